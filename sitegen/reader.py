@@ -1,0 +1,59 @@
+"""Read the content folder: the only stage, with the writer, that touches the disk.
+
+It returns bytes and names; decoding and parsing belong to later stages, so that they
+can be tested without files and re-run on an edited file alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+SITE_FILE = "site.yaml"
+SOURCES_FILE = "sources.yaml"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file of content: its name as authors see it, and its bytes."""
+
+    path: str  # as printed in messages, e.g. content/briefings/x.md
+    rel: str  # relative to the content folder, e.g. briefings/x.md
+    data: bytes
+
+
+@dataclass(frozen=True)
+class ContentFiles:
+    site: SourceFile | None
+    sources: SourceFile | None
+    briefings: tuple[SourceFile, ...]
+
+
+def is_ignored(name: str) -> bool:
+    """Editors' temporary and hidden files are never content (.#x.md, x.md~, .x.md.swp)."""
+    return name.startswith((".", "_", "#")) or name.endswith(("~", ".swp", ".tmp"))
+
+
+def read_content(content_dir: Path, display_prefix: str) -> ContentFiles:
+    """All briefings (*.md, sorted by path) and the two settings files under content_dir.
+
+    display_prefix is how messages name the folder, e.g. 'content'.
+    """
+
+    def load(path: Path) -> SourceFile:
+        rel = path.relative_to(content_dir).as_posix()
+        return SourceFile(path=f"{display_prefix}/{rel}", rel=rel, data=path.read_bytes())
+
+    briefings = []
+    for path in sorted(content_dir.rglob("*.md")):
+        parts = path.relative_to(content_dir).parts
+        if any(is_ignored(part) for part in parts) or not path.is_file():
+            continue
+        briefings.append(load(path))
+    site = content_dir / SITE_FILE
+    sources = content_dir / SOURCES_FILE
+    return ContentFiles(
+        site=load(site) if site.is_file() else None,
+        sources=load(sources) if sources.is_file() else None,
+        briefings=tuple(briefings),
+    )

@@ -1,0 +1,143 @@
+"""Render planned pages through Jinja templates.
+
+Autoescape is on for every template whatever its name (select_autoescape misses
+'.html.j2'); the only Markup that reaches a page is made here, from Markdown rendered
+with raw HTML off and from charts that escape their own text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from .charts import ChartPoint, bar_chart
+from .markdown import make_inline_parser, render_inline
+from .model import Figure, PartialDate
+from .plan import Page, SeriesView, SiteView, briefing_url, tag_url
+from .settings import SiteConfig
+from .urls import absolute, relative
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+# A page may load nothing from elsewhere: no script runs at all, styles and images come
+# from the site itself. Set as a meta element because GitHub Pages cannot send headers.
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+
+def long_date(value: dt.date | PartialDate | None) -> str:
+    """'16 September 2024', 'September 2024' or '2020', whatever the machine's locale."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    if value.month is None:
+        return str(value.year)
+    if value.day is None:
+        return f"{MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def short_date(value: dt.date) -> str:
+    return f"{value.day} {MONTHS[value.month - 1][:3]} {value.year}"
+
+
+def iso(value: dt.date | PartialDate | None) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, dt.date) else value.iso
+
+
+def series_chart(view: SeriesView, sources_publisher: Callable[[str], str]) -> Markup:
+    """The SVG chart of a series; points on the same date are told apart by their source."""
+    figures: Sequence[Figure] = view.figures
+    dates = [f.as_of for f in figures]
+    points = [
+        ChartPoint(
+            label=short_date(f.as_of),
+            value=f.value,
+            value_text=f.display,
+            sublabel=sources_publisher(f.sources[0]) if dates.count(f.as_of) > 1 else "",
+        )
+        for f in figures
+    ]
+    unit = view.series.unit or next((f.unit for f in figures if f.unit), "")
+    return bar_chart(
+        chart_id=view.anchor,
+        title=view.series.title,
+        description=view.series.description
+        or f"{view.series.title}: " + "; ".join(f"{short_date(f.as_of)}, {f.display}" for f in figures),
+        points=points,
+        y_title=unit.capitalize() if unit else "Number",
+        x_title="Date of the figure",
+    )
+
+
+def quotations_ld(site: SiteConfig, view: SiteView) -> dict[str, object]:
+    """schema.org Quotation for each quote, for search engines and citation tools."""
+    return {
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "Quotation",
+                "@id": absolute(site.base_url, f"quotes/#{q.anchor}"),
+                "text": q.text,
+                "spokenByCharacter": {"@type": "Person", "name": q.speaker, "jobTitle": q.role},
+                **({"dateCreated": q.date.isoformat()} if q.date else {}),
+                "citation": [view.sources[s].url for s in q.sources if s in view.sources],
+            }
+            for q in view.quotes
+        ],
+    }
+
+
+def make_environment(templates_dir: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    inline_md: MarkdownIt = make_inline_parser()
+    env.filters["long_date"] = long_date
+    env.filters["short_date"] = short_date
+    env.filters["iso"] = iso
+    env.filters["inline_md"] = lambda text: Markup(render_inline(inline_md, text))
+    env.globals["briefing_url"] = briefing_url
+    env.globals["tag_url"] = tag_url
+    env.globals["csp"] = CSP
+    return env
+
+
+def render_page(env: Environment, page: Page, site: SiteConfig, view: SiteView) -> bytes:
+    def link(to: str) -> str:
+        return absolute(site.base_url, to) if page.absolute_links else relative(page.url, to)
+
+    def publisher(source_id: str) -> str:
+        source = view.sources.get(source_id)
+        return source.publisher.split(",")[0] if source else source_id
+
+    template = env.get_template(page.template)
+    html = template.render(
+        site=site,
+        view=view,
+        page=page,
+        link=link,
+        canonical=absolute(site.base_url, page.url),
+        chart=lambda series: series_chart(series, publisher),
+        body_html=lambda body: Markup(body.html),
+        quotations_ld=lambda: quotations_ld(site, view),
+        **page.context,
+    )
+    return html.encode("utf-8")

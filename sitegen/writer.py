@@ -1,0 +1,518 @@
+"""Write the rendered site to disk: the only module that changes the output folder.
+
+The build hands over the whole site as ``{relative POSIX path: bytes}``. write_site builds a
+complete new tree beside the output folder and swaps it in with two renames, so a failed
+build leaves the previous output exactly as it was. A file whose bytes did not change is a
+hard link to the previous build's file, so it keeps its inode and modification time.
+
+Safety contract: sitegen deletes only what it wrote. Every tree it writes carries a
+manifest (MARKER_NAME) that lists each of its files, and a folder is replaced or removed
+only if every entry in it is listed there. check_output_dir refuses everything else with a
+message that tells the author what to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+MARKER_NAME = ".sitegen-manifest.json"
+GENERATOR = "sitegen"
+DIR_MODE = 0o755
+FILE_MODE = 0o644
+
+_SHA256_RE = re.compile(r"[0-9a-f]{64}\Z")
+_MAX_LISTED = 5  # foreign files named in a message; more would bury what to do about them
+_CHOOSE = "choose another --output"
+
+
+class OutputDirError(Exception):
+    """The output folder cannot be used. The message names it, says why and what to do."""
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    """What write_site did, by path relative to the output folder; each tuple is sorted."""
+
+    written: tuple[str, ...]  # paths whose bytes are new or changed
+    unchanged: tuple[str, ...]  # paths kept as they were (same inode and mtime when possible)
+    removed: tuple[str, ...]  # paths of the previous build no longer produced
+
+
+class _BadManifest(Exception):
+    """A marker file exists but is not a manifest sitegen wrote."""
+
+
+def check_output_dir(output_dir: Path, *, project_root: Path, protected: Sequence[Path]) -> None:
+    """Raise OutputDirError unless write_site may replace output_dir.
+
+    Refused, after resolving symbolic links: the filesystem root; the home folder or a
+    folder containing it; project_root or a folder containing it; a folder of protected,
+    any folder inside one or containing one; a mount point; an existing path that is not
+    a folder; a non-empty folder without sitegen's manifest; a folder with a manifest that
+    also holds entries the manifest does not list. A missing folder is accepted if it can
+    be created (no file stands where one of its parents would go). Touches nothing.
+    """
+    _inspect(output_dir, project_root=project_root, protected=protected)
+
+
+def write_site(
+    files: Mapping[str, bytes], output_dir: Path, *, project_root: Path, protected: Sequence[Path]
+) -> WriteReport:
+    """Make output_dir hold exactly files plus the manifest, or leave it as it was.
+
+    Keys are relative POSIX paths: no leading '/', backslash, NUL, empty, '.' or '..'
+    segment, not MARKER_NAME, and none is also the folder of another. Raises ValueError
+    for a key that breaks these rules (a bug in the caller, not the author's doing), OutputDirError
+    when check_output_dir refuses the folder, and re-raises any error of writing after
+    removing its temporary folder: the output folder is then unchanged. Directories get
+    mode 0o755 and files 0o644 whatever the umask. Equal files give byte-identical trees.
+
+    If output_dir is a symbolic link, the folder it leads to is replaced and the link kept.
+    Leftover temporary folders of an interrupted earlier run are removed if they hold only
+    what sitegen wrote, and otherwise left alone.
+    """
+    _check_paths(files)
+    target, old_hashes = _inspect(output_dir, project_root=project_root, protected=protected)
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputDirError(
+            f"cannot create the folder '{parent.as_posix()}' to hold the output ({exc.strerror}); {_CHOOSE}"
+        ) from exc
+    _remove_leftovers(parent, target.name)
+
+    hashes = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=parent))
+    except OSError as exc:
+        raise OutputDirError(
+            f"cannot write in '{parent.as_posix()}', the folder that holds the output"
+            f" ({exc.strerror}); {_CHOOSE}"
+        ) from exc
+    try:
+        # mkdtemp makes the folder private (0o700); the published site must be readable.
+        os.chmod(staging, DIR_MODE)
+        written, unchanged = _fill(staging, files, hashes, target, old_hashes or {})
+        # Someone may have added files to the output while the pages were rendering; the
+        # old tree is deleted after the swap, so look again just before it.
+        again, _ = _inspect(output_dir, project_root=project_root, protected=protected)
+        if again != target:
+            raise OutputDirError(
+                f"output folder '{_shown(output_dir, project_root)}' now leads somewhere else"
+                f" ('{again.as_posix()}') than when the build started; build again"
+            )
+        removed = sorted(p for p in (old_hashes or {}) if p not in files and os.path.lexists(target / p))
+    except BaseException as exc:
+        _discard(staging, exc)
+        raise
+    _swap(staging, target)
+    return WriteReport(tuple(sorted(written)), tuple(sorted(unchanged)), tuple(removed))
+
+
+# --- paths -------------------------------------------------------------------------------
+
+
+def _check_paths(files: Mapping[str, bytes]) -> None:
+    """Raise ValueError for keys that are not clean relative POSIX paths inside the output.
+
+    A key must be non-empty, use '/' only, have no empty, '.' or '..' segment and no NUL,
+    not be MARKER_NAME, and not be the folder of another key ('a' and 'a/b').
+    """
+    for key in files:
+        _check_path(key)
+    keys = set(files)
+    for key in files:
+        for folder in _parents(key):
+            if folder in keys:
+                raise ValueError(f"output path {folder!r} is both a file and the folder of {key!r}")
+
+
+def _check_path(key: object) -> None:
+    if not isinstance(key, str):
+        raise ValueError(f"output path {key!r} is not a string")
+    problem = ""
+    segments = key.split("/")
+    if not key:
+        problem = "is empty"
+    elif "\\" in key:
+        problem = "contains a backslash"
+    elif "\x00" in key:
+        problem = "contains a NUL character"
+    elif key.startswith("/"):
+        problem = "is absolute"
+    elif "" in segments:
+        problem = "has an empty segment"
+    elif "." in segments or ".." in segments:
+        problem = "has a '.' or '..' segment"
+    elif key == MARKER_NAME:
+        problem = "is the name of sitegen's manifest"
+    if problem:
+        raise ValueError(
+            f"output path {key!r} {problem}; paths must be relative POSIX paths"
+            " such as 'briefings/example/index.html'"
+        )
+
+
+def _parents(path: str) -> Iterable[str]:
+    """'a/b/c' -> 'a', 'a/b'."""
+    segments = path.split("/")
+    return ("/".join(segments[:i]) for i in range(1, len(segments)))
+
+
+def _shown(path: Path, project_root: Path) -> str:
+    """A path as the author typed it, or relative to the project when it lies inside."""
+    if not path.is_absolute():
+        return path.as_posix()
+    for base in (project_root, project_root.resolve()):
+        try:
+            relative = path.relative_to(base)
+        except ValueError:
+            continue
+        if relative.parts:
+            return relative.as_posix()
+    return path.as_posix()
+
+
+# --- the guard ---------------------------------------------------------------------------
+
+
+def _inspect(
+    output_dir: Path, *, project_root: Path, protected: Sequence[Path]
+) -> tuple[Path, dict[str, str] | None]:
+    """check_output_dir's checks; returns the resolved folder and its manifest, if any."""
+    who = f"output folder '{_shown(output_dir, project_root)}'"
+    try:
+        target = output_dir.resolve()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of symbolic links
+        raise OutputDirError(f"{who} cannot be resolved ({exc}); {_CHOOSE}") from exc
+    if Path(os.path.abspath(output_dir)).is_symlink():
+        who += f" (a link to '{target.as_posix()}')"
+    _refuse_place(target, who, project_root, protected)
+
+    try:
+        info = target.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        for ancestor in target.parents:
+            if ancestor.exists():
+                if not ancestor.is_dir():
+                    raise OutputDirError(
+                        f"{who} cannot be created: '{ancestor.as_posix()}' is a file; {_CHOOSE}"
+                    ) from None
+                break
+        return target, None
+    if not stat.S_ISDIR(info.st_mode):
+        raise OutputDirError(f"{who} is a file, not a folder; {_CHOOSE}")
+    if os.path.ismount(target):
+        # The swap renames the folder, which a mount point refuses (EBUSY).
+        raise OutputDirError(
+            f"{who} is a mount point; sitegen replaces the folder on every build,"
+            f" so mount the folder that contains it instead, or {_CHOOSE}"
+        )
+    try:
+        hashes = _read_manifest(target)
+    except _BadManifest as exc:
+        raise OutputDirError(
+            f"{who} has a {MARKER_NAME} that sitegen cannot use ({exc}); if the folder holds"
+            f" only an old build, delete it yourself, or {_CHOOSE}"
+        ) from None
+    if hashes is None:
+        if any(target.iterdir()):
+            raise OutputDirError(
+                f"{who} holds files sitegen did not write (no {MARKER_NAME});"
+                f" empty it or {_CHOOSE}"
+            )
+        return target, None
+    foreign = _foreign_entries(target, hashes)
+    if foreign:
+        named = ", ".join(f"'{p}'" for p in foreign[:_MAX_LISTED])
+        more = f" and {len(foreign) - _MAX_LISTED} more" if len(foreign) > _MAX_LISTED else ""
+        raise OutputDirError(
+            f"{who} holds files sitegen did not write: {named}{more}; sitegen replaces the"
+            " whole folder on every build, so move them out of it and build again"
+        )
+    return target, hashes
+
+
+def _refuse_place(target: Path, who: str, project_root: Path, protected: Sequence[Path]) -> None:
+    """Refuse folders whose replacement would destroy the system, the project or its sources."""
+    if target.parent == target:
+        raise OutputDirError(f"{who} is the root of the file system; {_CHOOSE}")
+    home = _home()
+    if target == home:
+        raise OutputDirError(f"{who} is your home folder; {_CHOOSE}")
+    root = project_root.resolve()
+    if target == root:
+        raise OutputDirError(
+            f"{who} is the project folder (the one holding build.py); {_CHOOSE}, such as 'output'"
+        )
+    folders = [(folder.resolve(), f"the {_shown(folder, project_root)} folder") for folder in protected]
+    for folder, label in folders:
+        if target == folder:
+            raise OutputDirError(f"{who} is {label}; {_CHOOSE}")
+        if target.is_relative_to(folder):
+            raise OutputDirError(f"{who} is inside {label}; {_CHOOSE}")
+    # Replacing a folder deletes everything in it, so a folder that contains any of these is
+    # as dangerous as the thing itself.
+    if root.is_relative_to(target):
+        raise OutputDirError(f"{who} contains the project folder; {_CHOOSE}")
+    for folder, label in folders:
+        if folder.is_relative_to(target):
+            raise OutputDirError(f"{who} contains {label}; {_CHOOSE}")
+    if home is not None and home.is_relative_to(target):
+        raise OutputDirError(f"{who} contains your home folder; {_CHOOSE}")
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except (OSError, RuntimeError, KeyError):  # no HOME and no password entry: nothing to guard
+        return None
+
+
+# --- manifests ---------------------------------------------------------------------------
+
+
+def _manifest_bytes(hashes: Mapping[str, str]) -> bytes:
+    # Paths sit under "files" rather than beside "generator" so no path can collide with it.
+    document = {"generator": GENERATOR, "files": dict(hashes)}
+    return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _read_manifest(folder: Path) -> dict[str, str] | None:
+    """The manifest's {path: sha256 hex}, None if there is no marker; _BadManifest if unusable."""
+    marker = folder / MARKER_NAME
+    try:
+        info = marker.lstat()
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        raise _BadManifest("it is not a regular file")
+    try:
+        document = json.loads(marker.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise _BadManifest(f"it cannot be read: {exc.strerror}") from None
+    except ValueError:  # also UnicodeDecodeError
+        raise _BadManifest("it is not valid JSON") from None
+    if not isinstance(document, dict) or document.get("generator") != GENERATOR:
+        raise _BadManifest("it was not written by sitegen")
+    listed = document.get("files")
+    if not isinstance(listed, dict):
+        raise _BadManifest("it has no list of files")
+    hashes: dict[str, str] = {}
+    for path, digest in listed.items():
+        try:
+            _check_path(path)
+        except ValueError:
+            raise _BadManifest(f"it lists the invalid path {path!r}") from None
+        if not isinstance(digest, str) or not _SHA256_RE.match(digest):
+            raise _BadManifest(f"its hash of {path!r} is not a SHA-256 hex digest")
+        hashes[path] = digest
+    return hashes
+
+
+def _foreign_entries(folder: Path, hashes: Mapping[str, str]) -> list[str]:
+    """Entries under folder that the manifest does not account for, sorted, folders with '/'.
+
+    Symbolic links are never followed and always foreign: sitegen writes none. A foreign
+    folder is named once, not with its contents.
+    """
+    listed_dirs = {parent for path in hashes for parent in _parents(path)}
+    foreign: list[str] = []
+
+    def walk(directory: str, prefix: str) -> None:
+        with os.scandir(directory) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+        for entry in entries:
+            rel = prefix + entry.name
+            if rel == MARKER_NAME:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if rel in listed_dirs:
+                    walk(entry.path, rel + "/")
+                else:
+                    foreign.append(rel + "/")
+            elif not (entry.is_file(follow_symlinks=False) and rel in hashes):
+                foreign.append(rel)
+
+    walk(os.fspath(folder), "")
+    return foreign
+
+
+# --- building and swapping ---------------------------------------------------------------
+
+
+def _fill(
+    staging: Path,
+    files: Mapping[str, bytes],
+    hashes: Mapping[str, str],
+    previous: Path,
+    old_hashes: Mapping[str, str],
+) -> tuple[list[str], list[str]]:
+    """Write files into the empty staging folder, linking unchanged ones from previous."""
+    # The manifest goes first: a tree left by a crash then already lists everything it can
+    # hold, which is what lets a later run recognise it as ours and remove it.
+    _write_file(staging / MARKER_NAME, _manifest_bytes(hashes))
+    made: set[str] = set()
+    written: list[str] = []
+    unchanged: list[str] = []
+    for path in sorted(files):
+        for folder in _parents(path):
+            if folder not in made:
+                os.mkdir(staging / folder)
+                os.chmod(staging / folder, DIR_MODE)  # mkdir's mode is cut by the umask
+                made.add(folder)
+        data = files[path]
+        if old_hashes.get(path) == hashes[path] and _reuse(previous / path, staging / path, data):
+            unchanged.append(path)
+        else:
+            _write_file(staging / path, data)
+            written.append(path)
+    return written, unchanged
+
+
+def _reuse(source: Path, dest: Path, data: bytes) -> bool:
+    """Link (or copy) source to dest if it is a plain 0o644 file holding exactly data."""
+    try:
+        info = source.lstat()
+    except OSError:
+        return False
+    if not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) != FILE_MODE or info.st_size != len(data):
+        return False
+    # The manifest's hash says what sitegen wrote, not what is there now: someone may have
+    # edited the file in place. The bytes are cheap to compare next to rendering them.
+    try:
+        if source.read_bytes() != data:
+            return False
+    except OSError:
+        return False
+    try:
+        os.link(source, dest)
+    except OSError:  # EXDEV, EPERM, EMLINK, or a filesystem without hard links
+        shutil.copy2(source, dest)  # keeps the mtime, which is the point of reusing
+    return True
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    # "x": the staging tree starts empty, so an existing file means two paths collide
+    # (e.g. 'A.html' and 'a.html' on a case-insensitive disk); fail rather than overwrite.
+    with open(path, "xb") as stream:
+        stream.write(data)
+    os.chmod(path, FILE_MODE)
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Put the complete tree staging in place of target; on failure leave target as it was.
+
+    Between the two renames target does not exist for a moment: a request to a preview
+    server in that instant may fail. POSIX has no portable atomic exchange of folders.
+    """
+    if not os.path.lexists(target):
+        try:
+            os.rename(staging, target)
+        except BaseException as exc:
+            _discard(staging, exc)
+            raise
+        return
+    try:
+        # mkdtemp reserves a fresh name; rename may replace an empty folder on POSIX.
+        retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    except BaseException as exc:
+        _discard(staging, exc)
+        raise
+    try:
+        os.rename(target, retired)
+    except BaseException as exc:
+        _discard(staging, exc)
+        _discard(retired, exc)
+        raise
+    try:
+        os.rename(staging, target)
+    except BaseException as exc:
+        try:
+            os.rename(retired, target)
+        except OSError as undo:
+            exc.add_note(
+                f"the previous output could not be put back ({undo.strerror}); it is in"
+                f" '{retired.as_posix()}': rename that folder to '{target.name}'"
+            )
+        _discard(staging, exc)
+        raise
+    try:
+        _remove_if_ours(retired)
+    except OSError:
+        pass  # the new site is in place; the next run removes what is left of the old one
+
+
+def _discard(folder: Path, exc: BaseException) -> None:
+    """Remove one of our temporary folders while exc propagates, noting on it any failure."""
+    try:
+        if os.path.lexists(folder):
+            _delete_tree(folder)
+    except OSError as error:
+        exc.add_note(f"could not remove the temporary folder '{folder.as_posix()}': {error}")
+
+
+def _remove_leftovers(parent: Path, name: str) -> None:
+    """Remove temporary folders of an interrupted earlier run that hold only what we wrote."""
+    prefixes = (f".{name}.new-", f".{name}.old-")
+    try:
+        leftovers = [entry for entry in parent.iterdir() if entry.name.startswith(prefixes)]
+    except OSError:
+        return
+    for leftover in leftovers:
+        try:
+            _remove_if_ours(leftover)
+        except OSError:
+            pass  # a leftover is litter, not a reason to fail the build
+
+
+def _remove_if_ours(folder: Path) -> bool:
+    """Delete folder if it is a real folder that is empty or holds only its manifest's files."""
+    try:
+        info = folder.lstat()
+    except FileNotFoundError:
+        return True
+    if not stat.S_ISDIR(info.st_mode):
+        return False
+    try:
+        hashes = _read_manifest(folder)
+    except _BadManifest:
+        return False
+    if hashes is None:
+        if any(folder.iterdir()):
+            return False
+    elif _foreign_entries(folder, hashes):
+        return False
+    _delete_tree(folder)
+    return True
+
+
+def _delete_tree(folder: Path) -> None:
+    """Delete one of our own folders without following links, its manifest last.
+
+    Keeping the manifest to the end means a deletion that stops half-way leaves a folder a
+    later run still recognises as ours.
+    """
+    if not stat.S_ISDIR(folder.lstat().st_mode):
+        raise NotADirectoryError(f"refusing to delete '{folder.as_posix()}': not a real folder")
+    with os.scandir(folder) as scan:
+        entries = list(scan)
+    for entry in entries:
+        if entry.name == MARKER_NAME:
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)  # does not follow links inside the tree
+        else:
+            os.unlink(entry.path)
+    (folder / MARKER_NAME).unlink(missing_ok=True)
+    folder.rmdir()

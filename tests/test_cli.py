@@ -1,0 +1,91 @@
+"""The command as authors run it: exit codes, messages on stderr, summary line, `new`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import PROJECT_ROOT, write
+
+
+def run(*args: str, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "build.py"), *args],
+        cwd=cwd, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_build_prints_a_summary_and_exits_0(basic_content: Path, tmp_path: Path) -> None:
+    result = run("build", "--content", str(basic_content), "--output", str(tmp_path / "site"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("built 12 pages into ")
+    assert "warnings;" in result.stdout and result.stdout.rstrip().endswith(" s")
+
+
+def test_content_errors_exit_1_listing_every_problem_and_writing_nothing(basic_content: Path, tmp_path: Path) -> None:
+    write(basic_content / "briefings/bad.md", "---\ntitle: x\ndate: 2024-1-1\nsummary: s\nfigures:\n  - {id: f, value: 1, label: l, as_of: 2024-01-01, sources: [missing]}\n---\nText [@also-missing].\n")
+    result = run("build", "--content", str(basic_content), "--output", str(tmp_path / "site"))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    prefix = f"{basic_content.as_posix()}/briefings/bad.md"
+    assert f"{prefix}:3: error: 'date' must be a date written YYYY-MM-DD, e.g. 2024-09-16, not '2024-1-1'" in lines
+    assert any(line.startswith(f"{prefix}:6: error: unknown source 'missing'") for line in lines)
+    assert any(line.startswith(f"{prefix}:8: error: [@also-missing] cites an unknown source") for line in lines)
+    assert lines[-1] == "build failed: 3 errors; output left as it was"
+    assert not (tmp_path / "site").exists()
+
+
+def test_paths_in_messages_are_relative_to_the_project(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "content/briefings").mkdir(parents=True)
+    write(project / "content/site.yaml", "title: T\ndescription: D\nbase_url: https://e.org/\n")
+    write(project / "content/briefings/x.md", "---\ntitle: x\n---\n")
+    result = run("check", "--content", str(project / "content"), cwd=project)
+    assert result.returncode == 1
+    assert "x.md:2: error: the front matter has no 'date'" in result.stderr
+
+
+def test_check_writes_nothing_and_exits_0_when_clean(basic_content: Path) -> None:
+    before = sorted(p.name for p in basic_content.parent.iterdir())
+    result = run("check", "--content", str(basic_content))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().endswith("checked 2 briefings: 0 errors, 0 warnings")
+    assert sorted(p.name for p in basic_content.parent.iterdir()) == before
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run("frobnicate").returncode == 2
+    assert run("build", "--no-such-flag").returncode == 2
+    assert run("check", "--content", "does-not-exist").returncode == 2
+
+
+def test_output_folder_that_is_not_ours_is_refused(basic_content: Path, tmp_path: Path) -> None:
+    foreign = tmp_path / "mine"
+    write(foreign / "thesis.txt", "precious")
+    result = run("build", "--content", str(basic_content), "--output", str(foreign))
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ")
+    assert (foreign / "thesis.txt").read_text() == "precious"
+    result = run("build", "--content", str(basic_content), "--output", str(basic_content))
+    assert result.returncode == 2 and (basic_content / "site.yaml").exists()
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["new"]])
+def test_help(command: list[str]) -> None:
+    result = run(*command, "--help")
+    assert result.returncode == 0 and "usage: build.py" in result.stdout
+
+
+def test_new_writes_a_draft_that_checks_clean(basic_content: Path) -> None:
+    result = run("new", "The 4 September pardon: 30 more", "--content", str(basic_content))
+    assert result.returncode == 0, result.stderr
+    created = basic_content / "briefings/the-4-september-pardon-30-more.md"
+    text = created.read_text()
+    assert 'title: "The 4 September pardon: 30 more"' in text and "draft: true" in text
+    check = run("check", "--content", str(basic_content))
+    assert check.returncode == 0, check.stderr
+    again = run("new", "The 4 September pardon: 30 more", "--content", str(basic_content))
+    assert again.returncode == 2 and "already exists" in again.stderr
