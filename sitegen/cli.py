@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .pipeline import build, check
+from .preview import run as run_preview
 from .problems import ContentError, Problem
 from .scaffold import new_briefing
 from .settings import BuildOptions
@@ -23,7 +24,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="build.py",
         description="Build the briefing site from content/ into output/ (the default command).",
     )
-    commands = parser.add_subparsers(dest="command", metavar="{build,check,new}")
+    commands = parser.add_subparsers(dest="command", metavar="{build,check,serve,new}")
 
     build_cmd = commands.add_parser("build", help="build the site (default)", description="Build content/ into output/.")
     _content_arg(build_cmd)
@@ -37,6 +38,19 @@ def _parser() -> argparse.ArgumentParser:
 
     check_cmd = commands.add_parser("check", help="validate the content; write nothing", description="Validate the content and report every problem; writes nothing.")
     _content_arg(check_cmd)
+
+    serve_cmd = commands.add_parser(
+        "serve",
+        help="preview the site; rebuild and reload the browser on every save",
+        description="Build, serve the site on this machine, and rebuild on every save; the browser"
+        " reloads by itself. Serves from memory: output/ is not touched.",
+    )
+    _content_arg(serve_cmd)
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000; the next free one if busy)")
+    serve_cmd.add_argument("--base-url", help="serve under this address's path, as it will be published (default: base_url in content/site.yaml)")
+    serve_cmd.add_argument("--drafts", action="store_true", help="include briefings marked draft: true")
+    serve_cmd.add_argument("--open", action="store_true", help="open the site in the web browser")
 
     new_cmd = commands.add_parser("new", help='start a new briefing: new "Title"', description="Write a new draft briefing with a front-matter skeleton.")
     new_cmd.add_argument("title", help="the briefing's title")
@@ -68,6 +82,12 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None)
         return EXIT_USAGE
     if args.command == "new":
         return _new(args.title, options)
+    if args.command == "serve":
+        try:
+            return run_preview(options, host=args.host, port=args.port, open_browser=args.open)
+        except OSError as exc:
+            print(f"error: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
     if args.command == "check":
         model = check(options)
         _report(model.problems, sys.stderr)

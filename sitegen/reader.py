@@ -29,9 +29,14 @@ class ContentFiles:
     briefings: tuple[SourceFile, ...]
 
 
+def is_temporary(name: str) -> bool:
+    """Editors' temporary and hidden files (.#x.md, x.md~, .x.md.swp, vim's 4913 probe)."""
+    return name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp")) or name == "4913"
+
+
 def is_ignored(name: str) -> bool:
-    """Editors' temporary and hidden files are never content (.#x.md, x.md~, .x.md.swp)."""
-    return name.startswith((".", "_", "#")) or name.endswith(("~", ".swp", ".tmp"))
+    """Not content: temporary files, and '_' names that authors use to park work."""
+    return is_temporary(name) or name.startswith("_")
 
 
 def read_content(content_dir: Path, display_prefix: str) -> ContentFiles:

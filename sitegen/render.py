@@ -8,16 +8,16 @@ with raw HTML off and from charts that escape their own text.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable, Mapping, Sequence
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FunctionLoader, StrictUndefined, TemplateError, TemplateSyntaxError, meta
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from .charts import ChartPoint, bar_chart
 from .markdown import make_inline_parser, render_inline
 from .model import Figure, PartialDate
+from .problems import Problem, error
 from .plan import Page, SeriesView, SiteView, briefing_url, tag_url
 from .settings import SiteConfig
 from .urls import absolute, relative
@@ -100,9 +100,18 @@ def quotations_ld(site: SiteConfig, view: SiteView) -> dict[str, object]:
     }
 
 
-def make_environment(templates_dir: Path) -> Environment:
+def make_environment(templates: Mapping[str, str], prefix: str = "templates") -> Environment:
+    """Templates come in as text, read with the rest of the inputs, so rendering touches no disk.
+
+    Each is named prefix/name so that an error in one points at the file to edit.
+    """
+    sources = dict(templates)
+
+    def load(name: str) -> tuple[str, str, Callable[[], bool]] | None:
+        return (sources[name], f"{prefix}/{name}", lambda: True) if name in sources else None
+
     env = Environment(
-        loader=FileSystemLoader(str(templates_dir)),
+        loader=FunctionLoader(load),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -118,6 +127,34 @@ def make_environment(templates_dir: Path) -> Environment:
     env.globals["tag_url"] = tag_url
     env.globals["csp"] = CSP
     return env
+
+
+def template_problem(exc: TemplateError, prefix: str = "templates") -> Problem:
+    """A template error as an author-facing problem at the template's file and line."""
+    if isinstance(exc, TemplateSyntaxError):
+        return error(exc.filename or f"{prefix}/{exc.name}", exc.lineno, f"template syntax: {exc.message}")
+    path, line = prefix, 0
+    tb = exc.__traceback__
+    while tb is not None:  # Jinja rewrites frames to the template's own file and line
+        name = tb.tb_frame.f_code.co_filename
+        if name.startswith(prefix + "/"):
+            path, line = name, tb.tb_lineno
+        tb = tb.tb_next
+    return error(path, line, f"template error: {exc}")
+
+
+def template_closure(env: Environment, name: str) -> set[str]:
+    """The template and every template it extends, includes or imports, transitively."""
+    found: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in found or env.loader is None:
+            continue
+        found.add(current)
+        source = env.loader.get_source(env, current)[0]
+        todo += [n for n in meta.find_referenced_templates(env.parse(source)) if n is not None]
+    return found
 
 
 def render_page(env: Environment, page: Page, site: SiteConfig, view: SiteView) -> bytes:

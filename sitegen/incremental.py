@@ -1,0 +1,217 @@
+"""A builder that remembers its last build and redoes only what the inputs changed.
+
+`build.py build` uses a fresh one; the preview server keeps one alive, so a saved briefing
+re-renders that briefing and the pages that aggregate it, not the whole site. Every reuse
+is keyed by the bytes it was computed from, so a reused result is the one a clean build
+would compute.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from jinja2 import Environment, TemplateError
+
+from . import __version__
+from .frontmatter import split_document
+from .markdown import RenderedBody, make_body_parser, render_body
+from .model import Briefing, Source
+from .outputs import atom_feed, data_files, extra_files, robots, sitemap
+from .plan import Page, SiteView, briefing_url, build_view, plan_pages, with_citing
+from .problems import Problem, error, sorted_unique
+from .reader import ContentFiles, SourceFile
+from .render import make_environment, render_page, template_closure, template_problem
+from .schema import read_briefing, read_site, read_sources_file
+from .settings import SiteConfig
+from .urls import output_file
+from .validate import all_sources, validate
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a build reads, as bytes: content, templates and assets."""
+
+    content: ContentFiles
+    templates: Mapping[str, str]  # template name -> source
+    assets: Mapping[str, bytes]  # path under assets/ -> bytes
+    templates_prefix: str = "templates"  # how messages name the templates folder
+
+
+@dataclass(frozen=True)
+class Model:
+    """Everything the content says, checked; problems holds what is wrong with it."""
+
+    site: SiteConfig
+    sources: Mapping[str, Source]
+    briefings: tuple[Briefing, ...]  # published ones (drafts too when asked for)
+    bodies: Mapping[str, RenderedBody]
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    model: Model
+    files: Mapping[str, bytes] | None  # None when the content has errors
+    rendered: tuple[str, ...] = ()  # pages rendered this time (the rest were reused)
+
+
+def _digest(*parts: bytes | str) -> bytes:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.digest()
+
+
+@dataclass
+class Builder:
+    """Holds the results of the last build, each with the key of the inputs it came from."""
+
+    base_url: str | None = None
+    drafts: bool = False
+    _briefings: dict[str, tuple[bytes, Briefing | None, tuple[Problem, ...]]] = field(default_factory=dict)
+    _bodies: dict[str, tuple[bytes, RenderedBody]] = field(default_factory=dict)
+    _pages: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
+    _templates: Mapping[str, str] | None = None
+    _env: Environment | None = None
+    _closures: dict[str, bytes] = field(default_factory=dict)
+
+    def load(self, content: ContentFiles) -> Model:
+        """Parse and check the content, reusing every file whose bytes did not change."""
+        problems: list[Problem] = []
+        site = read_site(content.site, problems, self.base_url)
+        shared = read_sources_file(content.sources, problems) if content.sources else ()
+        briefings = []
+        seen = set()
+        for file in content.briefings:
+            seen.add(file.path)
+            key = _digest(file.data)
+            cached = self._briefings.get(file.path)
+            if cached is None or cached[0] != key:
+                cached = (key, *self._parse(file))
+                self._briefings[file.path] = cached
+            problems += cached[2]
+            if cached[1] is not None:
+                briefings.append(cached[1])
+        for path in set(self._briefings) - seen:
+            del self._briefings[path]
+        sources = all_sources(shared, briefings)
+        known = _digest(*sorted(sources))
+        md = None
+        bodies = {}
+        for b in briefings:
+            key = _digest(self._briefings[b.path][0], known)
+            cached_body = self._bodies.get(b.path)
+            if cached_body is None or cached_body[0] != key:
+                md = md or make_body_parser()
+                body = render_body(md, b.body, path=b.path, first_line=b.body_line, known_sources=sources)
+                cached_body = (key, body)
+                self._bodies[b.path] = cached_body
+            bodies[b.path] = cached_body[1]
+        for path in set(self._bodies) - set(bodies):
+            del self._bodies[path]
+        problems += validate(site, shared, briefings, bodies)
+        published = tuple(b for b in briefings if self.drafts or not b.draft)
+        return Model(site, sources, published, bodies, tuple(sorted_unique(problems)))
+
+    @staticmethod
+    def _parse(file: SourceFile) -> tuple[Briefing | None, tuple[Problem, ...]]:
+        problems: list[Problem] = []
+        doc = split_document(file, problems)
+        briefing = read_briefing(doc, problems) if doc is not None else None
+        return briefing, tuple(problems)
+
+    def build(self, inputs: Inputs) -> Outcome:
+        model = self.load(inputs.content)
+        if model.errors:
+            return Outcome(model, None)
+        try:
+            env = self._environment(inputs.templates, inputs.templates_prefix)
+        except TemplateError as exc:
+            return self._failed(model, [template_problem(exc, inputs.templates_prefix)])
+        view = with_citing(build_view(model.site, model.briefings, model.sources), model.bodies)
+        pages = plan_pages(model.site, view, model.bodies)
+        failures: list[Problem] = []
+        everything = _digest(
+            __version__, repr(model.site), str(self.drafts),
+            *(key for key, _, _ in sorted(self._briefings.values(), key=lambda c: c[0])),
+            *(f.data for f in (inputs.content.site, inputs.content.sources) if f is not None),
+        )
+        files: dict[str, bytes] = {}
+        rendered = []
+        keep = set()
+        for page in pages:
+            if page.template not in self._closures:
+                failures.append(error(f"{inputs.templates_prefix}/{page.template}", 0, "this template is missing; restore it"))
+                continue
+            key = _digest(self._closures[page.template], self._page_key(page, model, view, everything))
+            path = output_file(page.url)
+            keep.add(path)
+            cached = self._pages.get(path)
+            if cached is None or cached[0] != key:
+                try:
+                    cached = (key, render_page(env, page, model.site, view))
+                except TemplateError as exc:
+                    failures.append(template_problem(exc, inputs.templates_prefix))
+                    continue
+                self._pages[path] = cached
+                rendered.append(path)
+            files[path] = cached[1]
+        for path in set(self._pages) - keep:
+            del self._pages[path]
+        if failures:
+            return self._failed(model, failures)
+        lastmod = {briefing_url(b.slug): (b.updated or b.date).isoformat() for b in view.briefings}
+        files["feed.xml"] = atom_feed(model.site, view)
+        files["sitemap.xml"] = sitemap(model.site, pages, lastmod)
+        files["robots.txt"] = robots(model.site)
+        files.update(data_files(model.site, view))
+        files.update(extra_files(model.site))
+        for rel, data in inputs.assets.items():
+            files["assets/" + rel] = data
+        return Outcome(model, files, tuple(rendered))
+
+    @staticmethod
+    def _failed(model: Model, problems: list[Problem]) -> Outcome:
+        return Outcome(replace(model, problems=tuple(sorted_unique([*model.problems, *problems]))), None)
+
+    def _environment(self, templates: Mapping[str, str], prefix: str) -> Environment:
+        if self._env is None or templates != self._templates:
+            self._env = None
+            self._env = make_environment(templates, prefix)
+            self._templates = dict(templates)
+            self._closures = {
+                name: _digest(*(f"{n}\0{templates[n]}" for n in sorted(template_closure(self._env, name))))
+                for name in templates
+            }
+        return self._env
+
+    def _page_key(self, page: Page, model: Model, view: SiteView, everything: bytes) -> bytes:
+        """What a page shows, as a key: briefing and tag pages depend on little, the rest on all."""
+        site = repr(model.site)
+        briefing = page.context.get("briefing")
+        if isinstance(briefing, Briefing):
+            cited = sorted({s for item in briefing.cited_items() for s in item.sources} | set(model.bodies[briefing.path].cited))
+            return _digest(
+                __version__, site, page.url, self._briefings[briefing.path][0],
+                *(repr(model.sources.get(s)) for s in cited),
+            )
+        if page.url.startswith("tags/") and page.url != "tags/":
+            tagged: Iterable[Briefing] = view.tags.get(str(page.context.get("tag")), ())
+            return _digest(
+                __version__, site, page.url,
+                *(repr((b.slug, b.title, b.date, b.summary, b.draft)) for b in tagged),
+            )
+        return _digest(page.url, everything)
+

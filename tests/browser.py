@@ -1,0 +1,137 @@
+"""Headless Chromium for the tests: launch it, serve a built folder, keep pages on-host.
+
+Playwright drives Debian's Chromium (``/usr/bin/chromium``, or ``$CHROMIUM``); its own
+browser downloads are never used, so ``playwright install`` is never needed. ``./run test``
+installs Chromium, Java and the Nu Html Checker when they are missing: a test that finds
+one missing fails and says so, it does not skip.
+
+    with serve(folder) as base, launch() as browser:
+        page = browser.new_page()
+        off_host = guard_requests(page, urlsplit(base).netloc)
+        page.goto(base + "index.html")
+        assert off_host == []
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Offline and quiet: no sandbox (tests run as root), no GPU, no calls home.
+FLAGS = (
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+)
+VNU_JAR = PROJECT_ROOT / "tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# Schemes that never leave the browser, so they are not requests to another host.
+LOCAL_SCHEMES = frozenset({"data", "blob", "about"})
+HOW_TO_INSTALL = "run `./run test`, which installs it"
+
+
+class MissingTool(RuntimeError):
+    """A tool the browser tests need is not installed."""
+
+
+try:
+    from playwright.sync_api import Browser, Page, Route, sync_playwright
+except ImportError as exc:  # pragma: no cover - only on a half-set-up machine
+    raise MissingTool(f"the Python package playwright is missing: {HOW_TO_INSTALL}") from exc
+
+
+def require_chromium() -> str:
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        raise MissingTool(f"Chromium is not installed at {CHROMIUM}: {HOW_TO_INSTALL}")
+    return CHROMIUM
+
+
+def require_vnu() -> list[str]:
+    """The command that runs the Nu Html Checker (vnu.jar from npm, with the system's Java)."""
+    java = shutil.which("java")
+    if java is None:
+        raise MissingTool(f"Java is not installed (needed for the Nu Html Checker): {HOW_TO_INSTALL}")
+    if not VNU_JAR.is_file():
+        raise MissingTool(f"the Nu Html Checker is not installed in tools/node_modules: {HOW_TO_INSTALL}")
+    return [java, "-Xss16m", "-jar", str(VNU_JAR)]
+
+
+@contextmanager
+def launch() -> Iterator[Browser]:
+    """Debian's Chromium, headless, through Playwright; closed on exit."""
+    executable = require_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=list(FLAGS))
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """Serve folder on 127.0.0.1 at a free port; yields the base URL, ending in '/'.
+
+    The folder is read at each request, so it may be filled after the server starts
+    (a build can then use the server's address as its base URL).
+    """
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def is_off_host(url: str, allowed_host: str) -> bool:
+    """True for a network address on any host but allowed_host ('127.0.0.1:8000' or a bare name)."""
+    parts = urlsplit(url)
+    if parts.scheme in LOCAL_SCHEMES:
+        return False
+    host = parts.netloc if ":" in allowed_host else parts.hostname or ""
+    return host != allowed_host
+
+
+def guard_requests(page: Page, allowed_host: str) -> list[str]:
+    """Record and abort every request to another host made by page's browser context.
+
+    That covers the page, its frames and any popup it opens. Returns the list of the
+    off-host addresses, which fills as the pages run: read it once they have done their
+    work. allowed_host is a netloc such as '127.0.0.1:8000', or a bare host name (any port).
+    """
+    off_host: list[str] = []
+    context = page.context
+
+    def record(url: str) -> None:
+        if is_off_host(url, allowed_host):
+            off_host.append(url)
+
+    def route(route: Route) -> None:
+        if is_off_host(route.request.url, allowed_host):
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
+    # "request" fires for every request, the aborted ones included; WebSockets bypass routing.
+    context.on("request", lambda request: record(request.url))
+    context.on("page", lambda new: new.on("websocket", lambda ws: record(ws.url)))
+    page.on("websocket", lambda ws: record(ws.url))
+    context.route("**/*", route)
+    return off_host

@@ -1,0 +1,129 @@
+"""A preview server in a subprocess, on a copy of a project, for tests to edit and query."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .conftest import PROJECT_ROOT
+
+
+def copy_project(fixture_content: Path, target: Path) -> Path:
+    """build.py, templates and assets of this project, with the given content, under target."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(PROJECT_ROOT / "build.py", target / "build.py")
+    for folder in ("templates", "assets"):
+        shutil.copytree(PROJECT_ROOT / folder, target / folder)
+    shutil.copytree(fixture_content, target / "content")
+    return target
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[str]
+    root: Path
+    url: str  # the site's address, ending in '/'
+    port: int
+    lines: list[str] = field(default_factory=list)  # stdout and stderr, as printed
+
+    def get(self, path: str, host: str | None = None) -> tuple[int, bytes, dict[str, str]]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        try:
+            conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+            conn.putheader("Host", f"127.0.0.1:{self.port}" if host is None else host)
+            conn.endheaders()
+            response = conn.getresponse()
+            return response.status, response.read(), dict(response.headers)
+        finally:
+            conn.close()
+
+    def page(self, rel: str) -> str:
+        status, body, _ = self.get(self.base_path + rel)
+        assert status == 200, (rel, status)
+        return body.decode("utf-8")
+
+    @property
+    def base_path(self) -> str:
+        return "/" + self.url.split("/", 3)[3]
+
+    def wait_for(self, check: Callable[[], bool], timeout: float = 10.0) -> float:
+        """Seconds until check() holds; fails the test after timeout."""
+        started = time.monotonic()
+        while not check():
+            if time.monotonic() - started > timeout:
+                raise AssertionError(f"timed out; server said:\n" + "\n".join(self.lines[-20:]))
+            time.sleep(0.02)
+        return time.monotonic() - started
+
+    def builds(self) -> int:
+        return sum(1 for line in self.lines if line.startswith(("built in", "build failed")))
+
+    def events(self, since: int = 0) -> Iterator[dict[str, object]]:
+        """The live-reload stream's 'state' events, as they come."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
+        conn.request("GET", f"/__sitegen/events?since={since}", headers={"Host": f"localhost:{self.port}"})
+        response = conn.getresponse()
+        assert response.status == 200 and response.headers["Content-Type"] == "text/event-stream"
+        event = ""
+        try:
+            while True:
+                line = response.fp.readline().decode("utf-8")
+                if not line:
+                    return
+                if line.startswith("event: "):
+                    event = line[7:].strip()
+                elif line.startswith("data: ") and event == "state":
+                    yield json.loads(line[6:])
+        finally:
+            conn.close()
+
+
+def _pump(stream, lines: list[str]) -> None:  # type: ignore[no-untyped-def]
+    for line in stream:
+        lines.append(line.rstrip("\n"))
+
+
+@contextmanager
+def running(root: Path, *args: str, port: int = 0) -> Iterator[Server]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(PROJECT_ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, str(root / "build.py"), "serve", "--port", str(port), *args],
+        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )
+    lines: list[str] = []
+    threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
+    deadline = time.monotonic() + 30
+    url = None
+    while url is None:
+        found = [m for line in lines if (m := re.search(r"serving at (http://\S+)", line))]
+        if found:
+            url = found[0][1]
+        elif process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError("server did not start:\n" + "\n".join(lines))
+        else:
+            time.sleep(0.02)
+    port_number = int(url.split(":")[2].split("/")[0])
+    server = Server(process, root, url, port_number, lines)
+    try:
+        yield server
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

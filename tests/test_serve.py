@@ -1,0 +1,213 @@
+"""The preview server for real: a subprocess, real file edits, real HTTP."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import FIXTURES
+from .serving import Server, copy_project, running
+
+
+@pytest.fixture
+def server(tmp_path: Path):  # type: ignore[no-untyped-def]
+    root = copy_project(FIXTURES / "basic" / "content", tmp_path / "project")
+    with running(root) as srv:
+        yield srv
+
+
+def without_epoch(html: str) -> str:
+    return re.sub(r'data-epoch="\d+"', "", html)
+
+
+def briefing(srv: Server) -> Path:
+    return srv.root / "content/briefings/first-round.md"
+
+
+def replace_in(path: Path, old: str, new: str, atomic: bool = False) -> None:
+    text = path.read_text()
+    assert old in text
+    text = text.replace(old, new, 1)
+    if atomic:  # as editors do: a temporary file in the same folder, renamed over the original
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    else:
+        path.write_text(text)
+
+
+def test_serves_under_the_base_path_and_redirects_the_root(server: Server) -> None:
+    assert server.url.endswith("/fixture/")
+    status, _, headers = server.get("/")
+    assert status == 302 and headers["Location"] == "/fixture/"
+    status, body, headers = server.get("/fixture/timeline/")
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b'<script src="/__sitegen/livereload.js" data-base="/fixture/"' in body
+    assert b"script-src 'self'; connect-src 'self';" in body  # the page's CSP lets the script run
+    status, _, headers = server.get("/fixture/timeline")
+    assert status == 301 and headers["Location"] == "/fixture/timeline/"
+    status, body, _ = server.get("/fixture/no-such-page/")
+    assert status == 404 and b"Page not found" in body
+    status, body, _ = server.get("/fixture/assets/site.css")
+    assert status == 200 and b"__sitegen" not in body
+
+
+def test_an_edit_is_picked_up_and_only_what_it_affects_is_rendered(server: Server) -> None:
+    replace_in(briefing(server), "Thirty people were freed", "Thirty people were released")
+    server.wait_for(lambda: "were released" in server.page("briefings/first-round/"))
+    assert any("8 pages rendered" in line or "10 pages rendered" in line for line in server.lines), server.lines
+
+
+def test_an_atomic_save_is_a_change(server: Server) -> None:
+    replace_in(briefing(server), "Thirty people were freed", "Thirty were freed atomically", atomic=True)
+    server.wait_for(lambda: "freed atomically" in server.page("briefings/first-round/"))
+
+
+def test_a_burst_of_saves_is_coalesced_and_the_last_one_wins(server: Server) -> None:
+    before = server.builds()
+    path = briefing(server)
+    original = path.read_text()
+    for n in range(20):
+        path.write_text(original.replace("Thirty people were freed", f"Save number {n}"))
+        time.sleep(0.005)
+    server.wait_for(lambda: "Save number 19" in server.page("briefings/first-round/"))
+    time.sleep(0.5)
+    assert "Save number 19" in server.page("briefings/first-round/")
+    assert server.builds() - before <= 3
+
+
+def test_new_deleted_and_renamed_files(server: Server) -> None:
+    folder = server.root / "content/briefings"
+    text = (folder / "second-round.md").read_text()
+    (folder / "third-round.md").write_text(text.replace("The second round", "The third round").replace("id: round-two", "id: round-three").replace("id: prisoners", "id: prisoners-3"))
+    server.wait_for(lambda: server.get(server.base_path + "briefings/third-round/")[0] == 200)
+    os.rename(folder / "third-round.md", folder / "fourth-round.md")
+    server.wait_for(lambda: server.get(server.base_path + "briefings/fourth-round/")[0] == 200)
+    assert server.get(server.base_path + "briefings/third-round/")[0] == 404
+    (folder / "fourth-round.md").unlink()
+    server.wait_for(lambda: server.get(server.base_path + "briefings/fourth-round/")[0] == 404)
+
+
+def test_editor_temporary_files_do_not_rebuild(server: Server) -> None:
+    before = server.builds()
+    folder = server.root / "content/briefings"
+    for name in (".first-round.md.swp", "first-round.md~", ".#first-round.md", "4913", "x.tmp"):
+        (folder / name).write_text("not: [valid")
+    time.sleep(0.6)
+    assert server.builds() == before
+
+
+def test_a_yaml_error_is_shown_and_the_last_good_site_stays(server: Server) -> None:
+    stream = server.events(since=1)
+    first = next(stream)
+    assert first["problems"] == [] and first["changed"] == []
+    good = server.page("briefings/first-round/")
+    replace_in(briefing(server), 'title: "The first round"', 'title: "The first round"\ntitle: again')
+    failed = next(stream)
+    assert failed["problems"] == [{
+        "path": "content/briefings/first-round.md", "line": 3,
+        "message": "duplicate key 'title' (first on the line above); remove one of them",
+    }]
+    assert failed["changed"] == []
+    assert without_epoch(server.page("briefings/first-round/")) == without_epoch(good)
+    server.wait_for(lambda: any(line.startswith("content/briefings/first-round.md:3: error: duplicate key") for line in server.lines))
+    replace_in(briefing(server), "\ntitle: again", "")
+    recovered = next(stream)
+    assert recovered["problems"] == []
+
+
+def test_a_css_change_is_announced_as_css_only(server: Server) -> None:
+    stream = server.events(since=1)
+    next(stream)
+    replace_in(server.root / "assets/site.css", "--accent: #8c1c1c;", "--accent: #7a1010;")
+    assert next(stream)["changed"] == ["assets/site.css"]
+
+
+def test_a_template_error_names_the_template_line(server: Server) -> None:
+    replace_in(server.root / "templates/timeline.html", "<h1>Timeline</h1>", "<h1>{{ no_such_thing.x }}</h1>")
+    server.wait_for(lambda: any(line.startswith("templates/timeline.html:4: error: template error:") for line in server.lines))
+    assert server.get(server.base_path + "timeline/")[0] == 200  # the last good page still served
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/fixture/../../etc/passwd", "/fixture/%2e%2e/%2e%2e/etc/passwd", "/fixture/..%2f..%2fetc/passwd",
+        "/fixture/..\\..\\etc\\passwd", "/fixture/%00", "/fixture/assets/%00site.css", "/etc/passwd",
+        "//etc/passwd", "/fixture//etc/passwd", "/fixture/%ff%fe", "/fixture/" + "a/" * 2000,
+        "/fixture/assets/", "/fixture/data/", "/fixture/briefings/../../../../build.py",
+    ],
+)
+def test_traversal_and_listing_attempts_get_nothing(server: Server, path: str) -> None:
+    status, body, _ = server.get(path)
+    assert status in (400, 404, 414), status
+    assert b"root:" not in body and b"sitegen.cli" not in body and b"Index of" not in body
+
+
+def test_a_symlink_in_the_content_cannot_leak_a_file(server: Server, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET")
+    (server.root / "assets/leak.txt").symlink_to(secret)
+    # Assets are copied into the site, so a link is followed at build time; the server still
+    # only answers with built files, never with paths on disk.
+    status, _, _ = server.get(server.base_path + "../secret.txt")
+    assert status == 404
+
+
+@pytest.mark.parametrize("host", ["attacker.example", "attacker.example:80", "127.0.0.1.nip.io", ""])
+def test_foreign_host_headers_are_refused(server: Server, host: str) -> None:
+    assert server.get(server.base_path, host=host)[0] in (400, 403)
+
+
+@pytest.mark.parametrize("host", ["localhost", "LOCALHOST:1", "127.0.0.1", "[::1]:8000"])
+def test_local_host_headers_are_answered(server: Server, host: str) -> None:
+    assert server.get(server.base_path, host=host)[0] == 200
+
+
+def test_ctrl_c_stops_within_a_second_without_a_traceback(server: Server) -> None:
+    stream = server.events(since=1)
+    next(stream)  # an open live-reload connection must not hold the server up
+    started = time.monotonic()
+    server.process.send_signal(signal.SIGINT)
+    server.process.wait(5)
+    assert time.monotonic() - started < 1.0
+    assert server.process.returncode == 0
+    time.sleep(0.1)
+    assert not any("Traceback" in line for line in server.lines), server.lines
+    assert server.lines[-1] == "stopped"
+
+
+def test_a_busy_port_moves_to_the_next_one(tmp_path: Path) -> None:
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen()
+    busy = blocker.getsockname()[1]
+    try:
+        root = copy_project(FIXTURES / "basic" / "content", tmp_path / "project")
+        with running(root, port=busy) as srv:
+            assert srv.port != busy
+            assert f"port {busy} is busy; using port {srv.port} instead" in srv.lines
+    finally:
+        blocker.close()
+
+
+def test_a_broken_first_build_still_serves_and_recovers(tmp_path: Path) -> None:
+    root = copy_project(FIXTURES / "basic" / "content", tmp_path / "project")
+    path = root / "content/briefings/first-round.md"
+    good = path.read_text()
+    path.write_text(good.replace("date: 2024-08-17", "date: 17 August"))
+    with running(root) as srv:
+        status, body, _ = srv.get(srv.base_path)
+        assert status == 500 and b"content/briefings/first-round.md:3: error:" in body
+        assert b"livereload.js" in body
+        path.write_text(good)
+        srv.wait_for(lambda: srv.get(srv.base_path)[0] == 200)
