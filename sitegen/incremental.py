@@ -9,8 +9,9 @@ would compute.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache, partial
 
 from jinja2 import Environment, TemplateError
 
@@ -18,13 +19,14 @@ from . import __version__
 from .frontmatter import split_document
 from .markdown import RenderedBody, make_body_parser, render_body
 from .model import Briefing, Source
-from .outputs import atom_feed, data_files, extra_files, robots, sitemap
+from .outputs import DATA_FILES, atom_feed, data_files, extra_files, robots, sitemap
 from .plan import Page, SiteView, briefing_url, build_view, plan_pages, with_citing
 from .problems import Problem, error, sorted_unique
 from .reader import ContentFiles, SourceFile
 from .render import make_environment, render_page, template_closure, template_problem
 from .schema import read_briefing, read_site, read_sources_file
 from .settings import SiteConfig
+from .sitefiles import SiteFiles
 from .urls import output_file
 from .validate import all_sources, validate
 
@@ -61,8 +63,9 @@ class Model:
 @dataclass(frozen=True)
 class Outcome:
     model: Model
-    files: Mapping[str, bytes] | None  # None when the content has errors
+    files: SiteFiles | None  # None when the content has errors
     rendered: tuple[str, ...] = ()  # pages rendered this time (the rest were reused)
+    keys: Mapping[str, bytes] = field(default_factory=dict)  # what each page and feed was built from
 
 
 def _digest(*parts: bytes | str) -> bytes:
@@ -72,6 +75,13 @@ def _digest(*parts: bytes | str) -> bytes:
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
     return h.digest()
+
+
+EXTRA_FILES = ("feed.xml", "sitemap.xml", *DATA_FILES)
+
+
+def _item(files: Callable[[], Mapping[str, bytes]], path: str) -> Callable[[], bytes]:
+    return lambda: files()[path]
 
 
 @dataclass
@@ -132,7 +142,9 @@ class Builder:
         briefing = read_briefing(doc, problems) if doc is not None else None
         return briefing, tuple(problems)
 
-    def build(self, inputs: Inputs) -> Outcome:
+    def build(self, inputs: Inputs, *, eager: Collection[str] | None = None) -> Outcome:
+        """Build the site. With `eager`, only those pages (and changed assets) are rendered
+        now; every other page whose inputs changed is rendered when first read."""
         model = self.load(inputs.content)
         if model.errors:
             return Outcome(model, None)
@@ -149,6 +161,9 @@ class Builder:
             *(f.data for f in (inputs.content.site, inputs.content.sources) if f is not None),
         )
         files: dict[str, bytes] = {}
+        pending: dict[str, Callable[[], bytes]] = {}
+        late: list[Problem] = []
+        keys: dict[str, bytes] = {}
         rendered = []
         keep = set()
         for page in pages:
@@ -157,30 +172,65 @@ class Builder:
                 continue
             key = _digest(self._closures[page.template], self._page_key(page, model, view, everything))
             path = output_file(page.url)
+            keys[path] = key
             keep.add(path)
             cached = self._pages.get(path)
             if cached is None or cached[0] != key:
+                render = partial(self._store, path, key, partial(render_page, env, page, model.site, view))
+                if eager is not None and path not in eager:
+                    pending[path] = partial(self._late, render, cached, late, inputs.templates_prefix)
+                    continue
                 try:
-                    cached = (key, render_page(env, page, model.site, view))
+                    cached = (key, render())
                 except TemplateError as exc:
                     failures.append(template_problem(exc, inputs.templates_prefix))
                     continue
-                self._pages[path] = cached
                 rendered.append(path)
             files[path] = cached[1]
-        for path in set(self._pages) - keep:
+        for path in set(self._pages) - keep - set(EXTRA_FILES):
             del self._pages[path]
         if failures:
             return self._failed(model, failures)
         lastmod = {briefing_url(b.slug): (b.updated or b.date).isoformat() for b in view.briefings}
-        files["feed.xml"] = atom_feed(model.site, view)
-        files["sitemap.xml"] = sitemap(model.site, pages, lastmod)
+        data = cache(lambda: data_files(model.site, view))
+        extras: dict[str, Callable[[], bytes]] = {
+            "feed.xml": lambda: atom_feed(model.site, view),
+            "sitemap.xml": lambda: sitemap(model.site, pages, lastmod),
+            **{path: _item(data, path) for path in DATA_FILES},
+        }
+        for path, make in extras.items():
+            key = keys[path] = _digest(path, everything)
+            cached = self._pages.get(path)
+            if cached is not None and cached[0] == key:
+                files[path] = cached[1]
+            elif eager is None:
+                files[path] = self._store(path, key, make)
+            else:
+                pending[path] = partial(self._store, path, key, make)
         files["robots.txt"] = robots(model.site)
-        files.update(data_files(model.site, view))
         files.update(extra_files(model.site))
-        for rel, data in inputs.assets.items():
-            files["assets/" + rel] = data
-        return Outcome(model, files, tuple(rendered))
+        for rel, asset in inputs.assets.items():
+            files["assets/" + rel] = asset
+        site_files = SiteFiles(files, pending)
+        site_files.late_problems = late
+        return Outcome(model, site_files, tuple(rendered), keys)
+
+    @staticmethod
+    def _late(render: Callable[[], bytes], last_good: tuple[bytes, bytes] | None, problems: list[Problem],
+              prefix: str) -> bytes:
+        """Render a pending page; if its template fails, note why and keep its last good bytes."""
+        try:
+            return render()
+        except TemplateError as exc:
+            problems.append(template_problem(exc, prefix))
+            if last_good is None:
+                raise
+            return last_good[1]
+
+    def _store(self, path: str, key: bytes, make: Callable[[], bytes]) -> bytes:
+        data = make()
+        self._pages[path] = (key, data)
+        return data
 
     @staticmethod
     def _failed(model: Model, problems: list[Problem]) -> Outcome:

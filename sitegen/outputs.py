@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from .plan import Page, SiteView, briefing_url
@@ -17,8 +17,16 @@ from .settings import SiteConfig
 from .urls import absolute
 
 
-def _json(data: object) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+DATA_FILES = (
+    "data/figures.json", "data/timeline.json", "data/quotes.json", "data/sources.json",
+    "data/figures.csv", "data/timeline.csv",
+)
+
+
+def _json(key: str, records: Sequence[Mapping[str, object]]) -> bytes:
+    """One record a line: readable, and written by json's C encoder (indent= is pure Python)."""
+    lines = ",\n".join("  " + json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records)
+    return f'{{"{key}": [\n{lines}\n]}}\n'.encode("utf-8")
 
 
 def _csv(header: list[str], rows: Iterable[list[str]]) -> bytes:
@@ -85,10 +93,10 @@ def data_files(site: SiteConfig, view: SiteView) -> dict[str, bytes]:
         for s in view.sources.values()
     ]
     return {
-        "data/figures.json": _json({"figures": figures}),
-        "data/timeline.json": _json({"events": timeline}),
-        "data/quotes.json": _json({"quotes": quotes}),
-        "data/sources.json": _json({"sources": sources}),
+        "data/figures.json": _json("figures", figures),
+        "data/timeline.json": _json("events", timeline),
+        "data/quotes.json": _json("quotes", quotes),
+        "data/sources.json": _json("sources", sources),
         "data/figures.csv": _csv(
             ["id", "value", "qualifier", "unit", "label", "as_of", "series", "sources", "note"],
             (

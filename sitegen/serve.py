@@ -10,20 +10,27 @@ from __future__ import annotations
 
 import json
 import mimetypes
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 import re
 import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
+
+from jinja2 import TemplateError
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from .problems import Problem
+from .render import template_problem
+from .sitefiles import SiteFiles
 
 EVENTS_PATH = "/__sitegen/events"
 PREVIEW_PREFIX = "/__sitegen/"
@@ -38,7 +45,7 @@ class SiteState:
     """One build as the server sees it: the last good files and the latest build's problems."""
 
     epoch: int
-    files: Mapping[str, bytes]
+    files: SiteFiles
     base_path: str  # where the site is served, '/' or '/repo/'
     problems: tuple[Problem, ...] = ()  # errors here mean files are from an earlier build
     changed: tuple[str, ...] = ()  # paths this build changed
@@ -51,7 +58,25 @@ class Hub:
     state: SiteState
     _cond: threading.Condition = field(default_factory=threading.Condition)
     _history: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    _viewers: Counter[str] = field(default_factory=Counter)
     closed: bool = False
+
+    @contextmanager
+    def viewing(self, page: str) -> Iterator[None]:
+        """Count a browser tab showing page (a file path in the site) while it listens."""
+        with self._cond:
+            self._viewers[page] += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._viewers[page] -= 1
+                if self._viewers[page] <= 0:
+                    del self._viewers[page]
+
+    def viewed(self) -> set[str]:
+        with self._cond:
+            return set(self._viewers)
 
     def publish(self, state: SiteState) -> None:
         with self._cond:
@@ -176,7 +201,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.INTERNAL_SERVER_ERROR, "text/html; charset=utf-8",
                        inject(error_page(state.problems), state), send_body)
             return
-        body = state.files[target]
+        try:
+            body = state.files[target]  # may render it now: see SiteFiles
+        except TemplateError as exc:
+            problem = template_problem(exc)
+            print_problems([problem])
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, "text/html; charset=utf-8",
+                       inject(error_page([problem]), state), send_body)
+            return
         kind = mimetypes.guess_type(target)[0] or "application/octet-stream"
         if kind == "text/html":
             body = inject(body, state)
@@ -205,6 +237,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             since = int(query.get("since", ["0"])[0])
         except ValueError:
             since = 0
+        page = query.get("page", [""])[0]
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
@@ -213,6 +246,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.close_connection = True
         state = hub.state
         changed = hub.changed_since(since)
+        with hub.viewing(page):
+            self._stream(hub, state, changed)
+
+    def _stream(self, hub: Hub, state: SiteState, changed: tuple[str, ...] | None) -> None:
         try:
             # A page that loaded before a build it has not heard of: tell it now.
             self._event(state, list(changed) if changed is not None else ["*"])

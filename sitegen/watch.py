@@ -19,7 +19,7 @@ from watchdog.observers.api import BaseObserver
 
 from .reader import is_temporary
 
-QUIET_SECONDS = 0.05  # a batch closes once the inputs have been still this long
+QUIET_SECONDS = 0.02  # a batch closes once the inputs have been still this long
 IGNORED_EVENTS = frozenset({"opened", "closed", "closed_no_write"})
 
 

@@ -70,10 +70,10 @@ class Server:
     def builds(self) -> int:
         return sum(1 for line in self.lines if line.startswith(("built in", "build failed")))
 
-    def events(self, since: int = 0) -> Iterator[dict[str, object]]:
-        """The live-reload stream's 'state' events, as they come."""
+    def events(self, since: int = 0, page: str = "") -> Iterator[dict[str, object]]:
+        """The live-reload stream's 'state' events, as they come, as a tab showing page would."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
-        conn.request("GET", f"/__sitegen/events?since={since}", headers={"Host": f"localhost:{self.port}"})
+        conn.request("GET", f"/__sitegen/events?since={since}&page={page}", headers={"Host": f"localhost:{self.port}"})
         response = conn.getresponse()
         assert response.status == 200 and response.headers["Content-Type"] == "text/event-stream"
         event = ""

@@ -61,10 +61,22 @@ def test_serves_under_the_base_path_and_redirects_the_root(server: Server) -> No
     assert status == 200 and b"__sitegen" not in body
 
 
-def test_an_edit_is_picked_up_and_only_what_it_affects_is_rendered(server: Server) -> None:
+def test_an_edit_is_picked_up_and_pages_render_when_asked_for(server: Server) -> None:
     replace_in(briefing(server), "Thirty people were freed", "Thirty people were released")
-    server.wait_for(lambda: "were released" in server.page("briefings/first-round/"))
-    assert any("8 pages rendered" in line or "10 pages rendered" in line for line in server.lines), server.lines
+    # No browser has the page open, so the rebuild renders nothing until it is asked for.
+    server.wait_for(lambda: server.builds() == 2)
+    assert "0 pages rendered" in server.lines[-1]
+    assert "were released" in server.page("briefings/first-round/")
+
+
+def test_pages_open_in_a_browser_are_rendered_with_the_rebuild(server: Server) -> None:
+    conn_page = "briefings/first-round/index.html"
+    stream = server.events(since=1, page=conn_page)  # as the live-reload script does
+    next(stream)
+    replace_in(briefing(server), "Thirty people were freed", "Thirty people were released")
+    event = next(stream)
+    assert conn_page in event["changed"] and "briefings/second-round/index.html" not in event["changed"]
+    assert server.lines[-1].startswith("built in ") and "1 pages rendered" in server.lines[-1]
 
 
 def test_an_atomic_save_is_a_change(server: Server) -> None:

@@ -14,6 +14,30 @@
     return path;
   }
 
+  // "*" means the server lost track of what changed since this page loaded.
+  function needsReload(path) {
+    if (path === "*") return true;
+    return path.indexOf("assets/") === 0 && !/\.css$/.test(path); // an image or icon the page may use
+  }
+
+  // Swap in the new page's body without a reload: faster, and the reader's scroll
+  // position stays where it was. Anything unexpected falls back to a reload.
+  function refreshBody() {
+    fetch(location.href, { cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var box = document.getElementById("sitegen-overlay");
+        document.title = doc.title;
+        document.body.replaceWith(doc.body);
+        if (box) document.body.appendChild(box);
+      })
+      .catch(function () { location.reload(); });
+  }
+
   function swapStylesheets(epoch) {
     var links = document.querySelectorAll('link[rel="stylesheet"]');
     for (var i = 0; i < links.length; i++) {
@@ -56,16 +80,17 @@
   style.href = "/__sitegen/overlay.css";
   document.head.appendChild(style);
 
-  var events = new EventSource("/__sitegen/events?since=" + encodeURIComponent(since));
+  var events = new EventSource(
+    "/__sitegen/events?since=" + encodeURIComponent(since) + "&page=" + encodeURIComponent(here()));
   events.addEventListener("state", function (event) {
     var state = JSON.parse(event.data);
     overlay(state.problems);
-    if (!state.changed.length) return;
-    var onlyCss = state.changed.every(function (p) { return /\.css$/.test(p); });
-    if (onlyCss) {
-      swapStylesheets(state.epoch);
-    } else if (state.changed.some(function (p) { return p === here() || !/\.(html|css)$/.test(p); })) {
+    if (state.changed.indexOf(here()) >= 0 && !state.changed.some(needsReload)) {
+      refreshBody();
+    } else if (state.changed.some(needsReload)) {
       location.reload();
+    } else if (state.changed.some(function (p) { return /\.css$/.test(p); })) {
+      swapStylesheets(state.epoch);
     }
   });
 })();
