@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TextIO
 
 from .pipeline import build, check
-from .preview import run as run_preview
 from .problems import ContentError, Problem
 from .scaffold import new_briefing
 from .settings import BuildOptions
@@ -35,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
         " (default: base_url in content/site.yaml); used only for canonical links, feeds and the sitemap",
     )
     build_cmd.add_argument("--drafts", action="store_true", help="include briefings marked draft: true")
+    build_cmd.add_argument("--no-cache", action="store_true", help="ignore and keep no build cache (.cache/)")
 
     check_cmd = commands.add_parser("check", help="validate the content; write nothing", description="Validate the content and report every problem; writes nothing.")
     _content_arg(check_cmd)
@@ -76,6 +76,7 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None)
         output_dir=getattr(args, "output", None),
         base_url=getattr(args, "base_url", None),
         drafts=getattr(args, "drafts", False),
+        use_cache=args.command in (None, "build") and not getattr(args, "no_cache", False),
     )
     if not options.content_dir.is_dir():
         print(f"error: content folder '{options.display_path(options.content_dir)}' does not exist", file=sys.stderr)
@@ -83,6 +84,8 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None)
     if args.command == "new":
         return _new(args.title, options)
     if args.command == "serve":
+        from .preview import run as run_preview  # watchdog and the server load only when serving
+
         try:
             return run_preview(options, host=args.host, port=args.port, open_browser=args.open)
         except OSError as exc:
@@ -105,9 +108,12 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None)
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     _report(result.model.warnings, sys.stderr)
+    for note in result.notes:
+        print(note, file=sys.stderr)
     report = result.report
     print(
-        f"built {result.pages} pages into {options.display_path(options.output_dir)}:"
+        f"built {result.pages} pages ({result.rendered} rendered, {result.pages - result.rendered} cached)"
+        f" into {options.display_path(options.output_dir)}:"
         f" {len(report.written)} files written, {len(report.unchanged)} unchanged,"
         f" {len(report.removed)} removed; {len(result.model.warnings)} warnings;"
         f" {result.seconds:.2f} s"

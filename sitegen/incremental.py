@@ -17,6 +17,8 @@ from jinja2 import Environment, TemplateError
 
 from . import __version__
 from .frontmatter import split_document
+from markdown_it import MarkdownIt
+
 from .markdown import RenderedBody, make_body_parser, render_body
 from .model import Briefing, Source
 from .outputs import DATA_FILES, atom_feed, data_files, extra_files, robots, sitemap
@@ -28,6 +30,7 @@ from .schema import read_briefing, read_site, read_sources_file
 from .settings import SiteConfig
 from .sitefiles import SiteFiles
 from .urls import output_file
+from .parallel import MIN_ITEMS, parallel_map
 from .validate import all_sources, validate
 
 
@@ -77,11 +80,52 @@ def _digest(*parts: bytes | str) -> bytes:
     return h.digest()
 
 
+HEAVY_SITE = 200  # briefings from which each aggregate page is worth a process of its own
 EXTRA_FILES = ("feed.xml", "sitemap.xml", *DATA_FILES)
 
 
 def _item(files: Callable[[], Mapping[str, bytes]], path: str) -> Callable[[], bytes]:
     return lambda: files()[path]
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """One briefing file, parsed, checked on its own and its body rendered."""
+
+    key: bytes  # digest of the file's bytes
+    briefing: Briefing | None
+    body: RenderedBody | None
+    problems: tuple[Problem, ...]
+
+
+_NOTHING = Analysed(b"", None, None, ())
+
+
+@cache
+def _body_parser() -> MarkdownIt:
+    return make_body_parser()  # once per process: worker processes build their own
+
+
+def analyse(file: SourceFile) -> Analysed:
+    """Everything about one briefing that does not depend on the other files."""
+    problems: list[Problem] = []
+    doc = split_document(file, problems)
+    briefing = read_briefing(doc, problems) if doc is not None else None
+    body = None
+    if briefing is not None:
+        body = render_body(_body_parser(), briefing.body, path=briefing.path, first_line=briefing.body_line)
+    return Analysed(b"", briefing, body, tuple(problems))
+
+
+@dataclass
+class CacheState:
+    """What a Builder keeps between builds; cache.py stores it on disk."""
+
+    files: dict[str, Analysed] = field(default_factory=dict)  # by the file's path
+    pages: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)  # output path -> (key, bytes)
+    # For the digest of all template sources: each template's key, covering what it includes.
+    closures: tuple[bytes, dict[str, bytes]] = (b"", {})
+    changed: bool = False  # whether anything above changed since it was loaded or saved
 
 
 @dataclass
@@ -90,57 +134,34 @@ class Builder:
 
     base_url: str | None = None
     drafts: bool = False
-    _briefings: dict[str, tuple[bytes, Briefing | None, tuple[Problem, ...]]] = field(default_factory=dict)
-    _bodies: dict[str, tuple[bytes, RenderedBody]] = field(default_factory=dict)
-    _pages: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
+    parallel: bool = False  # fork worker processes for big jobs (not from a threaded server)
+    state: CacheState = field(default_factory=CacheState)
     _templates: Mapping[str, str] | None = None
     _env: Environment | None = None
-    _closures: dict[str, bytes] = field(default_factory=dict)
 
     def load(self, content: ContentFiles) -> Model:
         """Parse and check the content, reusing every file whose bytes did not change."""
         problems: list[Problem] = []
         site = read_site(content.site, problems, self.base_url)
         shared = read_sources_file(content.sources, problems) if content.sources else ()
+        keys = {file.path: _digest(file.data) for file in content.briefings}
+        stale = [f for f in content.briefings if self.state.files.get(f.path, _NOTHING).key != keys[f.path]]
+        for file, result in zip(stale, parallel_map(analyse, stale, allowed=self.parallel)):
+            self.state.files[file.path] = replace(result, key=keys[file.path])
+        for path in set(self.state.files) - set(keys):
+            del self.state.files[path]
+        self.state.changed |= bool(stale) or len(self.state.files) != len(keys)
         briefings = []
-        seen = set()
-        for file in content.briefings:
-            seen.add(file.path)
-            key = _digest(file.data)
-            cached = self._briefings.get(file.path)
-            if cached is None or cached[0] != key:
-                cached = (key, *self._parse(file))
-                self._briefings[file.path] = cached
-            problems += cached[2]
-            if cached[1] is not None:
-                briefings.append(cached[1])
-        for path in set(self._briefings) - seen:
-            del self._briefings[path]
-        sources = all_sources(shared, briefings)
-        known = _digest(*sorted(sources))
-        md = None
         bodies = {}
-        for b in briefings:
-            key = _digest(self._briefings[b.path][0], known)
-            cached_body = self._bodies.get(b.path)
-            if cached_body is None or cached_body[0] != key:
-                md = md or make_body_parser()
-                body = render_body(md, b.body, path=b.path, first_line=b.body_line, known_sources=sources)
-                cached_body = (key, body)
-                self._bodies[b.path] = cached_body
-            bodies[b.path] = cached_body[1]
-        for path in set(self._bodies) - set(bodies):
-            del self._bodies[path]
+        for file in content.briefings:
+            done = self.state.files[file.path]
+            problems += done.problems
+            if done.briefing is not None and done.body is not None:
+                briefings.append(done.briefing)
+                bodies[file.path] = done.body
         problems += validate(site, shared, briefings, bodies)
         published = tuple(b for b in briefings if self.drafts or not b.draft)
-        return Model(site, sources, published, bodies, tuple(sorted_unique(problems)))
-
-    @staticmethod
-    def _parse(file: SourceFile) -> tuple[Briefing | None, tuple[Problem, ...]]:
-        problems: list[Problem] = []
-        doc = split_document(file, problems)
-        briefing = read_briefing(doc, problems) if doc is not None else None
-        return briefing, tuple(problems)
+        return Model(site, all_sources(shared, briefings), published, bodies, tuple(sorted_unique(problems)))
 
     def build(self, inputs: Inputs, *, eager: Collection[str] | None = None) -> Outcome:
         """Build the site. With `eager`, only those pages (and changed assets) are rendered
@@ -150,6 +171,7 @@ class Builder:
             return Outcome(model, None)
         try:
             env = self._environment(inputs.templates, inputs.templates_prefix)
+            closures = self._closures(env, inputs.templates)
         except TemplateError as exc:
             return self._failed(model, [template_problem(exc, inputs.templates_prefix)])
         view = with_citing(build_view(model.site, model.briefings, model.sources), model.bodies)
@@ -157,38 +179,51 @@ class Builder:
         failures: list[Problem] = []
         everything = _digest(
             __version__, repr(model.site), str(self.drafts),
-            *(key for key, _, _ in sorted(self._briefings.values(), key=lambda c: c[0])),
+            *sorted(done.key for done in self.state.files.values()),
             *(f.data for f in (inputs.content.site, inputs.content.sources) if f is not None),
         )
         files: dict[str, bytes] = {}
         pending: dict[str, Callable[[], bytes]] = {}
         late: list[Problem] = []
         keys: dict[str, bytes] = {}
-        rendered = []
+        now: list[tuple[str, bytes, Page]] = []
         keep = set()
         for page in pages:
-            if page.template not in self._closures:
+            if page.template not in closures:
                 failures.append(error(f"{inputs.templates_prefix}/{page.template}", 0, "this template is missing; restore it"))
                 continue
-            key = _digest(self._closures[page.template], self._page_key(page, model, view, everything))
+            key = _digest(closures[page.template], self._page_key(page, model, view, everything))
             path = output_file(page.url)
             keys[path] = key
             keep.add(path)
-            cached = self._pages.get(path)
-            if cached is None or cached[0] != key:
+            cached = self.state.pages.get(path)
+            if cached is not None and cached[0] == key:
+                files[path] = cached[1]
+            elif eager is None or path in eager:
+                now.append((path, key, page))
+            else:
                 render = partial(self._store, path, key, partial(render_page, env, page, model.site, view))
-                if eager is not None and path not in eager:
-                    pending[path] = partial(self._late, render, cached, late, inputs.templates_prefix)
-                    continue
-                try:
-                    cached = (key, render())
-                except TemplateError as exc:
-                    failures.append(template_problem(exc, inputs.templates_prefix))
-                    continue
-                rendered.append(path)
-            files[path] = cached[1]
-        for path in set(self._pages) - keep - set(EXTRA_FILES):
-            del self._pages[path]
+                pending[path] = partial(self._late, render, cached, late, inputs.templates_prefix)
+
+        def render_now(job: tuple[str, bytes, Page]) -> bytes | Problem:
+            try:
+                return render_page(env, job[2], model.site, view)
+            except TemplateError as exc:  # made a Problem here: Jinja's line survives no pickling
+                return template_problem(exc, inputs.templates_prefix)
+
+        self.state.changed |= bool(now)
+        # Few pages can still be much work: the aggregates of a big site take a while each.
+        heavy = len(model.briefings) >= HEAVY_SITE
+        results = parallel_map(render_now, now, allowed=self.parallel, min_items=2 if heavy else MIN_ITEMS)
+        for (path, key, _), result in zip(now, results):
+            if isinstance(result, Problem):
+                failures.append(result)
+            else:
+                self.state.pages[path] = (key, result)
+                files[path] = result
+        rendered = [path for path, _, _ in now]
+        for path in set(self.state.pages) - keep - set(EXTRA_FILES):
+            del self.state.pages[path]
         if failures:
             return self._failed(model, failures)
         lastmod = {briefing_url(b.slug): (b.updated or b.date).isoformat() for b in view.briefings}
@@ -200,7 +235,7 @@ class Builder:
         }
         for path, make in extras.items():
             key = keys[path] = _digest(path, everything)
-            cached = self._pages.get(path)
+            cached = self.state.pages.get(path)
             if cached is not None and cached[0] == key:
                 files[path] = cached[1]
             elif eager is None:
@@ -229,7 +264,8 @@ class Builder:
 
     def _store(self, path: str, key: bytes, make: Callable[[], bytes]) -> bytes:
         data = make()
-        self._pages[path] = (key, data)
+        self.state.pages[path] = (key, data)
+        self.state.changed = True
         return data
 
     @staticmethod
@@ -238,14 +274,20 @@ class Builder:
 
     def _environment(self, templates: Mapping[str, str], prefix: str) -> Environment:
         if self._env is None or templates != self._templates:
-            self._env = None
             self._env = make_environment(templates, prefix)
             self._templates = dict(templates)
-            self._closures = {
-                name: _digest(*(f"{n}\0{templates[n]}" for n in sorted(template_closure(self._env, name))))
-                for name in templates
-            }
         return self._env
+
+    def _closures(self, env: Environment, templates: Mapping[str, str]) -> dict[str, bytes]:
+        """Each template's key: its source and those of every template it uses."""
+        everything = _digest(*(f"{name}\0{source}" for name, source in sorted(templates.items())))
+        if self.state.closures[0] != everything:  # parsing templates costs; most builds skip it
+            self.state.closures = (everything, {
+                name: _digest(*(f"{n}\0{templates[n]}" for n in sorted(template_closure(env, name))))
+                for name in templates
+            })
+            self.state.changed = True
+        return self.state.closures[1]
 
     def _page_key(self, page: Page, model: Model, view: SiteView, everything: bytes) -> bytes:
         """What a page shows, as a key: briefing and tag pages depend on little, the rest on all."""
@@ -254,7 +296,7 @@ class Builder:
         if isinstance(briefing, Briefing):
             cited = sorted({s for item in briefing.cited_items() for s in item.sources} | set(model.bodies[briefing.path].cited))
             return _digest(
-                __version__, site, page.url, self._briefings[briefing.path][0],
+                __version__, site, page.url, self.state.files[briefing.path].key,
                 *(repr(model.sources.get(s)) for s in cited),
             )
         if page.url.startswith("tags/") and page.url != "tags/":

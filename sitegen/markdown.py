@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Collection
+from typing import Any
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
@@ -42,6 +41,7 @@ class CitationRef:
     source_id: str
     number: int  # the source's number in this briefing's list
     anchor: str  # the id of this citation, for the list's links back
+    line: int  # where it is in the file; validate.py checks the id is a known source
 
 
 @dataclass(frozen=True)
@@ -80,9 +80,7 @@ def citations_plugin(md: MarkdownIt) -> None:
 def _render_citation(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    refs: list[CitationRef] = tokens[idx].meta.get("refs", [])
-    if not refs:  # an unknown id: shown as typed, and reported as an error elsewhere
-        return escapeHtml(tokens[idx].content)
+    refs: list[CitationRef] = tokens[idx].meta["refs"]
     links = ", ".join(
         f'<a href="#source-{r.source_id}" id="{r.anchor}">{r.number}</a>' for r in refs
     )
@@ -96,7 +94,6 @@ def _inline_text(token: Token) -> str:
 def _post_inline(state: Any) -> None:
     """Number citations, give headings ids, and check what only the token tree shows."""
     env = state.env
-    known: Collection[str] = env["known_sources"]
     path: str = env["path"]
     first_line: int = env["first_line"]
     problems: list[Problem] = env["problems"]
@@ -134,21 +131,13 @@ def _post_inline(state: Any) -> None:
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
             elif child.type == "citation":
-                child_refs = []
+                child.meta["refs"] = []
                 for source_id in child.meta["ids"]:
-                    if source_id not in known:
-                        problems.append(
-                            error(path, line, f"[@{source_id}] cites an unknown source; add it to"
-                                  " content/sources.yaml or to this briefing's 'sources', or fix the id")
-                        )
-                        continue
                     number = numbers.setdefault(source_id, len(numbers) + 1)
                     uses[source_id] = uses.get(source_id, 0) + 1
-                    anchor = f"cite-{source_id}-{uses[source_id]}"
-                    ref = CitationRef(source_id, number, anchor)
+                    ref = CitationRef(source_id, number, f"cite-{source_id}-{uses[source_id]}", line)
                     refs.append(ref)
-                    child_refs.append(ref)
-                child.meta["refs"] = child_refs if len(child_refs) == len(child.meta["ids"]) else []
+                    child.meta["refs"].append(ref)
             elif child.type == "image":
                 src = str(child.attrGet("src") or "")
                 if is_external(src):
@@ -189,13 +178,14 @@ def make_inline_parser() -> MarkdownIt:
     return md
 
 
-def render_body(
-    md: MarkdownIt, body: str, *, path: str, first_line: int, known_sources: Collection[str]
-) -> RenderedBody:
-    """HTML for a briefing body; citations numbered in order of first use."""
+def render_body(md: MarkdownIt, body: str, *, path: str, first_line: int) -> RenderedBody:
+    """HTML for a briefing body; citations numbered in order of first use.
+
+    Every `[@id]` becomes a link whether or not the id is known: validate.py reports
+    unknown ones, and a build with errors publishes nothing.
+    """
     problems: list[Problem] = []
     env: dict[str, Any] = {
-        "known_sources": known_sources,
         "path": path,
         "first_line": first_line,
         "problems": problems,

@@ -10,7 +10,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .incremental import Builder, Inputs, Model
+from . import cache
+from .incremental import Builder, CacheState, Inputs, Model
 from .problems import ContentError
 from .reader import is_temporary, read_content
 from .settings import BuildOptions
@@ -24,7 +25,9 @@ class BuildResult:
     model: Model
     report: WriteReport
     pages: int
+    rendered: int  # pages rendered this time; the rest came from the cache
     seconds: float
+    notes: tuple[str, ...] = ()  # one-line warnings about the build itself (e.g. the cache)
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -63,11 +66,19 @@ def check(options: BuildOptions) -> Model:
     return builder.load(read_inputs(options).content)
 
 
-def build(options: BuildOptions, builder: Builder | None = None) -> BuildResult:
+def build(options: BuildOptions) -> BuildResult:
     """Build into options.output_dir; raises ContentError and leaves it untouched on errors."""
     started = time.perf_counter()
-    builder = builder or Builder(base_url=options.base_url, drafts=options.drafts)
+    notes = []
+    state = CacheState()
+    if options.cache_file is not None:
+        state, note = cache.load(options.cache_file, options.display_path(options.cache_file))
+        notes += [note] if note else []
+    builder = Builder(base_url=options.base_url, drafts=options.drafts, parallel=True, state=state)
     outcome = builder.build(read_inputs(options))
+    if options.cache_file is not None and builder.state.changed:
+        builder.state.changed = False
+        cache.save(options.cache_file, builder.state)  # also after errors: the parses stay good
     if outcome.files is None:
         raise ContentError(outcome.model.problems)
     report = write_site(
@@ -77,4 +88,5 @@ def build(options: BuildOptions, builder: Builder | None = None) -> BuildResult:
         protected=protected_dirs(options),
     )
     pages = sum(1 for path in outcome.files if path.endswith(".html"))
-    return BuildResult(outcome.model, report, pages, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return BuildResult(outcome.model, report, pages, len(outcome.rendered), seconds, tuple(notes))

@@ -8,6 +8,7 @@ with raw HTML off and from charts that escape their own text.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from collections.abc import Callable, Mapping, Sequence
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined, TemplateError, TemplateSyntaxError, meta
@@ -122,7 +123,8 @@ def make_environment(templates: Mapping[str, str], prefix: str = "templates") ->
     env.filters["long_date"] = long_date
     env.filters["short_date"] = short_date
     env.filters["iso"] = iso
-    env.filters["inline_md"] = lambda text: Markup(render_inline(inline_md, text))
+    # The same event text appears on several pages; render it once per build process.
+    env.filters["inline_md"] = lru_cache(maxsize=4096)(lambda text: Markup(render_inline(inline_md, text)))
     env.globals["briefing_url"] = briefing_url
     env.globals["tag_url"] = tag_url
     env.globals["csp"] = CSP

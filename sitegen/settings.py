@@ -20,6 +20,7 @@ class BuildOptions:
     assets_dir: Path
     base_url: str | None = None  # overrides site.yaml's base_url when given
     drafts: bool = False
+    cache_file: Path | None = None  # None: build from scratch and keep nothing
 
     @classmethod
     def for_project(
@@ -30,7 +31,9 @@ class BuildOptions:
         output_dir: Path | None = None,
         base_url: str | None = None,
         drafts: bool = False,
+        use_cache: bool = False,
     ) -> BuildOptions:
+        """Options for the project at project_root; the command line turns use_cache on."""
         root = project_root.resolve()
         return cls(
             project_root=root,
@@ -40,6 +43,7 @@ class BuildOptions:
             assets_dir=root / "assets",
             base_url=base_url,
             drafts=drafts,
+            cache_file=root / ".cache" / "sitegen" / "build.pickle" if use_cache else None,
         )
 
     def display_path(self, path: Path) -> str:

@@ -75,6 +75,12 @@ def validate(
         if body is not None:
             problems += body.problems
             cited.update(body.cited)
+            for ref in body.refs:
+                if ref.source_id not in known:
+                    problems.append(
+                        error(briefing.path, ref.line, f"[@{ref.source_id}] cites an unknown source; add it to"
+                              " content/sources.yaml or to this briefing's 'sources', or fix the id")
+                    )
     for source in every_source:
         if source.id not in cited:
             problems.append(

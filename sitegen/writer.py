@@ -92,6 +92,9 @@ def write_site(
     _remove_leftovers(parent, target.name)
 
     hashes = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
+    if old_hashes == hashes and all(_same(target / path, data) for path, data in files.items()):
+        # Nothing to write: the output already is this site, so leave every file untouched.
+        return WriteReport((), tuple(sorted(files)), ())
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=parent))
     except OSError as exc:
@@ -380,8 +383,8 @@ def _fill(
     return written, unchanged
 
 
-def _reuse(source: Path, dest: Path, data: bytes) -> bool:
-    """Link (or copy) source to dest if it is a plain 0o644 file holding exactly data."""
+def _same(source: Path, data: bytes) -> bool:
+    """Whether source is a plain 0o644 file holding exactly data."""
     try:
         info = source.lstat()
     except OSError:
@@ -391,9 +394,14 @@ def _reuse(source: Path, dest: Path, data: bytes) -> bool:
     # The manifest's hash says what sitegen wrote, not what is there now: someone may have
     # edited the file in place. The bytes are cheap to compare next to rendering them.
     try:
-        if source.read_bytes() != data:
-            return False
+        return source.read_bytes() == data
     except OSError:
+        return False
+
+
+def _reuse(source: Path, dest: Path, data: bytes) -> bool:
+    """Link (or copy) source to dest if it is a plain 0o644 file holding exactly data."""
+    if not _same(source, data):
         return False
     try:
         os.link(source, dest)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,21 +14,36 @@ import pytest
 from .conftest import PROJECT_ROOT, write
 
 
-def run(*args: str, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "build.py"), *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
-    )
+Run = Callable[..., "subprocess.CompletedProcess[str]"]
 
 
-def test_build_prints_a_summary_and_exits_0(basic_content: Path, tmp_path: Path) -> None:
+@pytest.fixture
+def run(tmp_path: Path) -> Run:
+    """build.py of a copy of the project, so that its cache (.cache/) lands in tmp_path."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy2(PROJECT_ROOT / "build.py", project / "build.py")
+    for folder in ("templates", "assets"):
+        shutil.copytree(PROJECT_ROOT / folder, project / folder)
+
+    def call(*args: str, cwd: Path = project) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, str(project / "build.py"), *args],
+            cwd=cwd, capture_output=True, text=True, timeout=120,
+            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        )
+
+    return call
+
+
+def test_build_prints_a_summary_and_exits_0(run: Run, basic_content: Path, tmp_path: Path) -> None:
     result = run("build", "--content", str(basic_content), "--output", str(tmp_path / "site"))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("built 12 pages into ")
+    assert result.stdout.startswith("built 12 pages (12 rendered, 0 cached) into ")
     assert "warnings;" in result.stdout and result.stdout.rstrip().endswith(" s")
 
 
-def test_content_errors_exit_1_listing_every_problem_and_writing_nothing(basic_content: Path, tmp_path: Path) -> None:
+def test_content_errors_exit_1_listing_every_problem_and_writing_nothing(run: Run, basic_content: Path, tmp_path: Path) -> None:
     write(basic_content / "briefings/bad.md", "---\ntitle: x\ndate: 2024-1-1\nsummary: s\nfigures:\n  - {id: f, value: 1, label: l, as_of: 2024-01-01, sources: [missing]}\n---\nText [@also-missing].\n")
     result = run("build", "--content", str(basic_content), "--output", str(tmp_path / "site"))
     assert result.returncode == 1
@@ -38,7 +56,7 @@ def test_content_errors_exit_1_listing_every_problem_and_writing_nothing(basic_c
     assert not (tmp_path / "site").exists()
 
 
-def test_paths_in_messages_are_relative_to_the_project(tmp_path: Path) -> None:
+def test_paths_in_messages_are_relative_to_the_project(run: Run, tmp_path: Path) -> None:
     project = tmp_path / "project"
     (project / "content/briefings").mkdir(parents=True)
     write(project / "content/site.yaml", "title: T\ndescription: D\nbase_url: https://e.org/\n")
@@ -48,7 +66,7 @@ def test_paths_in_messages_are_relative_to_the_project(tmp_path: Path) -> None:
     assert "x.md:2: error: the front matter has no 'date'" in result.stderr
 
 
-def test_check_writes_nothing_and_exits_0_when_clean(basic_content: Path) -> None:
+def test_check_writes_nothing_and_exits_0_when_clean(run: Run, basic_content: Path) -> None:
     before = sorted(p.name for p in basic_content.parent.iterdir())
     result = run("check", "--content", str(basic_content))
     assert result.returncode == 0, result.stderr
@@ -56,13 +74,13 @@ def test_check_writes_nothing_and_exits_0_when_clean(basic_content: Path) -> Non
     assert sorted(p.name for p in basic_content.parent.iterdir()) == before
 
 
-def test_usage_errors_exit_2() -> None:
+def test_usage_errors_exit_2(run: Run) -> None:
     assert run("frobnicate").returncode == 2
     assert run("build", "--no-such-flag").returncode == 2
     assert run("check", "--content", "does-not-exist").returncode == 2
 
 
-def test_output_folder_that_is_not_ours_is_refused(basic_content: Path, tmp_path: Path) -> None:
+def test_output_folder_that_is_not_ours_is_refused(run: Run, basic_content: Path, tmp_path: Path) -> None:
     foreign = tmp_path / "mine"
     write(foreign / "thesis.txt", "precious")
     result = run("build", "--content", str(basic_content), "--output", str(foreign))
@@ -74,12 +92,12 @@ def test_output_folder_that_is_not_ours_is_refused(basic_content: Path, tmp_path
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["check"], ["new"]])
-def test_help(command: list[str]) -> None:
+def test_help(run: Run, command: list[str]) -> None:
     result = run(*command, "--help")
     assert result.returncode == 0 and "usage: build.py" in result.stdout
 
 
-def test_new_writes_a_draft_that_checks_clean(basic_content: Path) -> None:
+def test_new_writes_a_draft_that_checks_clean(run: Run, basic_content: Path) -> None:
     result = run("new", "The 4 September pardon: 30 more", "--content", str(basic_content))
     assert result.returncode == 0, result.stderr
     created = basic_content / "briefings/the-4-september-pardon-30-more.md"
@@ -89,3 +107,28 @@ def test_new_writes_a_draft_that_checks_clean(basic_content: Path) -> None:
     assert check.returncode == 0, check.stderr
     again = run("new", "The 4 September pardon: 30 more", "--content", str(basic_content))
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_the_cache_makes_a_second_build_render_nothing(run: Run, basic_content: Path, tmp_path: Path) -> None:
+    args = ("build", "--content", str(basic_content), "--output", str(tmp_path / "site"))
+    assert "(12 rendered, 0 cached)" in run(*args).stdout
+    second = run(*args)
+    assert "(0 rendered, 12 cached)" in second.stdout and "0 files written" in second.stdout
+    cache_file = tmp_path / "project/.cache/sitegen/build.pickle"
+    cache_file.write_bytes(cache_file.read_bytes()[:100])  # damaged, as by a full disk
+    third = run(*args)
+    assert third.returncode == 0
+    assert third.stderr.splitlines() == [
+        "warning: .cache/sitegen/build.pickle could not be read (UnpicklingError); building without it"
+    ]
+    assert "(12 rendered, 0 cached)" in third.stdout
+    cache_file.write_bytes(b"something else entirely")
+    assert run(*args).stderr.splitlines() == [
+        "warning: .cache/sitegen/build.pickle is not a sitegen build cache; building without it"
+    ]
+
+
+def test_no_cache_reads_and_writes_none(run: Run, basic_content: Path, tmp_path: Path) -> None:
+    result = run("build", "--no-cache", "--content", str(basic_content), "--output", str(tmp_path / "site"))
+    assert result.returncode == 0
+    assert not (tmp_path / "project/.cache").exists()

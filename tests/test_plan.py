@@ -45,7 +45,7 @@ def test_view_orders_and_groups() -> None:
 
 def test_numbered_sources_follow_the_body_then_the_data() -> None:
     b = make("one", DAY, body="A [@s2]. B [@s1; @s2].", figures=(Figure("f", 1, "l", DAY, ("s3", "s1"), O),))
-    body = render_body(make_body_parser(), b.body, path=b.path, first_line=5, known_sources=SOURCES)
+    body = render_body(make_body_parser(), b.body, path=b.path, first_line=5)
     listed = numbered_sources(b, body, SOURCES)
     assert [(n.number, n.source.id, n.backrefs) for n in listed] == [
         (1, "s2", ("cite-s2-1", "cite-s2-2")),

@@ -145,8 +145,10 @@ def test_a_css_change_is_announced_as_css_only(server: Server) -> None:
 
 
 def test_a_template_error_names_the_template_line(server: Server) -> None:
-    replace_in(server.root / "templates/timeline.html", "<h1>Timeline</h1>", "<h1>{{ no_such_thing.x }}</h1>")
-    server.wait_for(lambda: any(line.startswith("templates/timeline.html:4: error: template error:") for line in server.lines))
+    template = server.root / "templates/timeline.html"
+    line = template.read_text().split("\n").index("<h1>Timeline</h1>") + 1
+    replace_in(template, "<h1>Timeline</h1>", "<h1>{{ no_such_thing.x }}</h1>")
+    server.wait_for(lambda: any(s.startswith(f"templates/timeline.html:{line}: error: template error:") for s in server.lines))
     assert server.get(server.base_path + "timeline/")[0] == 200  # the last good page still served
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from sitegen.markdown import make_body_parser, render_body
 from sitegen.model import Briefing, Event, Figure, Origin, PartialDate, Quote, Source
 from sitegen.settings import SiteConfig
-from sitegen.validate import all_sources, validate
+from sitegen.validate import validate
 
 SITE = SiteConfig("T", "D", "en", "https://e.org/")
 DAY = dt.date(2024, 9, 16)
@@ -24,8 +24,7 @@ def briefing(path: str, slug: str, **kw: object) -> Briefing:
 
 def messages(shared: list[Source], briefings: list[Briefing]) -> list[str]:
     md = make_body_parser()
-    known = all_sources(shared, briefings)
-    bodies = {b.path: render_body(md, b.body, path=b.path, first_line=b.body_line, known_sources=known) for b in briefings}
+    bodies = {b.path: render_body(md, b.body, path=b.path, first_line=b.body_line) for b in briefings}
     return sorted(str(p) for p in validate(SITE, shared, briefings, bodies))
 
 
@@ -44,12 +43,13 @@ def test_unknown_sources_at_the_line_of_the_id_and_uncited_sources_warned() -> N
         "content/a.md", "a",
         timeline=(Event(PartialDate(2020), "e", ("known", "nope"), Origin("content/a.md", 8), cite_lines=(9, 10)),),
         quotes=(Quote("S", "R", "T", ("also-nope",), Origin("content/a.md", 11), cite_lines=(12,)),),
-        body="Text [@known].\n",
+        body="Text [@known].\n\nMore [@known; @body-nope].\n",
     )
     out = messages([source("known"), source("idle", line=9)], [b])
     assert out == [
         "content/a.md:10: error: unknown source 'nope'; define it in content/sources.yaml or this briefing's 'sources', or fix the id",
         "content/a.md:12: error: unknown source 'also-nope'; define it in content/sources.yaml or this briefing's 'sources', or fix the id",
+        "content/a.md:7: error: [@body-nope] cites an unknown source; add it to content/sources.yaml or to this briefing's 'sources', or fix the id",
         "content/sources.yaml:9: warning: source 'idle' is never cited",
     ]
 

@@ -1,0 +1,96 @@
+"""The build cache on disk: for every kind of input change, a cached build's output is
+byte-identical to a clean build's; a damaged or foreign cache is set aside."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from sitegen import cache
+from sitegen.pipeline import build
+from sitegen.settings import BuildOptions
+
+from .conftest import FIXTURES, PROJECT_ROOT
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "basic" / "content", root / "content")
+    for folder in ("templates", "assets"):
+        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+    return root
+
+
+def cached_and_clean(root: Path, tmp_path: Path) -> tuple[dict[str, str], dict[str, str], int]:
+    """Build with the cache into output/, and without into clean/; both trees and pages rendered."""
+    cached = BuildOptions.for_project(root, use_cache=True)
+    result = build(cached)
+    clean = replace(BuildOptions.for_project(root), output_dir=tmp_path / "clean")
+    build(clean)
+    return tree(cached.output_dir), tree(clean.output_dir), result.rendered
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def add_briefing(root: Path) -> None:
+    shutil.copy(root / "content/briefings/first-round.md", root / "content/briefings/third.md")
+    edit(root / "content/briefings/third.md", "id: round-one", "id: round-three")
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "briefing body": lambda r: edit(r / "content/briefings/first-round.md", "Thirty people were freed", "Thirty were released"),
+    "front matter": lambda r: edit(r / "content/briefings/first-round.md", 'summary: "Thirty people were freed."', 'summary: "Thirty freed."'),
+    "a source used elsewhere": lambda r: edit(r / "content/sources.yaml", 'publisher: "Agency Two"', 'publisher: "Agency 2"'),
+    "a template": lambda r: edit(r / "templates/_macros.html", "As of", "Figure as of"),
+    "an asset": lambda r: edit(r / "assets/site.css", ":root {", ":root { --unused: 1;"),
+    "site settings": lambda r: edit(r / "content/site.yaml", 'title: "Fixture briefing"', 'title: "Renamed"'),
+    "a new briefing": lambda r: add_briefing(r),
+    "a deleted briefing": lambda r: (r / "content/briefings/second-round.md").unlink(),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_cached_build_equals_a_clean_one_after(change: str, project: Path, tmp_path: Path) -> None:
+    first, _, rendered = cached_and_clean(project, tmp_path)
+    assert rendered == 12
+    CHANGES[change](project)
+    cached, clean, rendered = cached_and_clean(project, tmp_path)
+    assert cached == clean
+    assert cached != first
+    if change in ("briefing body", "an asset"):
+        assert rendered < 12  # the cache was used, not thrown away
+
+
+def test_a_new_generator_version_discards_the_cache(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    options = BuildOptions.for_project(project, use_cache=True)
+    build(options)
+    monkeypatch.setattr(cache, "fingerprint", lambda: b"\x01" * 32)
+    result = build(options)
+    assert result.notes == (
+        "warning: .cache/sitegen/build.pickle is from another version of the generator; building without it",
+    )
+    assert result.rendered == 12
+    assert build(options).rendered == 0  # and the new cache is used from then on
+    assert tree(options.output_dir) == cached_and_clean(project, tmp_path)[1]
+
+
+def test_the_fingerprint_covers_the_generator_code() -> None:
+    assert cache.fingerprint() == cache.fingerprint()
+    assert len(cache.fingerprint()) == 32

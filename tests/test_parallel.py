@@ -1,0 +1,44 @@
+"""Work spread over processes gives the same results, in the same order, as one process."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from bench.corpus import write_corpus
+from sitegen.incremental import Builder
+from sitegen.parallel import MIN_ITEMS, parallel_map, workers
+from sitegen.pipeline import read_inputs
+from sitegen.settings import BuildOptions
+
+from .conftest import PROJECT_ROOT
+
+
+def square_and_pid(n: int) -> tuple[int, int]:
+    return n * n, os.getpid()
+
+
+def test_results_keep_their_order_and_come_from_other_processes() -> None:
+    items = list(range(MIN_ITEMS * 3))
+    results = parallel_map(square_and_pid, items)
+    assert [r for r, _ in results] == [n * n for n in items]
+    pids = {pid for _, pid in results}
+    if workers() >= 2:
+        assert os.getpid() not in pids and len(pids) >= 2
+
+
+def test_small_or_disallowed_jobs_stay_in_this_process() -> None:
+    assert {pid for _, pid in parallel_map(square_and_pid, [1, 2, 3])} == {os.getpid()}
+    many = list(range(MIN_ITEMS * 2))
+    assert {pid for _, pid in parallel_map(square_and_pid, many, allowed=False)} == {os.getpid()}
+
+
+def test_a_parallel_build_equals_a_serial_one(tmp_path: Path) -> None:
+    content = write_corpus(tmp_path / "corpus", 250)
+    options = BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=tmp_path / "out")
+    inputs = read_inputs(options)
+    serial = Builder(parallel=False).build(inputs)
+    parallel = Builder(parallel=True).build(inputs)
+    assert serial.files is not None and parallel.files is not None
+    assert dict(serial.files) == dict(parallel.files)
+    assert serial.model.problems == parallel.model.problems == ()
