@@ -93,9 +93,10 @@ class Analysed:
     """One briefing file, parsed, checked on its own and its body rendered."""
 
     key: bytes  # digest of the file's bytes
-    briefing: Briefing | None
+    briefing: Briefing | None  # its Markdown body dropped once rendered: body holds the HTML
     body: RenderedBody | None
     problems: tuple[Problem, ...]
+    listing: bytes = b""  # digest of what pages listing many briefings may show of this one
 
 
 _NOTHING = Analysed(b"", None, None, ())
@@ -111,10 +112,14 @@ def analyse(file: SourceFile) -> Analysed:
     problems: list[Problem] = []
     doc = split_document(file, problems)
     briefing = read_briefing(doc, problems) if doc is not None else None
-    body = None
-    if briefing is not None:
-        body = render_body(_body_parser(), briefing.body, path=briefing.path, first_line=briefing.body_line)
-    return Analysed(b"", briefing, body, tuple(problems))
+    if briefing is None:
+        return Analysed(b"", None, None, tuple(problems))
+    body = render_body(_body_parser(), briefing.body, path=briefing.path, first_line=briefing.body_line)
+    briefing = replace(briefing, body="")
+    # Aggregate pages show the front matter and which sources the body cites, never the
+    # body itself: editing a paragraph must not re-render the timeline.
+    listing = _digest(repr(briefing), *body.cited)
+    return Analysed(b"", briefing, body, tuple(problems), listing)
 
 
 @dataclass
@@ -179,7 +184,7 @@ class Builder:
         failures: list[Problem] = []
         everything = _digest(
             __version__, repr(model.site), str(self.drafts),
-            *sorted(done.key for done in self.state.files.values()),
+            *sorted(done.listing for done in self.state.files.values()),
             *(f.data for f in (inputs.content.site, inputs.content.sources) if f is not None),
         )
         files: dict[str, bytes] = {}

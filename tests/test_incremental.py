@@ -58,6 +58,19 @@ def test_editing_a_briefing_renders_it_and_the_aggregates_only(project: BuildOpt
     assert b"Thirty people were released" in files["briefings/first-round/index.html"]
 
 
+def test_editing_only_a_body_renders_only_that_briefing(project: BuildOptions) -> None:
+    builder = Builder()
+    rebuild(builder, project)
+    edit(project.content_dir / "briefings/first-round.md", "A spokesperson welcomed it", "A spokesperson praised it")
+    rendered, files = rebuild(builder, project)
+    assert rendered == {"briefings/first-round/index.html"}
+    assert b"A spokesperson praised it" in files["briefings/first-round/index.html"]
+    # Citing another source in the body changes the sources page, which lists who cites what.
+    edit(project.content_dir / "briefings/second-round.md", "freed 37 people [@src-one]", "freed 37 people [@src-one; @src-two]")
+    rendered, _ = rebuild(builder, project)
+    assert "sources/index.html" in rendered and "briefings/second-round/index.html" in rendered
+
+
 def test_a_template_change_renders_the_pages_that_use_it(project: BuildOptions) -> None:
     builder = Builder()
     rebuild(builder, project)
