@@ -80,6 +80,14 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A browser that closes a page mid-response is not an error of the site's.
+        pass
+
+
 @contextmanager
 def serve(folder: Path) -> Iterator[str]:
     """Serve folder on 127.0.0.1 at a free port; yields the base URL, ending in '/'.
@@ -88,8 +96,7 @@ def serve(folder: Path) -> Iterator[str]:
     (a build can then use the server's address as its base URL).
     """
     handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    server = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -135,3 +142,51 @@ def guard_requests(page: Page, allowed_host: str) -> list[str]:
     page.on("websocket", lambda ws: record(ws.url))
     context.route("**/*", route)
     return off_host
+
+
+# The site under test ------------------------------------------------------------------
+
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
+# Each kind of page, and where the built site has one.
+PAGE_TYPES = ("home", "briefings", "briefing", "timeline", "figures", "quotes", "sources", "tags", "tag", "404")
+
+
+def site_content() -> Path:
+    """The real content once it has briefings, else the basic fixture."""
+    real = PROJECT_ROOT / "content"
+    return real if any((real / "briefings").glob("*.md")) else FIXTURES / "basic" / "content"
+
+
+def build_site(content: Path, output: Path, base_url: str) -> Path:
+    """Build content into output (a folder that does not exist yet) with the project's templates."""
+    from sitegen.pipeline import build
+    from sitegen.settings import BuildOptions
+
+    build(BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=output, base_url=base_url))
+    return output
+
+
+def page_paths(site: Path) -> dict[str, str]:
+    """One page of each type, by path in the built site: the longest briefing, the first tag."""
+    briefings = sorted(site.glob("briefings/*/index.html"), key=lambda p: (-p.stat().st_size, p.as_posix()))
+    tags = sorted(site.glob("tags/*/index.html"))
+    assert briefings and tags, f"{site} has no briefing or no tag page"
+    return {
+        "home": "index.html",
+        "briefings": "briefings/index.html",
+        "briefing": briefings[0].relative_to(site).as_posix(),
+        "timeline": "timeline/index.html",
+        "figures": "figures/index.html",
+        "quotes": "quotes/index.html",
+        "sources": "sources/index.html",
+        "tags": "tags/index.html",
+        "tag": tags[0].relative_to(site).as_posix(),
+        "404": "404.html",
+    }
+
+
+def screenshots_dir() -> Path:
+    """Where screenshots go for people to look at: $SCREENSHOTS_DIR, else output-screenshots/."""
+    folder = Path(os.environ.get("SCREENSHOTS_DIR") or PROJECT_ROOT / "output-screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
