@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+from html import escape
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -143,8 +144,6 @@ def inject(html: bytes, state: SiteState) -> bytes:
 
 
 def error_page(problems: Iterable[Problem]) -> bytes:
-    from html import escape
-
     items = "".join(f"<li><code>{escape(str(p))}</code></li>" for p in problems)
     return (
         '<!doctype html><html lang="en"><head><meta http-equiv="Content-Security-Policy" content="'
