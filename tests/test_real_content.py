@@ -162,7 +162,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, f"build failed:\n{result.stdout}\n{result.stderr}"
-    assert "warning" not in result.stderr.lower(), result.stderr
+    problems = [line for line in (result.stdout + result.stderr).splitlines() if ": warning:" in line]
+    assert problems == [], problems
     return output
 
 
