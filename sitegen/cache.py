@@ -13,32 +13,22 @@ import hashlib
 import os
 import pickle
 import re
-import sys
 import tempfile
-from importlib import metadata
 from pathlib import Path
 
-from .incremental import CacheState
+from collections.abc import Callable
+from dataclasses import replace
 
-FORMAT = b"sitegen-cache-1"
-LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml")
+from . import stamp
+from .incremental import Analysed, CacheState
+from .markdown import RenderedBody
+
+FORMAT = b"sitegen-cache-2"
 
 
 def fingerprint() -> bytes:
-    """Changes whenever the code that produces the output could have."""
-    h = hashlib.sha256(FORMAT)
-    h.update(sys.version.encode())
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".js", ".css"):
-            h.update(path.relative_to(package).as_posix().encode())
-            h.update(path.read_bytes())
-    for name in LIBRARIES:
-        try:
-            h.update(f"{name}={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{name}=none".encode())
-    return h.digest()
+    """The generator's fingerprint (stamp.fingerprint), for this file's format."""
+    return hashlib.sha256(FORMAT + stamp.fingerprint()).digest()
 
 
 def load(path: Path, display: str) -> tuple[CacheState, str | None]:
@@ -46,13 +36,13 @@ def load(path: Path, display: str) -> tuple[CacheState, str | None]:
     if not path.exists():
         return CacheState(), None
     try:
-        data = path.read_bytes()
-        head, _, body = data.partition(b"\n")
-        if not re.fullmatch(rb"[0-9a-f]{64}", head):
-            return CacheState(), f"warning: {display} is not a sitegen build cache; building without it"
-        if head != fingerprint().hex().encode():
-            return CacheState(), f"warning: {display} is from another version of the generator; building without it"
-        state = pickle.loads(body)
+        with open(path, "rb") as f:
+            head = f.readline().rstrip(b"\n")
+            if not re.fullmatch(rb"[0-9a-f]{64}", head):
+                return CacheState(), f"warning: {display} is not a sitegen build cache; building without it"
+            if head != fingerprint().hex().encode():
+                return CacheState(), f"warning: {display} is from another version of the generator; building without it"
+            state = pickle.load(f)
         if not isinstance(state, CacheState):
             raise TypeError(type(state).__name__)
         return state, None
@@ -60,10 +50,56 @@ def load(path: Path, display: str) -> tuple[CacheState, str | None]:
         return CacheState(), f"warning: {display} could not be read ({type(exc).__name__}); building without it"
 
 
+def bodies_dir(path: Path) -> Path:
+    """Where the HTML of each briefing body is kept, apart from the rest of the cache: a
+    small edit then rewrites one body, and a build loads only the bodies it renders."""
+    return path.with_name(path.stem + ".bodies")
+
+
+def attach(path: Path) -> Callable[[Analysed], RenderedBody | None]:
+    """A Builder's attach: the body of a cached analysis, whole, or None if it is not there."""
+    folder = bodies_dir(path)
+    head = fingerprint().hex().encode()
+
+    def whole(analysed: Analysed) -> RenderedBody | None:
+        assert analysed.body is not None
+        try:
+            with open(folder / _body_name(analysed), "rb") as f:
+                if f.readline().rstrip(b"\n") != head:
+                    return None
+                html, toc = pickle.load(f)
+        except Exception:  # noqa: BLE001: a missing or damaged body is made again
+            return None
+        return replace(analysed.body, html=html, toc=toc)
+
+    return whole
+
+
 def save(path: Path, state: CacheState) -> None:
     """Write atomically, so an interrupted build leaves the old cache or none, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = fingerprint().hex().encode() + b"\n" + pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    head = fingerprint().hex().encode() + b"\n"
+    folder = bodies_dir(path)
+    folder.mkdir(exist_ok=True)
+    present = set(os.listdir(folder))
+    files = {}
+    for name, analysed in state.files.items():
+        if analysed.body is not None and not analysed.detached and _body_name(analysed) not in present:
+            _write(folder / _body_name(analysed), head + pickle.dumps((analysed.body.html, analysed.body.toc)))
+        files[name] = analysed.without_html()
+    _write(path, head + pickle.dumps(replace(state, files=files), protocol=pickle.HIGHEST_PROTOCOL))
+    for name in present - {_body_name(a) for a in files.values() if a.body is not None}:
+        if not name.startswith("."):
+            (folder / name).unlink(missing_ok=True)
+
+
+def _body_name(analysed: Analysed) -> str:
+    # The body depends on the file's bytes and where it is (messages name the file).
+    assert analysed.briefing is not None
+    return hashlib.sha256(analysed.briefing.path.encode() + b"\0" + analysed.key).hexdigest()
+
+
+def _write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".build-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:

@@ -107,7 +107,7 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None)
     except OutputDirError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    _report(result.model.warnings, sys.stderr)
+    _report(result.warnings, sys.stderr)
     for note in result.notes:
         print(note, file=sys.stderr)
     report = result.report
@@ -115,7 +115,7 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None)
         f"built {result.pages} pages ({result.rendered} rendered, {result.pages - result.rendered} cached)"
         f" into {options.display_path(options.output_dir)}:"
         f" {len(report.written)} files written, {len(report.unchanged)} unchanged,"
-        f" {len(report.removed)} removed; {len(result.model.warnings)} warnings;"
+        f" {len(report.removed)} removed; {len(result.warnings)} warnings;"
         f" {result.seconds:.2f} s"
     )
     return EXIT_OK

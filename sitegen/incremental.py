@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 from functools import cache, partial
 
 from jinja2 import Environment, TemplateError
@@ -24,24 +25,14 @@ from .model import Briefing, Source
 from .outputs import DATA_FILES, atom_feed, data_files, extra_files, robots, sitemap
 from .plan import Page, SiteView, briefing_url, build_view, plan_pages, with_citing
 from .problems import Problem, error, sorted_unique
-from .reader import ContentFiles, SourceFile
+from .reader import ContentFiles, Inputs, SourceFile
 from .render import make_environment, render_page, template_closure, template_problem
 from .schema import read_briefing, read_site, read_sources_file
 from .settings import SiteConfig
 from .sitefiles import SiteFiles
 from .urls import output_file
-from .parallel import MIN_ITEMS, parallel_map
+from .parallel import MIN_ITEMS, parallel_iter, parallel_map
 from .validate import all_sources, validate
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """Everything a build reads, as bytes: content, templates and assets."""
-
-    content: ContentFiles
-    templates: Mapping[str, str]  # template name -> source
-    assets: Mapping[str, bytes]  # path under assets/ -> bytes
-    templates_prefix: str = "templates"  # how messages name the templates folder
 
 
 @dataclass(frozen=True)
@@ -69,6 +60,9 @@ class Outcome:
     files: SiteFiles | None  # None when the content has errors
     rendered: tuple[str, ...] = ()  # pages rendered this time (the rest were reused)
     keys: Mapping[str, bytes] = field(default_factory=dict)  # what each page and feed was built from
+    # Files to keep as the last build left them in the output, with their sha256 hex: their
+    # keys did not change, and only their digests were kept (see Builder.keep_bytes).
+    kept: Mapping[str, str] = field(default_factory=dict)
 
 
 def _digest(*parts: bytes | str) -> bytes:
@@ -97,6 +91,14 @@ class Analysed:
     body: RenderedBody | None
     problems: tuple[Problem, ...]
     listing: bytes = b""  # digest of what pages listing many briefings may show of this one
+    # The body's HTML and contents are kept elsewhere (cache.py stores them apart, as only
+    # the briefing's own page needs them); body holds the rest, which every build needs.
+    detached: bool = False
+
+    def without_html(self) -> Analysed:
+        if self.body is None or self.detached:
+            return self
+        return replace(self, body=replace(self.body, html="", toc=()), detached=True)
 
 
 _NOTHING = Analysed(b"", None, None, ())
@@ -122,12 +124,24 @@ def analyse(file: SourceFile) -> Analysed:
     return Analysed(b"", briefing, body, tuple(problems), listing)
 
 
+class Made(NamedTuple):
+    """A rendered output file: the key of what it was made from, and its bytes or just their digest."""
+
+    key: bytes
+    digest: str  # sha256 hex
+    data: bytes | None  # None when the Builder keeps no bytes (they are in the output)
+
+
+def _made(key: bytes, data: bytes, keep_bytes: bool) -> Made:
+    return Made(key, hashlib.sha256(data).hexdigest(), data if keep_bytes else None)
+
+
 @dataclass
 class CacheState:
     """What a Builder keeps between builds; cache.py stores it on disk."""
 
     files: dict[str, Analysed] = field(default_factory=dict)  # by the file's path
-    pages: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)  # output path -> (key, bytes)
+    pages: dict[str, Made] = field(default_factory=dict)  # by output path
     # For the digest of all template sources: each template's key, covering what it includes.
     closures: tuple[bytes, dict[str, bytes]] = (b"", {})
     changed: bool = False  # whether anything above changed since it was loaded or saved
@@ -140,6 +154,11 @@ class Builder:
     base_url: str | None = None
     drafts: bool = False
     parallel: bool = False  # fork worker processes for big jobs (not from a threaded server)
+    # Whether to hold every page's bytes between builds. The preview serves from them; a
+    # build to disk keeps only digests, and the output holds the bytes.
+    keep_bytes: bool = True
+    # The whole body of a detached analysis (see Analysed.detached), or None if it is lost.
+    attach: Callable[[Analysed], RenderedBody | None] = lambda analysed: None
     state: CacheState = field(default_factory=CacheState)
     _templates: Mapping[str, str] | None = None
     _env: Environment | None = None
@@ -168,9 +187,21 @@ class Builder:
         published = tuple(b for b in briefings if self.drafts or not b.draft)
         return Model(site, all_sources(shared, briefings), published, bodies, tuple(sorted_unique(problems)))
 
-    def build(self, inputs: Inputs, *, eager: Collection[str] | None = None) -> Outcome:
+    def build(
+        self,
+        inputs: Inputs,
+        *,
+        eager: Collection[str] | None = None,
+        on_disk: Mapping[str, str] | None = None,
+        sink: Callable[[str, bytes], None] | None = None,
+    ) -> Outcome:
         """Build the site. With `eager`, only those pages (and changed assets) are rendered
-        now; every other page whose inputs changed is rendered when first read."""
+        now; every other page whose inputs changed is rendered when first read. on_disk
+        gives the sha256 of output files known to be as the last build left them: a page
+        whose key did not change and whose bytes were not kept is kept there. With a sink,
+        each page and feed rendered is handed to it as soon as it is made, and left out of
+        the outcome's files, so that a big site need not be held in memory whole."""
+        on_disk = on_disk or {}
         model = self.load(inputs.content)
         if model.errors:
             return Outcome(model, None)
@@ -191,8 +222,22 @@ class Builder:
         pending: dict[str, Callable[[], bytes]] = {}
         late: list[Problem] = []
         keys: dict[str, bytes] = {}
+        kept: dict[str, str] = {}
         now: list[tuple[str, bytes, Page]] = []
         keep = set()
+
+        def reuse(path: str, key: bytes) -> bool:
+            made = self.state.pages.get(path)
+            if made is None or made.key != key:
+                return False
+            if made.data is not None:
+                files[path] = made.data
+            elif on_disk.get(path) == made.digest:
+                kept[path] = made.digest
+            else:
+                return False
+            return True
+
         for page in pages:
             if page.template not in closures:
                 failures.append(error(f"{inputs.templates_prefix}/{page.template}", 0, "this template is missing; restore it"))
@@ -201,31 +246,37 @@ class Builder:
             path = output_file(page.url)
             keys[path] = key
             keep.add(path)
-            cached = self.state.pages.get(path)
-            if cached is not None and cached[0] == key:
-                files[path] = cached[1]
+            if reuse(path, key):
+                pass
             elif eager is None or path in eager:
                 now.append((path, key, page))
             else:
                 render = partial(self._store, path, key, partial(render_page, env, page, model.site, view))
-                pending[path] = partial(self._late, render, cached, late, inputs.templates_prefix)
+                pending[path] = partial(self._late, render, self.state.pages.get(path), late, inputs.templates_prefix)
 
-        def render_now(job: tuple[str, bytes, Page]) -> bytes | Problem:
+        keep_bytes = self.keep_bytes
+
+        def render_now(job: tuple[str, bytes, Page]) -> tuple[bytes, Made] | Problem:
             try:
-                return render_page(env, job[2], model.site, view)
+                data = render_page(env, job[2], model.site, view)
             except TemplateError as exc:  # made a Problem here: Jinja's line survives no pickling
                 return template_problem(exc, inputs.templates_prefix)
+            return data, _made(job[1], data, keep_bytes)  # hashed in the worker, in parallel
 
+        now = [(path, key, self._attached(page, inputs.content)) for path, key, page in now]
         self.state.changed |= bool(now)
         # Few pages can still be much work: the aggregates of a big site take a while each.
         heavy = len(model.briefings) >= HEAVY_SITE
-        results = parallel_map(render_now, now, allowed=self.parallel, min_items=2 if heavy else MIN_ITEMS)
-        for (path, key, _), result in zip(now, results):
+        for index, result in parallel_iter(render_now, now, allowed=self.parallel, min_items=2 if heavy else MIN_ITEMS):
+            path = now[index][0]
             if isinstance(result, Problem):
                 failures.append(result)
-            else:
-                self.state.pages[path] = (key, result)
-                files[path] = result
+                continue
+            data, self.state.pages[path] = result
+            if sink is None:
+                files[path] = data
+            elif not failures:  # once a page failed, the output will not change: stop writing
+                sink(path, data)
         rendered = [path for path, _, _ in now]
         for path in set(self.state.pages) - keep - set(EXTRA_FILES):
             del self.state.pages[path]
@@ -240,9 +291,10 @@ class Builder:
         }
         for path, make in extras.items():
             key = keys[path] = _digest(path, everything)
-            cached = self.state.pages.get(path)
-            if cached is not None and cached[0] == key:
-                files[path] = cached[1]
+            if reuse(path, key):
+                pass
+            elif sink is not None:
+                sink(path, self._store(path, key, make))
             elif eager is None:
                 files[path] = self._store(path, key, make)
             else:
@@ -253,23 +305,38 @@ class Builder:
             files["assets/" + rel] = asset
         site_files = SiteFiles(files, pending)
         site_files.late_problems = late
-        return Outcome(model, site_files, tuple(rendered), keys)
+        return Outcome(model, site_files, tuple(rendered), keys, kept)
+
+    def _attached(self, page: Page, content: ContentFiles) -> Page:
+        """The page, its briefing's body whole again if only the rest of it was loaded."""
+        briefing = page.context.get("briefing")
+        if not isinstance(briefing, Briefing) or not self.state.files[briefing.path].detached:
+            return page
+        analysed = self.state.files[briefing.path]
+        body = self.attach(analysed)
+        if body is None:  # lost from the cache: analyse the file again
+            file = next(f for f in content.briefings if f.path == briefing.path)
+            analysed = replace(analyse(file), key=analysed.key)
+            self.state.files[briefing.path] = analysed
+            self.state.changed = True
+            body = analysed.body
+        return replace(page, context={**page.context, "body": body})
 
     @staticmethod
-    def _late(render: Callable[[], bytes], last_good: tuple[bytes, bytes] | None, problems: list[Problem],
+    def _late(render: Callable[[], bytes], last_good: Made | None, problems: list[Problem],
               prefix: str) -> bytes:
         """Render a pending page; if its template fails, note why and keep its last good bytes."""
         try:
             return render()
         except TemplateError as exc:
             problems.append(template_problem(exc, prefix))
-            if last_good is None:
+            if last_good is None or last_good.data is None:
                 raise
-            return last_good[1]
+            return last_good.data
 
     def _store(self, path: str, key: bytes, make: Callable[[], bytes]) -> bytes:
         data = make()
-        self.state.pages[path] = (key, data)
+        self.state.pages[path] = _made(key, data, self.keep_bytes)
         self.state.changed = True
         return data
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -37,20 +37,37 @@ def parallel_map(
 ) -> list[R]:
     """[func(item) for item in items], in order, across processes when worth it: when
     allowed and there are at least min_items (fewer will do when each item is heavy)."""
+    results: list[Any] = [None] * len(items)
+    for index, value in parallel_iter(func, items, allowed=allowed, min_items=min_items):
+        results[index] = value
+    return results
+
+
+CHUNK = 16  # items a worker returns at once: few enough that results need not pile up
+
+
+def parallel_iter(
+    func: Callable[[T], R], items: Sequence[T], *, allowed: bool = True, min_items: int = MIN_ITEMS
+) -> Iterator[tuple[int, R]]:
+    """(index, func(item)) for every item, in the order they are done, so that the caller
+    can deal with each result (write a page, say) and let go of it while others are made."""
     count = workers()
     if not allowed or count < 2 or len(items) < max(min_items, 2) or "fork" not in multiprocessing.get_all_start_methods():
-        return [func(item) for item in items]
+        yield from ((i, func(item)) for i, item in enumerate(items))
+        return
     global _job
     _job = (func, items)
     try:
         # Interleaved chunks, so that the big pages and small ones are shared out evenly.
-        chunks = [range(start, len(items), count * 4) for start in range(count * 4)]
+        step = max(count * 4, -(-len(items) // CHUNK))
+        chunks = [range(start, len(items), step) for start in range(step)]
         with multiprocessing.get_context("fork").Pool(count) as pool:
-            parts = pool.map(_run, chunks)
+            _job = None  # the workers have their copy; the parent's goes with the map
+            for chunk, part in pool.imap_unordered(_run_chunk, chunks):
+                yield from zip(chunk, part)
     finally:
         _job = None
-    results: list[Any] = [None] * len(items)
-    for chunk, part in zip(chunks, parts):
-        for index, value in zip(chunk, part):
-            results[index] = value
-    return results
+
+
+def _run_chunk(index: range) -> tuple[range, list[Any]]:
+    return index, _run(index)

@@ -9,23 +9,28 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import cache
-from .incremental import Builder, CacheState, Inputs, Model
-from .problems import ContentError
-from .reader import is_temporary, read_content
+from . import stamp
+from .problems import ContentError, Problem, warning
+from .reader import Inputs, is_temporary, read_content
 from .settings import BuildOptions
-from .writer import WriteReport, write_site
+from .writer import MARKER_NAME, SiteWriter, WriteReport, survey
+
+# The builder pulls in Jinja, markdown-it and PyYAML; a build that finds nothing changed
+# never needs them, so they are imported when a build does (see build()).
+if TYPE_CHECKING:
+    from .incremental import Model
 
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    model: Model
+    warnings: tuple[Problem, ...]
     report: WriteReport
     pages: int
-    rendered: int  # pages rendered this time; the rest came from the cache
+    rendered: int  # pages rendered this time; the rest came from the cache or stayed as they were
     seconds: float
     notes: tuple[str, ...] = ()  # one-line warnings about the build itself (e.g. the cache)
 
@@ -62,6 +67,8 @@ def protected_dirs(options: BuildOptions) -> list[Path]:
 
 
 def check(options: BuildOptions) -> Model:
+    from .incremental import Builder
+
     builder = Builder(base_url=options.base_url, drafts=options.drafts)
     return builder.load(read_inputs(options).content)
 
@@ -69,24 +76,81 @@ def check(options: BuildOptions) -> Model:
 def build(options: BuildOptions) -> BuildResult:
     """Build into options.output_dir; raises ContentError and leaves it untouched on errors."""
     started = time.perf_counter()
+    inputs = read_inputs(options)
+    last = None
+    if options.cache_file is not None:
+        stamp_file = options.cache_file.with_name("stamp.json")
+        generator = stamp.fingerprint().hex()
+        key = stamp.options_key(options.output_dir, options.base_url, options.drafts)
+        digest = stamp.inputs_digest(inputs)
+        last = stamp.load(stamp_file)
+        if last is not None and (last.generator, last.options) != (generator, key):
+            last = None
+        found = survey(options.output_dir) if last is not None else {}
+        if last is not None and last.inputs == digest and last.unchanged(found):
+            # The output already is what these inputs make: say so, as a full build would.
+            paths = tuple(sorted(p for p in last.files if p != MARKER_NAME))
+            return BuildResult(
+                tuple(warning(*w) for w in last.warnings),
+                WriteReport((), paths, (), {p: d for p, (_, d) in last.files.items()}),
+                last.pages, 0, time.perf_counter() - started,
+            )
+    result = _full_build(options, inputs, last, found if last is not None else {}, started)
+    if options.cache_file is not None:
+        written = survey(options.output_dir)
+        hashes = {**result.report.hashes, MARKER_NAME: ""}
+        stamp.save(stamp_file, stamp.Stamp(
+            generator, key, digest,
+            {p: (state, hashes[p]) for p, state in written.items() if p in hashes},
+            tuple((w.path, w.line, w.message) for w in result.warnings),
+            result.pages,
+        ))
+    return result
+
+
+def _full_build(options: BuildOptions, inputs: Inputs, last: stamp.Stamp | None,
+                found: dict[str, stamp.FileState], started: float) -> BuildResult:
+    from . import cache
+    from .incremental import Builder, CacheState
+
     notes = []
     state = CacheState()
     if options.cache_file is not None:
         state, note = cache.load(options.cache_file, options.display_path(options.cache_file))
         notes += [note] if note else []
-    builder = Builder(base_url=options.base_url, drafts=options.drafts, parallel=True, state=state)
-    outcome = builder.build(read_inputs(options))
-    if options.cache_file is not None and builder.state.changed:
-        builder.state.changed = False
-        cache.save(options.cache_file, builder.state)  # also after errors: the parses stay good
-    if outcome.files is None:
-        raise ContentError(outcome.model.problems)
-    report = write_site(
-        outcome.files,
-        options.output_dir,
-        project_root=options.project_root,
-        protected=protected_dirs(options),
-    )
-    pages = sum(1 for path in outcome.files if path.endswith(".html"))
+    # Output files still as the last build left them may be kept without their bytes; the
+    # manifest among them, or the writer could not vouch for what it lists.
+    intact = last.intact(found) if last is not None else {}
+    on_disk = intact if MARKER_NAME in intact else {}
+    builder = Builder(base_url=options.base_url, drafts=options.drafts, parallel=True, state=state, keep_bytes=False)
+    if options.cache_file is not None:
+        builder.attach = cache.attach(options.cache_file)
+    site: SiteWriter | None = None
+
+    def writer() -> SiteWriter:
+        # Opened at the first page rendered, so that content errors are reported first.
+        nonlocal site
+        if site is None:
+            site = SiteWriter(options.output_dir, project_root=options.project_root, protected=protected_dirs(options))
+        return site
+
+    try:
+        # Pages go to the writer as they are rendered, so the whole site is never in memory.
+        outcome = builder.build(inputs, on_disk=on_disk, sink=lambda path, data: writer().put(path, data))
+        if options.cache_file is not None and builder.state.changed:
+            builder.state.changed = False
+            cache.save(options.cache_file, builder.state)  # also after errors: the parses stay good
+        if outcome.files is None:
+            raise ContentError(outcome.model.problems)
+        for path in sorted(outcome.files):
+            writer().put(path, outcome.files[path])
+        for path, digest in sorted(outcome.kept.items()):
+            writer().keep(path, digest)
+        report = writer().commit()
+    except BaseException as exc:
+        if site is not None:
+            site.discard(exc)
+        raise
+    pages = sum(1 for path in report.hashes if path.endswith(".html"))
     seconds = time.perf_counter() - started
-    return BuildResult(outcome.model, report, pages, len(outcome.rendered), seconds, tuple(notes))
+    return BuildResult(tuple(outcome.model.warnings), report, pages, len(outcome.rendered), seconds, tuple(notes))

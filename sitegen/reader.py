@@ -6,6 +6,7 @@ can be tested without files and re-run on an edited file alone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,16 @@ class ContentFiles:
     site: SourceFile | None
     sources: SourceFile | None
     briefings: tuple[SourceFile, ...]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a build reads, as bytes: content, templates and assets."""
+
+    content: ContentFiles
+    templates: Mapping[str, str]  # template name -> source
+    assets: Mapping[str, bytes]  # path under assets/ -> bytes
+    templates_prefix: str = "templates"  # how messages name the templates folder
 
 
 def is_temporary(name: str) -> bool:

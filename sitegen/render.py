@@ -101,6 +101,41 @@ def quotations_ld(site: SiteConfig, view: SiteView) -> dict[str, object]:
     }
 
 
+def timeline_ld(site: SiteConfig, view: SiteView, page: Page, inline: Callable[[str], Markup]) -> dict[str, object]:
+    """schema.org ItemList of the timeline's Events, in date order. Built here, not in the
+    template: Jinja can only grow a list by copying it, which is quadratic in events."""
+    canonical = absolute(site.base_url, page.url)
+    items = []
+    for position, e in enumerate(view.timeline, start=1):
+        works: list[dict[str, str]] = []
+        if e.briefing_slug in view.by_slug:
+            works.append({
+                "@type": "Article",
+                "headline": view.by_slug[e.briefing_slug].title,
+                "url": site.absolute(briefing_url(e.briefing_slug)),
+            })
+        works += [
+            {"@type": "CreativeWork", "name": view.sources[s].title, "url": view.sources[s].url}
+            for s in e.sources if s in view.sources
+        ]
+        event: dict[str, object] = {
+            "@type": "Event", "name": e.title, "startDate": iso(e.date),
+            "url": f"{canonical}#{e.anchor}", "subjectOf": works,
+        }
+        if e.text:
+            event["description"] = inline(e.text).striptags()
+        items.append({"@type": "ListItem", "position": position, "item": event})
+    return {
+        "@context": "https://schema.org",
+        "@type": "ItemList",
+        "name": f"{page.title} · {site.title}",
+        "url": canonical,
+        "itemListOrder": "https://schema.org/ItemListOrderAscending",
+        "numberOfItems": len(view.timeline),
+        "itemListElement": items,
+    }
+
+
 def make_environment(templates: Mapping[str, str], prefix: str = "templates") -> Environment:
     """Templates come in as text, read with the rest of the inputs, so rendering touches no disk.
 
@@ -177,6 +212,7 @@ def render_page(env: Environment, page: Page, site: SiteConfig, view: SiteView) 
         chart=lambda series: series_chart(series, publisher),
         body_html=lambda body: Markup(body.html),
         quotations_ld=lambda: quotations_ld(site, view),
+        timeline_ld=lambda: timeline_ld(site, view, page, env.filters["inline_md"]),
         **page.context,
     )
     return html.encode("utf-8")

@@ -1,9 +1,12 @@
 """Write the rendered site to disk: the only module that changes the output folder.
 
-The build hands over the whole site as ``{relative POSIX path: bytes}``. write_site builds a
-complete new tree beside the output folder and swaps it in with two renames, so a failed
-build leaves the previous output exactly as it was. A file whose bytes did not change is a
-hard link to the previous build's file, so it keeps its inode and modification time.
+The build hands over the whole site as ``{relative POSIX path: bytes}``, plus the paths of
+files to keep exactly as the previous build left them. When much changed, write_site builds
+a complete new tree beside the output folder and swaps it in with two renames; a file
+whose bytes did not change is a hard link to the previous build's file, so it keeps its
+inode and modification time. When few files changed, it writes them all beside the output
+first and only then renames each into place: either way a failed build leaves the previous
+output exactly as it was.
 
 Safety contract: sitegen deletes only what it wrote. Every tree it writes carries a
 manifest (MARKER_NAME) that lists each of its files, and a folder is replaced or removed
@@ -21,15 +24,20 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import TextIO
+from dataclasses import dataclass, field
 from pathlib import Path
 
 MARKER_NAME = ".sitegen-manifest.json"
+STAGED_LOG = ".sitegen-staged"  # in a staging folder: the name of each file, written before it
 GENERATOR = "sitegen"
 DIR_MODE = 0o755
 FILE_MODE = 0o644
 
 _SHA256_RE = re.compile(r"[0-9a-f]{64}\Z")
+# Up to this many changed files (or a twentieth of the site) are renamed into place; more,
+# and a whole new tree is swapped in.
+IN_PLACE_FILES = 64
 _MAX_LISTED = 5  # foreign files named in a message; more would bury what to do about them
 _CHOOSE = "choose another --output"
 
@@ -45,6 +53,7 @@ class WriteReport:
     written: tuple[str, ...]  # paths whose bytes are new or changed
     unchanged: tuple[str, ...]  # paths kept as they were (same inode and mtime when possible)
     removed: tuple[str, ...]  # paths of the previous build no longer produced
+    hashes: Mapping[str, str] = field(default_factory=dict, compare=False)  # every file's sha256 hex, as in the manifest
 
 
 class _BadManifest(Exception):
@@ -65,9 +74,18 @@ def check_output_dir(output_dir: Path, *, project_root: Path, protected: Sequenc
 
 
 def write_site(
-    files: Mapping[str, bytes], output_dir: Path, *, project_root: Path, protected: Sequence[Path]
+    files: Mapping[str, bytes],
+    output_dir: Path,
+    *,
+    project_root: Path,
+    protected: Sequence[Path],
+    kept: Mapping[str, str] | None = None,
 ) -> WriteReport:
-    """Make output_dir hold exactly files plus the manifest, or leave it as it was.
+    """Make output_dir hold exactly files, the kept files and the manifest, or leave it as it was.
+
+    kept maps paths to keep as they are to their sha256 hex: the caller has made sure the
+    previous build left them untouched (see survey), and the manifest must list them with
+    that hash, or ValueError is raised before anything is written.
 
     Keys are relative POSIX paths: no leading '/', backslash, NUL, empty, '.' or '..'
     segment, not MARKER_NAME, and none is also the folder of another. Raises ValueError
@@ -80,46 +98,214 @@ def write_site(
     Leftover temporary folders of an interrupted earlier run are removed if they hold only
     what sitegen wrote, and otherwise left alone.
     """
-    _check_paths(files)
-    target, old_hashes = _inspect(output_dir, project_root=project_root, protected=protected)
-    parent = target.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputDirError(
-            f"cannot create the folder '{parent.as_posix()}' to hold the output ({exc.strerror}); {_CHOOSE}"
-        ) from exc
-    _remove_leftovers(parent, target.name)
+    kept = dict(kept or {})
+    overlap = sorted(set(files) & set(kept))
+    if overlap:
+        raise ValueError(f"output path {overlap[0]!r} is both to be written and to be kept")
+    _check_paths({**files, **dict.fromkeys(kept, b"")})
+    with SiteWriter(output_dir, project_root=project_root, protected=protected) as site:
+        for path, digest in sorted(kept.items()):
+            site.keep(path, digest)
+        for path in sorted(files):
+            site.put(path, files[path])
+        return site.commit()
 
-    hashes = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
-    if old_hashes == hashes and all(_same(target / path, data) for path, data in files.items()):
-        # Nothing to write: the output already is this site, so leave every file untouched.
-        return WriteReport((), tuple(sorted(files)), ())
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=parent))
-    except OSError as exc:
-        raise OutputDirError(
-            f"cannot write in '{parent.as_posix()}', the folder that holds the output"
-            f" ({exc.strerror}); {_CHOOSE}"
-        ) from exc
-    try:
-        # mkdtemp makes the folder private (0o700); the published site must be readable.
-        os.chmod(staging, DIR_MODE)
-        written, unchanged = _fill(staging, files, hashes, target, old_hashes or {})
-        # Someone may have added files to the output while the pages were rendering; the
-        # old tree is deleted after the swap, so look again just before it.
-        again, _ = _inspect(output_dir, project_root=project_root, protected=protected)
-        if again != target:
+
+class SiteWriter:
+    """write_site a file at a time, so a build need not hold its whole site in memory.
+
+    put() stages each changed file beside the output as it is rendered, keep() names files
+    to leave as they are, and commit() puts the staged files in place: renamed one by one
+    into the output when they are few, or as a whole new tree swapped in when they are
+    many. Leaving the with-block by an exception, or discard(), removes what was staged
+    and leaves the output as it was. Creating one checks the output folder (OutputDirError).
+    """
+
+    def __init__(self, output_dir: Path, *, project_root: Path, protected: Sequence[Path]) -> None:
+        self._output_dir = output_dir
+        self._project_root = project_root
+        self._protected = protected
+        self._target, old_hashes = _inspect(output_dir, project_root=project_root, protected=protected)
+        self._old_hashes = old_hashes  # None: no previous build there
+        self._old = old_hashes or {}
+        parent = self._target.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
             raise OutputDirError(
-                f"output folder '{_shown(output_dir, project_root)}' now leads somewhere else"
-                f" ('{again.as_posix()}') than when the build started; build again"
-            )
-        removed = sorted(p for p in (old_hashes or {}) if p not in files and os.path.lexists(target / p))
-    except BaseException as exc:
-        _discard(staging, exc)
-        raise
-    _swap(staging, target)
-    return WriteReport(tuple(sorted(written)), tuple(sorted(unchanged)), tuple(removed))
+                f"cannot create the folder '{parent.as_posix()}' to hold the output ({exc.strerror}); {_CHOOSE}"
+            ) from exc
+        _remove_leftovers(parent, self._target.name)
+        self._hashes: dict[str, str] = {}
+        self._same: set[str] = set()
+        self._staged: dict[str, str] = {}  # output path -> name of its file in the staging folder
+        self._staging: Path | None = None
+        self._log: TextIO | None = None
+        self._count = 0  # files staged so far, which names the next one
+
+    def __enter__(self) -> SiteWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if exc is not None:
+            self.discard(exc)
+
+    def put(self, path: str, data: bytes) -> None:
+        """The bytes of one output file; staged now if they differ from what the output holds."""
+        self._add(path, hashlib.sha256(data).hexdigest())
+        if self._old.get(path) == self._hashes[path] and _same(self._target / path, data):
+            self._same.add(path)
+        else:
+            self._staged[path] = self._stage(data)
+
+    def keep(self, path: str, digest: str) -> None:
+        """Leave this file as the previous build left it; digest is its sha256 hex."""
+        if self._old.get(path) != digest:
+            raise ValueError(f"output path {path!r} is to be kept, but the previous build did not leave it")
+        self._add(path, digest)
+        self._same.add(path)
+
+    def commit(self) -> WriteReport:
+        """Make the output hold exactly the files put and kept; report what changed."""
+        hashes = self._hashes
+        _check_paths(hashes)
+        target = self._target
+        changed = sorted(self._staged)
+        same = tuple(sorted(self._same))
+        removed = sorted(p for p in self._old if p not in hashes and os.path.lexists(target / p))
+        if not changed and self._old_hashes == hashes:
+            # Nothing to write: the output already is this site, so leave every file untouched.
+            self.discard()
+            return WriteReport((), same, (), hashes)
+        staging = self._staging_folder()
+        try:
+            superset = self._stage(_manifest_bytes({**self._old, **hashes}))
+            final = self._stage(_manifest_bytes(hashes))
+            assert self._log is not None
+            self._log.close()
+        except BaseException as exc:
+            self.discard(exc)
+            raise
+        small = len(changed) + len(removed) <= max(IN_PLACE_FILES, len(hashes) // 20)
+        if self._old_hashes is not None and small and not _reshaped(changed, self._old):
+            _update(target, staging, self._staged, removed, hashes, superset, final)
+        else:
+            self._swap_in(final)
+        self._staging = None
+        return WriteReport(tuple(changed), same, tuple(removed), hashes)
+
+    def discard(self, exc: BaseException | None = None) -> None:
+        """Remove what was staged; the output stays as it was."""
+        if self._log is not None:
+            self._log.close()
+        if self._staging is not None:
+            if exc is None:
+                _delete_tree(self._staging)
+            else:
+                _discard(self._staging, exc)
+            self._staging = None
+
+    def _add(self, path: str, digest: str) -> None:
+        _check_path(path)
+        if path in self._hashes:
+            raise ValueError(f"output path {path!r} is given twice")
+        self._hashes[path] = digest
+
+    def _staging_folder(self) -> Path:
+        if self._staging is None:
+            parent = self._target.parent
+            try:
+                self._staging = Path(tempfile.mkdtemp(prefix=f".{self._target.name}.stage-", dir=parent))
+            except OSError as exc:
+                raise OutputDirError(
+                    f"cannot write in '{parent.as_posix()}', the folder that holds the output"
+                    f" ({exc.strerror}); {_CHOOSE}"
+                ) from exc
+            self._log = open(self._staging / STAGED_LOG, "x", encoding="utf-8")
+        return self._staging
+
+    def _stage(self, data: bytes) -> str:
+        """Write data into the staging folder under a new name, listed in its log first so
+        that whatever a crash leaves there is recognised as ours."""
+        staging = self._staging_folder()
+        assert self._log is not None
+        name = f"file-{self._count}"
+        self._count += 1
+        self._log.write(name + "\n")
+        self._log.flush()
+        _write_file(staging / name, data)
+        return name
+
+    def _swap_in(self, manifest: str) -> None:
+        """Build the complete new tree beside the output, from staged and linked files, and swap."""
+        assert self._staging is not None
+        staging, target = self._staging, self._target
+        try:
+            tree = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+        except BaseException as exc:
+            self.discard(exc)
+            raise
+        try:
+            # mkdtemp makes the folder private (0o700); the published site must be readable.
+            os.chmod(tree, DIR_MODE)
+            # The manifest goes first: a tree left by a crash then already lists everything
+            # it can hold, which is what lets a later run recognise it as ours and remove it.
+            os.rename(staging / manifest, tree / MARKER_NAME)
+            made: set[str] = set()
+            for path in sorted(self._hashes):
+                for folder in _parents(path):
+                    if folder not in made:
+                        os.mkdir(tree / folder)
+                        os.chmod(tree / folder, DIR_MODE)  # mkdir's mode is cut by the umask
+                        made.add(folder)
+                if path in self._staged:
+                    os.rename(staging / self._staged[path], tree / path)
+                else:
+                    _link(target / path, tree / path)
+            # Someone may have added files to the output while the pages were rendering; the
+            # old tree is deleted after the swap, so look again just before it.
+            again, _ = _inspect(self._output_dir, project_root=self._project_root, protected=self._protected)
+            if again != target:
+                raise OutputDirError(
+                    f"output folder '{_shown(self._output_dir, self._project_root)}' now leads somewhere else"
+                    f" ('{again.as_posix()}') than when the build started; build again"
+                )
+        except BaseException as exc:
+            _discard(tree, exc)
+            self.discard(exc)
+            raise
+        self.discard()
+        _swap(tree, target)
+
+
+FileState = tuple[int, int, int]  # size, mtime in ns, inode
+
+
+def survey(output_dir: Path) -> dict[str, FileState]:
+    """What os.lstat says of each file under output_dir, by relative path; {} if there is none.
+
+    Two surveys are equal only if no file was added, removed, replaced or written in
+    between (short of someone restoring all three numbers), which is how a later build
+    knows the output is still as it left it. Anything but a plain file counts as changed.
+    """
+    found: dict[str, FileState] = {}
+
+    def walk(directory: str, prefix: str) -> None:
+        with os.scandir(directory) as scan:
+            for entry in scan:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, rel + "/")
+                    continue
+                info = entry.stat(follow_symlinks=False)
+                regular = stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == FILE_MODE
+                found[rel] = (info.st_size, info.st_mtime_ns, info.st_ino) if regular else (-1, -1, -1)
+
+    try:
+        walk(os.fspath(output_dir), "")
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    return found
 
 
 # --- paths -------------------------------------------------------------------------------
@@ -354,33 +540,37 @@ def _foreign_entries(folder: Path, hashes: Mapping[str, str]) -> list[str]:
 # --- building and swapping ---------------------------------------------------------------
 
 
-def _fill(
-    staging: Path,
-    files: Mapping[str, bytes],
-    hashes: Mapping[str, str],
-    previous: Path,
-    old_hashes: Mapping[str, str],
-) -> tuple[list[str], list[str]]:
-    """Write files into the empty staging folder, linking unchanged ones from previous."""
-    # The manifest goes first: a tree left by a crash then already lists everything it can
-    # hold, which is what lets a later run recognise it as ours and remove it.
-    _write_file(staging / MARKER_NAME, _manifest_bytes(hashes))
-    made: set[str] = set()
-    written: list[str] = []
-    unchanged: list[str] = []
-    for path in sorted(files):
-        for folder in _parents(path):
-            if folder not in made:
-                os.mkdir(staging / folder)
-                os.chmod(staging / folder, DIR_MODE)  # mkdir's mode is cut by the umask
-                made.add(folder)
-        data = files[path]
-        if old_hashes.get(path) == hashes[path] and _reuse(previous / path, staging / path, data):
-            unchanged.append(path)
-        else:
-            _write_file(staging / path, data)
-            written.append(path)
-    return written, unchanged
+def _reshaped(changed: Sequence[str], old: Mapping[str, str]) -> bool:
+    """Whether a file is to go where the previous build had a folder, or the other way round:
+    renaming into place cannot do that in one step, so a whole new tree is swapped in."""
+    old_folders = {folder for path in old for folder in _parents(path)}
+    return any(path in old_folders or any(f in old for f in _parents(path)) for path in changed)
+
+
+def _update(target: Path, staging: Path, staged: Mapping[str, str], removed: Sequence[str],
+            hashes: Mapping[str, str], superset: str, final: str) -> None:
+    """Bring target up to date in place, renaming each staged file into it."""
+    # Listed in the output's manifest before any rename, so that whatever an interruption
+    # leaves there is still recognised as ours; the final manifest comes last.
+    os.replace(staging / superset, target / MARKER_NAME)
+    for path in sorted(staged):
+        folder = target
+        for part in path.split("/")[:-1]:
+            folder = folder / part
+            if not os.path.isdir(folder):
+                os.mkdir(folder)
+                os.chmod(folder, DIR_MODE)
+        os.replace(staging / staged[path], target / path)
+    folders = {parent for path in hashes for parent in _parents(path)}
+    for path in removed:
+        os.unlink(target / path)
+    for folder in sorted({f for p in removed for f in _parents(p)} - folders, key=len, reverse=True):
+        try:
+            os.rmdir(target / folder)
+        except OSError:
+            pass  # not empty: whatever is left in it goes on a later build
+    os.replace(staging / final, target / MARKER_NAME)
+    _delete_tree(staging)
 
 
 def _same(source: Path, data: bytes) -> bool:
@@ -399,15 +589,12 @@ def _same(source: Path, data: bytes) -> bool:
         return False
 
 
-def _reuse(source: Path, dest: Path, data: bytes) -> bool:
-    """Link (or copy) source to dest if it is a plain 0o644 file holding exactly data."""
-    if not _same(source, data):
-        return False
+def _link(source: Path, dest: Path) -> None:
+    """Put the previous build's file at dest too, keeping its inode and mtime when possible."""
     try:
         os.link(source, dest)
     except OSError:  # EXDEV, EPERM, EMLINK, or a filesystem without hard links
         shutil.copy2(source, dest)  # keeps the mtime, which is the point of reusing
-    return True
 
 
 def _write_file(path: Path, data: bytes) -> None:
@@ -472,7 +659,7 @@ def _discard(folder: Path, exc: BaseException) -> None:
 
 def _remove_leftovers(parent: Path, name: str) -> None:
     """Remove temporary folders of an interrupted earlier run that hold only what we wrote."""
-    prefixes = (f".{name}.new-", f".{name}.old-")
+    prefixes = (f".{name}.new-", f".{name}.old-", f".{name}.stage-")
     try:
         leftovers = [entry for entry in parent.iterdir() if entry.name.startswith(prefixes)]
     except OSError:
@@ -492,6 +679,13 @@ def _remove_if_ours(folder: Path) -> bool:
         return True
     if not stat.S_ISDIR(info.st_mode):
         return False
+    if (folder / STAGED_LOG).is_file() and not (folder / STAGED_LOG).is_symlink():
+        listed = set((folder / STAGED_LOG).read_text("utf-8", "replace").splitlines())
+        with os.scandir(folder) as scan:
+            if any(e.name != STAGED_LOG and (e.name not in listed or not e.is_file(follow_symlinks=False)) for e in scan):
+                return False
+        _delete_tree(folder)
+        return True
     try:
         hashes = _read_manifest(folder)
     except _BadManifest:
@@ -516,11 +710,12 @@ def _delete_tree(folder: Path) -> None:
     with os.scandir(folder) as scan:
         entries = list(scan)
     for entry in entries:
-        if entry.name == MARKER_NAME:
+        if entry.name in (MARKER_NAME, STAGED_LOG):
             continue
         if entry.is_dir(follow_symlinks=False):
             shutil.rmtree(entry.path)  # does not follow links inside the tree
         else:
             os.unlink(entry.path)
     (folder / MARKER_NAME).unlink(missing_ok=True)
+    (folder / STAGED_LOG).unlink(missing_ok=True)
     folder.rmdir()

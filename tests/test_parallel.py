@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from bench.corpus import write_corpus
@@ -15,6 +16,7 @@ from .conftest import PROJECT_ROOT
 
 
 def square_and_pid(n: int) -> tuple[int, int]:
+    time.sleep(0.002)  # real work takes time; without it one worker may finish all before another starts
     return n * n, os.getpid()
 
 

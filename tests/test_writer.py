@@ -78,7 +78,8 @@ def snapshot(root: Path) -> dict[str, str]:
 
 
 def temporaries(parent: Path, name: str = "output") -> list[str]:
-    return sorted(p.name for p in parent.iterdir() if p.name.startswith((f".{name}.new-", f".{name}.old-")))
+    prefixes = (f".{name}.new-", f".{name}.old-", f".{name}.stage-")
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith(prefixes))
 
 
 def site_files(output: Path) -> dict[str, bytes]:
@@ -434,13 +435,23 @@ def test_a_failed_first_write_leaves_no_output(project: Project, tmp_path: Path,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["proj"]
 
 
-def test_an_interrupted_build_is_rolled_back_too(project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(params=["swap", "in place"])
+def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test with a whole new tree swapped in, and with changed files renamed into place."""
+    if request.param == "swap":
+        monkeypatch.setattr(writer, "IN_PLACE_FILES", 0)
+    return str(request.param)
+
+
+def test_an_interrupted_build_is_rolled_back_too(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
     output = previous_build(tmp_path / "output", project)
     before = snapshot(output)
     real_write = writer._write_file
 
     def interrupted(path: Path, data: bytes) -> None:
-        if path.name == "style.css":
+        if data == b"new\n":
             raise KeyboardInterrupt
         real_write(path, data)
 
@@ -454,6 +465,7 @@ def test_an_interrupted_build_is_rolled_back_too(project: Project, tmp_path: Pat
 def test_a_failed_second_rename_puts_the_previous_output_back(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(writer, "IN_PLACE_FILES", 0)  # a whole tree, swapped in
     output = previous_build(tmp_path / "output", project)
     before = snapshot(output)
     inode = (output / "index.html").stat().st_ino
@@ -475,11 +487,12 @@ def test_a_failed_second_rename_puts_the_previous_output_back(
 def test_files_added_to_the_output_during_the_build_stop_the_swap(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(writer, "IN_PLACE_FILES", 0)  # a whole tree, swapped in
     output = previous_build(tmp_path / "output", project)
     real_write = writer._write_file
 
     def meanwhile(path: Path, data: bytes) -> None:
-        if path.name == "style.css":
+        if data == b"new\n":
             file_at(output / "notes.txt", "written while the build ran\n")
         real_write(path, data)
 
@@ -489,6 +502,101 @@ def test_files_added_to_the_output_during_the_build_stop_the_swap(
     assert (output / "notes.txt").read_text() == "written while the build ran\n"
     assert site_files(output) == {**SITE, "notes.txt": b"written while the build ran\n"}
     assert temporaries(tmp_path) == []
+
+
+def test_a_small_change_is_renamed_into_place(project: Project, tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    write({**SITE, "old/deep/page.html": b"gone soon\n"}, output, project)
+    inodes = {path: (output / path).stat().st_ino for path in SITE}
+    report = write({**SITE, "index.html": b"v2\n", "new/page.html": b"new\n"}, output, project)
+    assert report == WriteReport(
+        written=("index.html", "new/page.html"),
+        unchanged=tuple(sorted(set(SITE) - {"index.html"})),
+        removed=("old/deep/page.html",),
+    )
+    assert site_files(output) == {**SITE, "index.html": b"v2\n", "new/page.html": b"new\n"}
+    assert not (output / "old").exists()  # its emptied folders go too
+    assert all((output / p).stat().st_ino == inodes[p] for p in SITE if p != "index.html")
+    manifest = json.loads((output / MARKER_NAME).read_text("utf-8"))["files"]
+    assert manifest == {p: hashlib.sha256(d).hexdigest() for p, d in site_files(output).items()}
+    assert stat.S_IMODE((output / "new").stat().st_mode) == 0o755
+    assert stat.S_IMODE((output / "new/page.html").stat().st_mode) == 0o644
+    assert temporaries(tmp_path) == []
+
+
+def test_a_file_where_a_folder_was_is_written_as_a_new_tree(project: Project, tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    write({**SITE, "page": b"a file\n"}, output, project)
+    write({**SITE, "page/index.html": b"now a folder\n"}, output, project)
+    assert site_files(output) == {**SITE, "page/index.html": b"now a folder\n"}
+    write({**SITE, "page": b"a file again\n"}, output, project)
+    assert site_files(output) == {**SITE, "page": b"a file again\n"}
+    assert temporaries(tmp_path) == []
+
+
+def test_kept_files_stay_as_they_are_without_their_bytes(project: Project, tmp_path: Path, mode: str) -> None:
+    output = tmp_path / "output"
+    first = write(SITE, output, project)
+    inode = (output / "briefings/first/index.html").stat().st_ino
+    rest = {p: d for p, d in SITE.items() if p != "briefings/first/index.html"}
+    kept = {"briefings/first/index.html": first.hashes["briefings/first/index.html"]}
+    report = write_site(
+        {**rest, "index.html": b"v2\n"}, output, project_root=project.root, protected=project.protected, kept=kept
+    )
+    assert report.written == ("index.html",)
+    assert "briefings/first/index.html" in report.unchanged
+    assert (output / "briefings/first/index.html").stat().st_ino == inode
+    assert site_files(output) == {**SITE, "index.html": b"v2\n"}
+
+
+def test_a_kept_file_the_previous_build_did_not_leave_is_refused(project: Project, tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    write(SITE, output, project)
+    before = snapshot(output)
+    with pytest.raises(ValueError, match="to be kept"):
+        write_site({}, output, project_root=project.root, protected=project.protected, kept={"index.html": "0" * 64})
+    assert snapshot(output) == before
+
+
+def test_a_staging_folder_left_by_a_crash_is_removed_if_ours(project: Project, tmp_path: Path) -> None:
+    output = previous_build(tmp_path / "output", project)
+    ours = tmp_path / ".output.stage-a1"
+    ours.mkdir()
+    (ours / writer.STAGED_LOG).write_text("file-0\nfile-1\n")
+    (ours / "file-0").write_bytes(b"staged\n")  # file-1 was listed, then the crash came
+    theirs = tmp_path / ".output.stage-b2"
+    theirs.mkdir()
+    (theirs / writer.STAGED_LOG).write_text("file-0\n")
+    (theirs / "notes.txt").write_text("not ours\n")
+    write({**SITE, "index.html": b"v3\n"}, output, project)
+    assert not ours.exists()
+    assert (theirs / "notes.txt").exists()
+
+
+def test_files_can_be_given_one_at_a_time(project: Project, tmp_path: Path, mode: str) -> None:
+    output = previous_build(tmp_path / "output", project)
+    with writer.SiteWriter(output, project_root=project.root, protected=project.protected) as site:
+        for path, data in SITE.items():
+            site.put(path, b"v2\n" if path == "index.html" else data)
+        with pytest.raises(ValueError, match="given twice"):
+            site.put("index.html", b"v3\n")
+        report = site.commit()
+    assert report.written == ("index.html",)
+    assert site_files(output) == {**SITE, "index.html": b"v2\n"}
+    assert temporaries(tmp_path) == []
+
+
+def test_a_survey_changes_with_any_write_to_the_output(project: Project, tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    assert writer.survey(output) == {}
+    write(SITE, output, project)
+    first = writer.survey(output)
+    assert set(first) == {*SITE, MARKER_NAME}
+    assert writer.survey(output) == first
+    (output / "index.html").write_bytes(b"edited by hand\n")
+    assert writer.survey(output)["index.html"] != first["index.html"]
+    (output / "extra.txt").write_text("x")
+    assert "extra.txt" in writer.survey(output)
 
 
 # --- leftovers of a crash ------------------------------------------------------------------
