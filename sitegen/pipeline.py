@@ -77,17 +77,17 @@ def build(options: BuildOptions) -> BuildResult:
     """Build into options.output_dir; raises ContentError and leaves it untouched on errors."""
     started = time.perf_counter()
     inputs = read_inputs(options)
-    last = None
-    if options.cache_file is not None:
-        stamp_file = options.cache_file.with_name("stamp.json")
-        generator = stamp.fingerprint().hex()
-        key = stamp.options_key(options.output_dir, options.base_url, options.drafts)
-        digest = stamp.inputs_digest(inputs)
-        last = stamp.load(stamp_file)
-        if last is not None and (last.generator, last.options) != (generator, key):
-            last = None
-        found = survey(options.output_dir) if last is not None else {}
-        if last is not None and last.inputs == digest and last.unchanged(found):
+    if options.cache_file is None:
+        return _full_build(options, inputs, {}, started)
+    stamp_file = options.cache_file.with_name("stamp.json")
+    generator = stamp.fingerprint().hex()
+    key = stamp.options_key(options.output_dir, options.base_url, options.drafts)
+    digest = stamp.inputs_digest(inputs)
+    last = stamp.load(stamp_file)
+    on_disk: dict[str, str] = {}
+    if last is not None and (last.generator, last.options) == (generator, key):
+        found = survey(options.output_dir)
+        if last.inputs == digest and last.unchanged(found):
             # The output already is what these inputs make: say so, as a full build would.
             paths = tuple(sorted(p for p in last.files if p != MARKER_NAME))
             return BuildResult(
@@ -95,21 +95,22 @@ def build(options: BuildOptions) -> BuildResult:
                 WriteReport((), paths, (), {p: d for p, (_, d) in last.files.items()}),
                 last.pages, 0, time.perf_counter() - started,
             )
-    result = _full_build(options, inputs, last, found if last is not None else {}, started)
-    if options.cache_file is not None:
-        written = survey(options.output_dir)
-        hashes = {**result.report.hashes, MARKER_NAME: ""}
-        stamp.save(stamp_file, stamp.Stamp(
-            generator, key, digest,
-            {p: (state, hashes[p]) for p, state in written.items() if p in hashes},
-            tuple((w.path, w.line, w.message) for w in result.warnings),
-            result.pages,
-        ))
+        # Output files as the last build left them may be kept without their bytes; only
+        # if its manifest is among them, or the writer could not vouch for what it lists.
+        intact = last.intact(found)
+        on_disk = intact if MARKER_NAME in intact else {}
+    result = _full_build(options, inputs, on_disk, started)
+    hashes = {**result.report.hashes, MARKER_NAME: ""}
+    stamp.save(stamp_file, stamp.Stamp(
+        generator, key, digest,
+        {p: (state, hashes[p]) for p, state in survey(options.output_dir).items() if p in hashes},
+        tuple((w.path, w.line, w.message) for w in result.warnings),
+        result.pages,
+    ))
     return result
 
 
-def _full_build(options: BuildOptions, inputs: Inputs, last: stamp.Stamp | None,
-                found: dict[str, stamp.FileState], started: float) -> BuildResult:
+def _full_build(options: BuildOptions, inputs: Inputs, on_disk: dict[str, str], started: float) -> BuildResult:
     from . import cache
     from .incremental import Builder, CacheState
 
@@ -118,10 +119,6 @@ def _full_build(options: BuildOptions, inputs: Inputs, last: stamp.Stamp | None,
     if options.cache_file is not None:
         state, note = cache.load(options.cache_file, options.display_path(options.cache_file))
         notes += [note] if note else []
-    # Output files still as the last build left them may be kept without their bytes; the
-    # manifest among them, or the writer could not vouch for what it lists.
-    intact = last.intact(found) if last is not None else {}
-    on_disk = intact if MARKER_NAME in intact else {}
     builder = Builder(base_url=options.base_url, drafts=options.drafts, parallel=True, state=state, keep_bytes=False)
     if options.cache_file is not None:
         builder.attach = cache.attach(options.cache_file)
