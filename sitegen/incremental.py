@@ -193,7 +193,7 @@ class Builder:
         *,
         eager: Collection[str] | None = None,
         on_disk: Mapping[str, str] | None = None,
-        sink: Callable[[str, bytes], None] | None = None,
+        sink: Callable[[str, bytes, str], None] | None = None,
     ) -> Outcome:
         """Build the site. With `eager`, only those pages (and changed assets) are rendered
         now; every other page whose inputs changed is rendered when first read. on_disk
@@ -276,7 +276,7 @@ class Builder:
             if sink is None:
                 files[path] = data
             elif not failures:  # once a page failed, the output will not change: stop writing
-                sink(path, data)
+                sink(path, data, self.state.pages[path].digest)
         rendered = [path for path, _, _ in now]
         for path in set(self.state.pages) - keep - set(EXTRA_FILES):
             del self.state.pages[path]
@@ -294,7 +294,7 @@ class Builder:
             if reuse(path, key):
                 pass
             elif sink is not None:
-                sink(path, self._store(path, key, make))
+                sink(path, self._store(path, key, make), self.state.pages[path].digest)
             elif eager is None:
                 files[path] = self._store(path, key, make)
             else:

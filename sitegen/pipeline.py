@@ -133,7 +133,7 @@ def _full_build(options: BuildOptions, inputs: Inputs, on_disk: dict[str, str], 
 
     try:
         # Pages go to the writer as they are rendered, so the whole site is never in memory.
-        outcome = builder.build(inputs, on_disk=on_disk, sink=lambda path, data: writer().put(path, data))
+        outcome = builder.build(inputs, on_disk=on_disk, sink=lambda path, data, digest: writer().put(path, data, digest))
         if options.cache_file is not None and builder.state.changed:
             builder.state.changed = False
             cache.save(options.cache_file, builder.state)  # also after errors: the parses stay good

@@ -16,6 +16,7 @@ it is checked again, never trusted: anything unreadable counts as no stamp.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -73,6 +74,7 @@ def _normal(name: str) -> str:
     return name.lower().replace("-", "_").replace(".", "_")
 
 
+@functools.cache  # the build, the cache and each cached body ask; the code does not change meanwhile
 def fingerprint() -> bytes:
     """Changes whenever the code that produces the output could have."""
     h = hashlib.sha256(FORMAT.encode())

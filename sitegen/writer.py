@@ -150,9 +150,10 @@ class SiteWriter:
         if exc is not None:
             self.discard(exc)
 
-    def put(self, path: str, data: bytes) -> None:
-        """The bytes of one output file; staged now if they differ from what the output holds."""
-        self._add(path, hashlib.sha256(data).hexdigest())
+    def put(self, path: str, data: bytes, digest: str | None = None) -> None:
+        """The bytes of one output file (digest: their sha256 hex, if the caller has it);
+        staged now if they differ from what the output holds."""
+        self._add(path, digest or hashlib.sha256(data).hexdigest())
         if self._old.get(path) == self._hashes[path] and _same(self._target / path, data):
             self._same.add(path)
         else:
