@@ -75,17 +75,30 @@ def attach(path: Path) -> Callable[[Analysed], RenderedBody | None]:
     return whole
 
 
+def store(path: Path) -> Callable[[Analysed], None]:
+    """A Builder's store: keeps the body of an analysis where attach finds it. It runs in
+    worker processes, each writing bodies of its own (named by file and content)."""
+    folder = bodies_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    head = fingerprint().hex().encode() + b"\n"
+
+    def keep(analysed: Analysed) -> None:
+        assert analysed.body is not None
+        _write(folder / _body_name(analysed), head + pickle.dumps((analysed.body.html, analysed.body.toc)))
+
+    return keep
+
+
 def save(path: Path, state: CacheState) -> None:
     """Write atomically, so an interrupted build leaves the old cache or none, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     head = fingerprint().hex().encode() + b"\n"
+    keep = store(path)
     folder = bodies_dir(path)
-    folder.mkdir(exist_ok=True)
     present = set(os.listdir(folder))
     files = {}
     for name, analysed in state.files.items():
         if analysed.body is not None and not analysed.detached and _body_name(analysed) not in present:
-            _write(folder / _body_name(analysed), head + pickle.dumps((analysed.body.html, analysed.body.toc)))
+            keep(analysed)
         files[name] = analysed.without_html()
     _write(path, head + pickle.dumps(replace(state, files=files), protocol=pickle.HIGHEST_PROTOCOL))
     for name in present - {_body_name(a) for a in files.values() if a.body is not None}:

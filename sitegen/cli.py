@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from .collector import paced
 from .pipeline import build, check
 from .problems import ContentError, Problem
 from .scaffold import new_briefing
@@ -68,6 +69,11 @@ def _report(problems: Sequence[Problem], out: TextIO) -> None:
 
 
 def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None) -> int:
+    with paced():
+        return _main(argv, project_root)
+
+
+def _main(argv: Sequence[str] | None, project_root: Path | None) -> int:
     args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv) or ["build"])
     root = project_root or Path.cwd()
     options = BuildOptions.for_project(

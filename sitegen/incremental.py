@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 from functools import cache, partial
 
 from jinja2 import Environment, TemplateError
@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 from .markdown import RenderedBody, make_body_parser, render_body
 from .model import Briefing, Source
 from .outputs import DATA_FILES, atom_feed, data_files, extra_files, robots, sitemap
-from .plan import Page, SiteView, briefing_url, build_view, plan_pages, with_citing
+from .plan import Page, SiteView, briefing_page, briefing_url, build_view, cited_ids, plan_pages, with_citing
 from .problems import Problem, error, sorted_unique
 from .reader import ContentFiles, Inputs, SourceFile
 from .render import make_environment, render_page, template_closure, template_problem
@@ -124,6 +124,14 @@ def analyse(file: SourceFile) -> Analysed:
     return Analysed(b"", briefing, body, tuple(problems), listing)
 
 
+class PageSink(Protocol):
+    """Where a build to disk puts each file as soon as it is made (writer.SiteWriter)."""
+
+    def put(self, path: str, data: bytes, digest: str) -> None: ...
+
+    def withdraw(self, path: str) -> None: ...
+
+
 class Made(NamedTuple):
     """A rendered output file: the key of what it was made from, and its bytes or just their digest."""
 
@@ -134,6 +142,57 @@ class Made(NamedTuple):
 
 def _made(key: bytes, data: bytes, keep_bytes: bool) -> Made:
     return Made(key, hashlib.sha256(data).hexdigest(), data if keep_bytes else None)
+
+
+def _briefing_key(site: SiteConfig, url: str, file_key: bytes, sources: Iterable[Source | None]) -> bytes:
+    """What a briefing's page is made from (see plan.briefing_page), short of its template."""
+    return _digest(__version__, repr(site), url, file_key, *(repr(s) for s in sources))
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """What a worker needs to render each briefing's page as soon as it has analysed the
+    file, instead of sending the body back and rendering the page later: for a cold build
+    that is one pass over the files instead of two (see Builder.build's `ahead`)."""
+
+    env: Environment
+    closure: bytes  # the key of briefing.html and what it uses
+    site: SiteConfig
+    shared: tuple[Source, ...]
+    drafts: bool
+    # Stores a body's HTML for later builds (cache.store), or None: it is not kept.
+    store: Callable[[Analysed], None] | None
+
+
+class RenderedAhead(NamedTuple):
+    path: str
+    made: Made  # its data are the page's bytes
+
+
+def _analyse_ahead(job: Ahead, file: SourceFile) -> tuple[Analysed, RenderedAhead | None]:
+    """analyse(file), and the briefing's page if the file alone (with the shared sources)
+    tells what it shows. The page's key says what it was made from; the building process
+    takes the page only if the key is the one it computes itself once every file is read."""
+    analysed = replace(analyse(file), key=_digest(file.data))
+    briefing, body = analysed.briefing, analysed.body
+    if briefing is None or body is None or (briefing.draft and not job.drafts):
+        return analysed, None
+    if any(p.is_error for p in (*analysed.problems, *body.problems)):
+        return analysed, None  # the build stops at the errors; no page is needed
+    sources = all_sources(job.shared, [briefing])
+    cited = cited_ids(briefing, body)
+    if any(s not in sources for s in cited):
+        return analysed, None  # cites a source defined elsewhere: rendered once all are read
+    page = briefing_page(job.site, briefing, body, sources)
+    try:
+        assert page.view is not None
+        data = render_page(job.env, page, job.site, page.view)
+    except TemplateError:
+        return analysed, None  # rendered again by the building process, which reports it
+    key = _digest(job.closure, _briefing_key(job.site, page.url, analysed.key, (sources[s] for s in cited)))
+    if job.store is not None:
+        job.store(analysed)
+    return analysed.without_html(), RenderedAhead(output_file(page.url), Made(key, hashlib.sha256(data).hexdigest(), data))
 
 
 @dataclass
@@ -159,19 +218,37 @@ class Builder:
     keep_bytes: bool = True
     # The whole body of a detached analysis (see Analysed.detached), or None if it is lost.
     attach: Callable[[Analysed], RenderedBody | None] = lambda analysed: None
+    # Keeps a body's HTML for attach when it is detached early (see Ahead); None: not kept.
+    store: Callable[[Analysed], None] | None = None
     state: CacheState = field(default_factory=CacheState)
     _templates: Mapping[str, str] | None = None
     _env: Environment | None = None
 
     def load(self, content: ContentFiles) -> Model:
         """Parse and check the content, reusing every file whose bytes did not change."""
+        return self._load(content)[0]
+
+    def _load(self, content: ContentFiles, ahead: Callable[..., Ahead] | None = None,
+              sink: PageSink | None = None) -> tuple[Model, dict[str, Made]]:
+        """load(content); with `ahead` (an Ahead but for the site and shared sources, which are read here)
+        and a sink, each briefing page that can be is rendered as its file is analysed and
+        put in the sink; they are returned by output path, with their keys."""
         problems: list[Problem] = []
         site = read_site(content.site, problems, self.base_url)
         shared = read_sources_file(content.sources, problems) if content.sources else ()
         keys = {file.path: _digest(file.data) for file in content.briefings}
         stale = [f for f in content.briefings if self.state.files.get(f.path, _NOTHING).key != keys[f.path]]
-        for file, result in zip(stale, parallel_map(analyse, stale, allowed=self.parallel)):
-            self.state.files[file.path] = replace(result, key=keys[file.path])
+        made: dict[str, Made] = {}
+        if ahead is None or sink is None:
+            for file, result in zip(stale, parallel_map(analyse, stale, allowed=self.parallel)):
+                self.state.files[file.path] = replace(result, key=keys[file.path])
+        else:
+            job = partial(_analyse_ahead, ahead(site=site, shared=tuple(shared), drafts=self.drafts))
+            for index, (analysed, page) in parallel_iter(job, stale, allowed=self.parallel):
+                self.state.files[stale[index].path] = analysed
+                if page is not None:
+                    sink.put(page.path, page.made.data, page.made.digest)
+                    made[page.path] = page.made._replace(data=None)
         for path in set(self.state.files) - set(keys):
             del self.state.files[path]
         self.state.changed |= bool(stale) or len(self.state.files) != len(keys)
@@ -185,7 +262,7 @@ class Builder:
                 bodies[file.path] = done.body
         problems += validate(site, shared, briefings, bodies)
         published = tuple(b for b in briefings if self.drafts or not b.draft)
-        return Model(site, all_sources(shared, briefings), published, bodies, tuple(sorted_unique(problems)))
+        return Model(site, all_sources(shared, briefings), published, bodies, tuple(sorted_unique(problems))), made
 
     def build(
         self,
@@ -193,23 +270,33 @@ class Builder:
         *,
         eager: Collection[str] | None = None,
         on_disk: Mapping[str, str] | None = None,
-        sink: Callable[[str, bytes, str], None] | None = None,
+        sink: PageSink | None = None,
+        ahead: bool = False,
     ) -> Outcome:
         """Build the site. With `eager`, only those pages (and changed assets) are rendered
         now; every other page whose inputs changed is rendered when first read. on_disk
         gives the sha256 of output files known to be as the last build left them: a page
         whose key did not change and whose bytes were not kept is kept there. With a sink,
         each page and feed rendered is handed to it as soon as it is made, and left out of
-        the outcome's files, so that a big site need not be held in memory whole."""
+        the outcome's files, so that a big site need not be held in memory whole. With
+        `ahead` too (and keep_bytes off), briefing pages are rendered while their files are
+        analysed (see Ahead); any that turns out not to be the page wanted is withdrawn
+        from the sink and rendered again."""
         on_disk = on_disk or {}
-        model = self.load(inputs.content)
-        if model.errors:
-            return Outcome(model, None)
         try:
             env = self._environment(inputs.templates, inputs.templates_prefix)
-            closures = self._closures(env, inputs.templates)
+            closures: dict[str, bytes] | None = self._closures(env, inputs.templates)
+            broken = None
         except TemplateError as exc:
-            return self._failed(model, [template_problem(exc, inputs.templates_prefix)])
+            closures, broken = None, template_problem(exc, inputs.templates_prefix)
+        early = None
+        if ahead and sink is not None and not self.keep_bytes and eager is None and closures and "briefing.html" in closures:
+            early = partial(Ahead, env, closures["briefing.html"], store=self.store)
+        model, made_ahead = self._load(inputs.content, early, sink)
+        if model.errors:
+            return Outcome(model, None)
+        if broken is not None or closures is None:
+            return self._failed(model, [broken] if broken else [])
         view = with_citing(build_view(model.site, model.briefings, model.sources), model.bodies)
         pages = plan_pages(model.site, view, model.bodies)
         failures: list[Problem] = []
@@ -225,6 +312,7 @@ class Builder:
         kept: dict[str, str] = {}
         now: list[tuple[str, bytes, Page]] = []
         keep = set()
+        rendered_ahead: list[str] = []
 
         def reuse(path: str, key: bytes) -> bool:
             made = self.state.pages.get(path)
@@ -246,6 +334,13 @@ class Builder:
             path = output_file(page.url)
             keys[path] = key
             keep.add(path)
+            made = made_ahead.pop(path, None)
+            if made is not None and made.key == key:
+                self.state.pages[path] = made
+                rendered_ahead.append(path)
+                continue
+            if made is not None and sink is not None:
+                sink.withdraw(path)
             if reuse(path, key):
                 pass
             elif eager is None or path in eager:
@@ -263,8 +358,11 @@ class Builder:
                 return template_problem(exc, inputs.templates_prefix)
             return data, _made(job[1], data, keep_bytes)  # hashed in the worker, in parallel
 
+        for path in made_ahead:  # pages of briefings the site does not show after all
+            assert sink is not None
+            sink.withdraw(path)
         now = [(path, key, self._attached(page, inputs.content)) for path, key, page in now]
-        self.state.changed |= bool(now)
+        self.state.changed |= bool(now) or bool(rendered_ahead)
         # Few pages can still be much work: the aggregates of a big site take a while each.
         heavy = len(model.briefings) >= HEAVY_SITE
         for index, result in parallel_iter(render_now, now, allowed=self.parallel, min_items=2 if heavy else MIN_ITEMS):
@@ -276,8 +374,8 @@ class Builder:
             if sink is None:
                 files[path] = data
             elif not failures:  # once a page failed, the output will not change: stop writing
-                sink(path, data, self.state.pages[path].digest)
-        rendered = [path for path, _, _ in now]
+                sink.put(path, data, self.state.pages[path].digest)
+        rendered = [*rendered_ahead, *(path for path, _, _ in now)]
         for path in set(self.state.pages) - keep - set(EXTRA_FILES):
             del self.state.pages[path]
         if failures:
@@ -294,7 +392,7 @@ class Builder:
             if reuse(path, key):
                 pass
             elif sink is not None:
-                sink(path, self._store(path, key, make), self.state.pages[path].digest)
+                sink.put(path, self._store(path, key, make), self.state.pages[path].digest)
             elif eager is None:
                 files[path] = self._store(path, key, make)
             else:
@@ -366,11 +464,9 @@ class Builder:
         site = repr(model.site)
         briefing = page.context.get("briefing")
         if isinstance(briefing, Briefing):
-            cited = sorted({s for item in briefing.cited_items() for s in item.sources} | set(model.bodies[briefing.path].cited))
-            return _digest(
-                __version__, site, page.url, self.state.files[briefing.path].key,
-                *(repr(model.sources.get(s)) for s in cited),
-            )
+            cited = cited_ids(briefing, model.bodies[briefing.path])
+            return _briefing_key(model.site, page.url, self.state.files[briefing.path].key,
+                                 (model.sources.get(s) for s in cited))
         if page.url.startswith("tags/") and page.url != "tags/":
             tagged: Iterable[Briefing] = view.tags.get(str(page.context.get("tag")), ())
             return _digest(

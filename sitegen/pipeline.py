@@ -15,7 +15,7 @@ from . import stamp
 from .problems import ContentError, Problem, warning
 from .reader import Inputs, is_temporary, read_content
 from .settings import BuildOptions
-from .writer import MARKER_NAME, SiteWriter, WriteReport, survey
+from .writer import MARKER_NAME, OutputDirError, SiteWriter, WriteReport, survey
 
 # The builder pulls in Jinja, markdown-it and PyYAML; a build that finds nothing changed
 # never needs them, so they are imported when a build does (see build()).
@@ -122,32 +122,51 @@ def _full_build(options: BuildOptions, inputs: Inputs, on_disk: dict[str, str], 
     builder = Builder(base_url=options.base_url, drafts=options.drafts, parallel=True, state=state, keep_bytes=False)
     if options.cache_file is not None:
         builder.attach = cache.attach(options.cache_file)
-    site: SiteWriter | None = None
-
-    def writer() -> SiteWriter:
-        # Opened at the first page rendered, so that content errors are reported first.
-        nonlocal site
-        if site is None:
-            site = SiteWriter(options.output_dir, project_root=options.project_root, protected=protected_dirs(options))
-        return site
-
+        builder.store = cache.store(options.cache_file)
+    output = _Output(options)
     try:
         # Pages go to the writer as they are rendered, so the whole site is never in memory.
-        outcome = builder.build(inputs, on_disk=on_disk, sink=lambda path, data, digest: writer().put(path, data, digest))
+        outcome = builder.build(inputs, on_disk=on_disk, sink=output, ahead=output.site is not None)
         if options.cache_file is not None and builder.state.changed:
             builder.state.changed = False
             cache.save(options.cache_file, builder.state)  # also after errors: the parses stay good
         if outcome.files is None:
             raise ContentError(outcome.model.problems)
+        site = output.writer()
         for path in sorted(outcome.files):
-            writer().put(path, outcome.files[path])
+            site.put(path, outcome.files[path])
         for path, digest in sorted(outcome.kept.items()):
-            writer().keep(path, digest)
-        report = writer().commit()
+            site.keep(path, digest)
+        report = site.commit()
     except BaseException as exc:
-        if site is not None:
-            site.discard(exc)
+        if output.site is not None:
+            output.site.discard(exc)
         raise
     pages = sum(1 for path in report.hashes if path.endswith(".html"))
     seconds = time.perf_counter() - started
     return BuildResult(tuple(outcome.model.warnings), report, pages, len(outcome.rendered), seconds, tuple(notes))
+
+
+class _Output:
+    """The build's SiteWriter, as the builder's sink. A folder it refuses is reported
+    when the first page is put, after the content's own errors, which come first."""
+
+    def __init__(self, options: BuildOptions) -> None:
+        self.site: SiteWriter | None = None
+        self._refused: OutputDirError | None = None
+        try:
+            self.site = SiteWriter(options.output_dir, project_root=options.project_root, protected=protected_dirs(options))
+        except OutputDirError as exc:
+            self._refused = exc
+
+    def writer(self) -> SiteWriter:
+        if self.site is None:
+            assert self._refused is not None
+            raise self._refused
+        return self.site
+
+    def put(self, path: str, data: bytes, digest: str) -> None:
+        self.writer().put(path, data, digest)
+
+    def withdraw(self, path: str) -> None:
+        self.writer().withdraw(path)

@@ -26,6 +26,8 @@ class Page:
     title: str
     context: Mapping[str, object] = field(default_factory=dict)
     absolute_links: bool = False  # 404.html is served at any depth, so relative links break there
+    # The site as this page sees it, when not the whole of it: see briefing_page.
+    view: SiteView | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,30 @@ def key_figures(view: SiteView) -> tuple[Figure, ...]:
     return tuple([*latest, *others][:KEY_FIGURES])
 
 
+def cited_ids(briefing: Briefing, body: RenderedBody) -> tuple[str, ...]:
+    """Every source the briefing's page cites, from its body and its front matter, sorted."""
+    return tuple(sorted({s for item in briefing.cited_items() for s in item.sources} | set(body.cited)))
+
+
+def briefing_page(
+    site: SiteConfig, briefing: Briefing, body: RenderedBody, sources: Mapping[str, Source]
+) -> Page:
+    """A briefing's page. It sees the site as if the site held only this briefing and the
+    sources it cites (sources may hold more; only those are kept). So the page is a
+    function of the site settings, its own file and those sources, whatever its template
+    asks of the view: which is what lets a build reuse it, or render it while the other
+    files are still being read, and be sure it is the page a clean build makes."""
+    own = {s: sources[s] for s in cited_ids(briefing, body) if s in sources}
+    view = with_citing(build_view(site, [briefing], own), {briefing.path: body})
+    return Page(
+        briefing_url(briefing.slug),
+        "briefing.html",
+        briefing.title,
+        {"briefing": briefing, "body": body, "source_list": numbered_sources(briefing, body, own)},
+        view=view,
+    )
+
+
 def plan_pages(
     site: SiteConfig, view: SiteView, bodies: Mapping[str, RenderedBody]
 ) -> list[Page]:
@@ -225,20 +251,7 @@ def plan_pages(
         Page("tags/", "tags.html", "Topics"),
         Page("404.html", "404.html", "Page not found", absolute_links=True),
     ]
-    for b in view.briefings:
-        body = bodies[b.path]
-        pages.append(
-            Page(
-                briefing_url(b.slug),
-                "briefing.html",
-                b.title,
-                {
-                    "briefing": b,
-                    "body": body,
-                    "source_list": numbered_sources(b, body, view.sources),
-                },
-            )
-        )
+    pages += [briefing_page(site, b, bodies[b.path], view.sources) for b in view.briefings]
     for tag, tagged in view.tags.items():
         pages.append(Page(tag_url(tag), "tag.html", f"Topic: {tag}", {"tag": tag, "tagged": tagged}))
     return pages

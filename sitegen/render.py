@@ -195,6 +195,7 @@ def template_closure(env: Environment, name: str) -> set[str]:
 
 
 def render_page(env: Environment, page: Page, site: SiteConfig, view: SiteView) -> bytes:
+    view = page.view if page.view is not None else view
     def link(to: str) -> str:
         return absolute(site.base_url, to) if page.absolute_links else relative(page.url, to)
 

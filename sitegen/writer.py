@@ -166,6 +166,12 @@ class SiteWriter:
         self._add(path, digest)
         self._same.add(path)
 
+    def withdraw(self, path: str) -> None:
+        """Take back a file put or kept: the output will not hold it, unless it is put again."""
+        self._hashes.pop(path, None)
+        self._same.discard(path)
+        self._staged.pop(path, None)  # its staged copy goes with the staging folder
+
     def commit(self) -> WriteReport:
         """Make the output hold exactly the files put and kept; report what changed."""
         hashes = self._hashes

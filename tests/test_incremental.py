@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from sitegen import incremental
 from sitegen.incremental import Builder
 from sitegen.pipeline import read_inputs
+from sitegen.reader import SourceFile
 from sitegen.settings import BuildOptions
 
 from .conftest import PROJECT_ROOT
@@ -109,3 +111,71 @@ def test_deleting_and_adding_briefings(project: BuildOptions) -> None:
     (project.content_dir / "briefings/second-round.md").unlink()
     _, files = rebuild(builder, project)
     assert "briefings/second-round/index.html" not in files and "tags/prisoners/index.html" not in files
+
+
+class RecordingSink:
+    """A PageSink that holds what it is given, as the writer would stage it."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self.withdrawn: list[str] = []
+
+    def put(self, path: str, data: bytes, digest: str) -> None:
+        assert path not in self.files, f"{path} put twice"
+        self.files[path] = data
+
+    def withdraw(self, path: str) -> None:
+        self.withdrawn.append(path)
+        del self.files[path]
+
+
+def build_ahead(options: BuildOptions, builder: Builder | None = None) -> tuple[RecordingSink, dict[str, bytes]]:
+    sink = RecordingSink()
+    builder = builder or Builder(keep_bytes=False)
+    outcome = builder.build(read_inputs(options), sink=sink, ahead=True)
+    assert outcome.files is not None, outcome.model.problems
+    return sink, {**sink.files, **outcome.files}
+
+
+def test_a_briefing_page_sees_only_its_briefing_and_the_sources_it_cites(project: BuildOptions) -> None:
+    # Whatever its template asks of the view, so that the page's key covers all it shows.
+    edit(project.templates_dir / "briefing.html", "<h1>{{ briefing.title }}</h1>",
+         "<h1>{{ briefing.title }}</h1><p id='seen'>{{ view.briefings|length }} {{ view.sources|join(',') }}</p>")
+    builder = Builder()
+    _, files = rebuild(builder, project)
+    assert b"<p id='seen'>1 src-one,src-two</p>" in files["briefings/first-round/index.html"]
+    edit(project.content_dir / "briefings/second-round.md", "The second round", "The second round, renamed")
+    rendered, _ = rebuild(builder, project)  # equal to a clean build's, as rebuild checks
+    assert "briefings/first-round/index.html" not in rendered
+
+
+def test_pages_rendered_ahead_are_those_of_a_clean_build(project: BuildOptions, monkeypatch: pytest.MonkeyPatch) -> None:
+    ahead = []
+
+    def spy(job: incremental.Ahead, file: SourceFile) -> tuple[incremental.Analysed, incremental.RenderedAhead | None]:
+        result = real(job, file)
+        ahead.append(result[1].path if result[1] else None)
+        return result
+
+    real = incremental._analyse_ahead
+    monkeypatch.setattr(incremental, "_analyse_ahead", spy)
+    sink, files = build_ahead(project)
+    assert sorted(p for p in ahead if p) == ["briefings/first-round/index.html", "briefings/second-round/index.html"]
+    assert files == Builder().build(read_inputs(project)).files
+    assert sink.withdrawn == []
+
+
+def test_a_page_rendered_ahead_from_other_inputs_is_withdrawn_and_made_again(
+    project: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def stale(job: incremental.Ahead, file: SourceFile) -> tuple[incremental.Analysed, incremental.RenderedAhead | None]:
+        analysed, page = real(job, file)
+        if page is None:
+            return analysed, None
+        return analysed, page._replace(made=incremental.Made(b"another key", "0" * 64, b"a page of other inputs"))
+
+    real = incremental._analyse_ahead
+    monkeypatch.setattr(incremental, "_analyse_ahead", stale)
+    sink, files = build_ahead(project)
+    assert sorted(sink.withdrawn) == ["briefings/first-round/index.html", "briefings/second-round/index.html"]
+    assert files == Builder().build(read_inputs(project)).files

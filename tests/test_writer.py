@@ -586,6 +586,21 @@ def test_files_can_be_given_one_at_a_time(project: Project, tmp_path: Path, mode
     assert temporaries(tmp_path) == []
 
 
+def test_a_file_withdrawn_is_not_written_unless_put_again(project: Project, tmp_path: Path, mode: str) -> None:
+    output = previous_build(tmp_path / "output", project)
+    with writer.SiteWriter(output, project_root=project.root, protected=project.protected) as site:
+        for path, data in SITE.items():
+            site.put(path, b"v2\n" if path == "index.html" else data)
+        site.put("extra.html", b"rendered too soon\n")
+        site.withdraw("extra.html")
+        site.withdraw("index.html")
+        site.put("index.html", b"v3\n")
+        report = site.commit()
+    assert report.written == ("index.html",)
+    assert site_files(output) == {**SITE, "index.html": b"v3\n"}
+    assert temporaries(tmp_path) == []
+
+
 def test_a_survey_changes_with_any_write_to_the_output(project: Project, tmp_path: Path) -> None:
     output = tmp_path / "output"
     assert writer.survey(output) == {}
