@@ -166,7 +166,8 @@ class Ahead:
 
 class RenderedAhead(NamedTuple):
     path: str
-    made: Made  # its data are the page's bytes
+    made: Made  # without its bytes, which are data
+    data: bytes
 
 
 def _analyse_ahead(job: Ahead, file: SourceFile) -> tuple[Analysed, RenderedAhead | None]:
@@ -185,14 +186,30 @@ def _analyse_ahead(job: Ahead, file: SourceFile) -> tuple[Analysed, RenderedAhea
         return analysed, None  # cites a source defined elsewhere: rendered once all are read
     page = briefing_page(job.site, briefing, body, sources)
     try:
-        assert page.view is not None
-        data = render_page(job.env, page, job.site, page.view)
+        data = render_page(job.env, page, job.site)
     except TemplateError:
         return analysed, None  # rendered again by the building process, which reports it
     key = _digest(job.closure, _briefing_key(job.site, page.url, analysed.key, (sources[s] for s in cited)))
     if job.store is not None:
         job.store(analysed)
-    return analysed.without_html(), RenderedAhead(output_file(page.url), Made(key, hashlib.sha256(data).hexdigest(), data))
+    return analysed.without_html(), RenderedAhead(output_file(page.url), _made(key, data, False), data)
+
+
+class _Job(NamedTuple):
+    """Files to make now, by output path with their keys, and how to make them."""
+
+    keys: Mapping[str, bytes]
+    make: Callable[[], Mapping[str, bytes]]
+
+    @property
+    def whole_site(self) -> bool:
+        """Whether this is a page or file drawn from every briefing, not one briefing's or
+        one topic's (those are a folder deeper: briefings/slug/index.html)."""
+        return any(p.count("/") < 2 for p in self.keys)
+
+
+def _page_file(env: Environment, page: Page, site: SiteConfig, view: SiteView, path: str) -> dict[str, bytes]:
+    return {path: render_page(env, page, site, view)}
 
 
 @dataclass
@@ -247,8 +264,8 @@ class Builder:
             for index, (analysed, page) in parallel_iter(job, stale, allowed=self.parallel):
                 self.state.files[stale[index].path] = analysed
                 if page is not None:
-                    sink.put(page.path, page.made.data, page.made.digest)
-                    made[page.path] = page.made._replace(data=None)
+                    sink.put(page.path, page.data, page.made.digest)
+                    made[page.path] = page.made
         for path in set(self.state.files) - set(keys):
             del self.state.files[path]
         self.state.changed |= bool(stale) or len(self.state.files) != len(keys)
@@ -351,52 +368,61 @@ class Builder:
 
         keep_bytes = self.keep_bytes
 
-        def render_now(job: tuple[str, bytes, Page]) -> tuple[bytes, Made] | Problem:
+        def render_now(job: _Job) -> list[tuple[str, bytes, Made]] | Problem:
             try:
-                data = render_page(env, job[2], model.site, view)
+                made = job.make()
             except TemplateError as exc:  # made a Problem here: Jinja's line survives no pickling
                 return template_problem(exc, inputs.templates_prefix)
-            return data, _made(job[1], data, keep_bytes)  # hashed in the worker, in parallel
+            # Hashed in the worker, in parallel.
+            return [(path, data, _made(job.keys[path], data, keep_bytes)) for path, data in made.items()]
 
         for path in made_ahead:  # pages of briefings the site does not show after all
             assert sink is not None
             sink.withdraw(path)
-        now = [(path, key, self._attached(page, inputs.content)) for path, key, page in now]
-        self.state.changed |= bool(now) or bool(rendered_ahead)
-        # Few pages can still be much work: the aggregates of a big site take a while each.
-        heavy = len(model.briefings) >= HEAVY_SITE
-        for index, result in parallel_iter(render_now, now, allowed=self.parallel, min_items=2 if heavy else MIN_ITEMS):
-            path = now[index][0]
-            if isinstance(result, Problem):
-                failures.append(result)
-                continue
-            data, self.state.pages[path] = result
-            if sink is None:
-                files[path] = data
-            elif not failures:  # once a page failed, the output will not change: stop writing
-                sink.put(path, data, self.state.pages[path].digest)
-        rendered = [*rendered_ahead, *(path for path, _, _ in now)]
-        for path in set(self.state.pages) - keep - set(EXTRA_FILES):
-            del self.state.pages[path]
-        if failures:
-            return self._failed(model, failures)
+        jobs = [
+            _Job({path: key}, partial(_page_file, env, self._attached(page, inputs.content), model.site, view, path))
+            for path, key, page in now
+        ]
         lastmod = {briefing_url(b.slug): (b.updated or b.date).isoformat() for b in view.briefings}
-        data = cache(lambda: data_files(model.site, view))
+        data_of = cache(lambda: data_files(model.site, view))
         extras: dict[str, Callable[[], bytes]] = {
             "feed.xml": lambda: atom_feed(model.site, view),
             "sitemap.xml": lambda: sitemap(model.site, pages, lastmod),
-            **{path: _item(data, path) for path in DATA_FILES},
+            **{path: _item(data_of, path) for path in DATA_FILES},
         }
+        extra_keys: dict[str, bytes] = {}
         for path, make in extras.items():
             key = keys[path] = _digest(path, everything)
             if reuse(path, key):
                 pass
             elif sink is not None:
-                sink.put(path, self._store(path, key, make), self.state.pages[path].digest)
+                extra_keys[path] = key  # made with the pages, below
             elif eager is None:
                 files[path] = self._store(path, key, make)
             else:
                 pending[path] = partial(self._store, path, key, make)
+        if extra_keys:
+            jobs.append(_Job(extra_keys, lambda: {path: extras[path]() for path in extra_keys}))
+        # The pages of the whole site first, the others after: each takes much longer.
+        jobs.sort(key=lambda job: not job.whole_site)
+        self.state.changed |= bool(jobs) or bool(rendered_ahead)
+        # Few pages can still be much work: the aggregates of a big site take a while each.
+        heavy = len(model.briefings) >= HEAVY_SITE
+        for _, result in parallel_iter(render_now, jobs, allowed=self.parallel, min_items=2 if heavy else MIN_ITEMS):
+            if isinstance(result, Problem):
+                failures.append(result)
+                continue
+            for path, data, made in result:
+                self.state.pages[path] = made
+                if sink is None:
+                    files[path] = data
+                elif not failures:  # once a page failed, the output will not change: stop writing
+                    sink.put(path, data, made.digest)
+        rendered = [*rendered_ahead, *(path for path, _, _ in now)]
+        for path in set(self.state.pages) - keep - set(EXTRA_FILES):
+            del self.state.pages[path]
+        if failures:
+            return self._failed(model, failures)
         files["robots.txt"] = robots(model.site)
         files.update(extra_files(model.site))
         for rel, asset in inputs.assets.items():
@@ -418,7 +444,9 @@ class Builder:
             self.state.files[briefing.path] = analysed
             self.state.changed = True
             body = analysed.body
-        return replace(page, context={**page.context, "body": body})
+        assert body is not None  # its bytes are those that were analysed before
+        scope = replace(page.scope, body=body) if page.scope is not None else None
+        return replace(page, context={**page.context, "body": body}, scope=scope)
 
     @staticmethod
     def _late(render: Callable[[], bytes], last_good: Made | None, problems: list[Problem],

@@ -10,11 +10,25 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from xml.sax.saxutils import escape, quoteattr
 
 from .plan import Page, SiteView, briefing_url
 from .settings import SiteConfig
 from .urls import absolute
+
+
+# xml.sax.saxutils' escape and quoteattr, written out: importing that module pulls in
+# urllib and http.client, 15 ms of every build's start.
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+def quoteattr(text: str) -> str:
+    text = escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in text:
+        return f'"{text}"'
+    if "'" not in text:
+        return f"'{text}'"
+    return '"{}"'.format(text.replace('"', "&quot;"))
 
 
 DATA_FILES = (

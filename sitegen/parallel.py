@@ -7,6 +7,7 @@ travel back. Where fork is unavailable the work runs here, one item after anothe
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -58,9 +59,13 @@ def parallel_iter(
     global _job
     _job = (func, items)
     try:
-        # Interleaved chunks, so that the big pages and small ones are shared out evenly.
-        step = max(count * 4, -(-len(items) // CHUNK))
+        # Interleaved chunks, so that the big pages and small ones are shared out evenly;
+        # a few items go one at a time, taken in order by whichever worker is free.
+        step = len(items) if len(items) <= count * CHUNK else max(count * 4, -(-len(items) // CHUNK))
         chunks = [range(start, len(items), step) for start in range(step)]
+        # The workers' collections then pass over what the parent holds, instead of
+        # touching (and so copying) every page of it (see gc.freeze).
+        gc.freeze()
         with multiprocessing.get_context("fork").Pool(count) as pool:
             _job = None  # the workers have their copy; the parent's goes with the map
             for chunk, part in pool.imap_unordered(_run_chunk, chunks):

@@ -26,8 +26,21 @@ class Page:
     title: str
     context: Mapping[str, object] = field(default_factory=dict)
     absolute_links: bool = False  # 404.html is served at any depth, so relative links break there
-    # The site as this page sees it, when not the whole of it: see briefing_page.
-    view: SiteView | None = None
+    # When the page shows one briefing, what it may see of the site (see briefing_page).
+    scope: BriefingScope | None = None
+
+
+@dataclass(frozen=True)
+class BriefingScope:
+    """A briefing, its body and the sources it cites: all its page is allowed to see."""
+
+    briefing: Briefing
+    body: RenderedBody
+    sources: Mapping[str, Source]
+
+    def view(self, site: SiteConfig) -> SiteView:
+        """The site as if it held only this briefing and these sources."""
+        return with_citing(build_view(site, [self.briefing], self.sources), {self.briefing.path: self.body})
 
 
 @dataclass(frozen=True)
@@ -220,13 +233,12 @@ def briefing_page(
     asks of the view: which is what lets a build reuse it, or render it while the other
     files are still being read, and be sure it is the page a clean build makes."""
     own = {s: sources[s] for s in cited_ids(briefing, body) if s in sources}
-    view = with_citing(build_view(site, [briefing], own), {briefing.path: body})
     return Page(
         briefing_url(briefing.slug),
         "briefing.html",
         briefing.title,
         {"briefing": briefing, "body": body, "source_list": numbered_sources(briefing, body, own)},
-        view=view,
+        scope=BriefingScope(briefing, body, own),
     )
 
 

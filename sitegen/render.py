@@ -194,8 +194,12 @@ def template_closure(env: Environment, name: str) -> set[str]:
     return found
 
 
-def render_page(env: Environment, page: Page, site: SiteConfig, view: SiteView) -> bytes:
-    view = page.view if page.view is not None else view
+def render_page(env: Environment, page: Page, site: SiteConfig, view: SiteView | None = None) -> bytes:
+    """The page's bytes. view is the whole site's, which a page with a scope does not see."""
+    if page.scope is not None:
+        view = page.scope.view(site)
+    if view is None:
+        raise ValueError(f"page {page.url!r} has no scope of its own: it needs the site's view")
     def link(to: str) -> str:
         return absolute(site.base_url, to) if page.absolute_links else relative(page.url, to)
 

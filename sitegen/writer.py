@@ -259,16 +259,18 @@ class SiteWriter:
             # it can hold, which is what lets a later run recognise it as ours and remove it.
             os.rename(staging / manifest, tree / MARKER_NAME)
             made: set[str] = set()
+            # Plain strings, not Paths: this loop runs for every file of the site.
+            new, staged, old = os.fspath(tree) + "/", os.fspath(staging) + "/", os.fspath(target) + "/"
             for path in sorted(self._hashes):
                 for folder in _parents(path):
                     if folder not in made:
-                        os.mkdir(tree / folder)
-                        os.chmod(tree / folder, DIR_MODE)  # mkdir's mode is cut by the umask
+                        os.mkdir(new + folder)
+                        os.chmod(new + folder, DIR_MODE)  # mkdir's mode is cut by the umask
                         made.add(folder)
                 if path in self._staged:
-                    os.rename(staging / self._staged[path], tree / path)
+                    os.rename(staged + self._staged[path], new + path)
                 else:
-                    _link(target / path, tree / path)
+                    _link(old + path, new + path)
             # Someone may have added files to the output while the pages were rendering; the
             # old tree is deleted after the swap, so look again just before it.
             again, _ = _inspect(self._output_dir, project_root=self._project_root, protected=self._protected)
@@ -318,7 +320,7 @@ def survey(output_dir: Path) -> dict[str, FileState]:
 # --- paths -------------------------------------------------------------------------------
 
 
-def _check_paths(files: Mapping[str, bytes]) -> None:
+def _check_paths(files: Mapping[str, object]) -> None:
     """Raise ValueError for keys that are not clean relative POSIX paths inside the output.
 
     A key must be non-empty, use '/' only, have no empty, '.' or '..' segment and no NUL,
@@ -571,9 +573,9 @@ def _update(target: Path, staging: Path, staged: Mapping[str, str], removed: Seq
     folders = {parent for path in hashes for parent in _parents(path)}
     for path in removed:
         os.unlink(target / path)
-    for folder in sorted({f for p in removed for f in _parents(p)} - folders, key=len, reverse=True):
+    for emptied in sorted({f for p in removed for f in _parents(p)} - folders, key=len, reverse=True):
         try:
-            os.rmdir(target / folder)
+            os.rmdir(target / emptied)
         except OSError:
             pass  # not empty: whatever is left in it goes on a later build
     os.replace(staging / final, target / MARKER_NAME)
@@ -596,7 +598,7 @@ def _same(source: Path, data: bytes) -> bool:
         return False
 
 
-def _link(source: Path, dest: Path) -> None:
+def _link(source: str, dest: str) -> None:
     """Put the previous build's file at dest too, keeping its inode and mtime when possible."""
     try:
         os.link(source, dest)
