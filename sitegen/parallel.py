@@ -3,30 +3,37 @@
 Workers are forked from the building process, so they inherit the work (and, for
 rendering, the whole site model) instead of receiving it through a pipe; only results
 travel back. Where fork is unavailable the work runs here, one item after another.
+
+The workers are plain forks with two pipes each, not a multiprocessing.Pool: a Pool
+keeps three threads in the building process, which wake for every result and contend
+for the interpreter lock with the thread that is writing the pages out.
 """
 
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+import pickle
+import selectors
+import signal
+import struct
+import sys
+import traceback
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-MIN_ITEMS = 64  # below this a pool costs more (about 30 ms to fork) than it saves
+MIN_ITEMS = 64  # below this forking costs more (about 30 ms) than it saves
+CHUNK = 16  # items a worker returns at once: few enough that results need not pile up
+AHEAD = 2  # chunks given to each worker at a time, so that it never waits for the next
 
-# The work handed to forked workers. Set only for the duration of one map, and only in
-# the parent, immediately before forking; workers read their copy.
-_job: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+_HEADER = struct.Struct("<q")  # a chunk's number to a worker; a result's length back
 
 
-def _run(index: range) -> list[Any]:
-    assert _job is not None
-    func, items = _job
-    return [func(items[i]) for i in index]
+class WorkerError(RuntimeError):
+    """A worker process failed; the message holds its traceback."""
 
 
 def workers() -> int:
@@ -44,35 +51,138 @@ def parallel_map(
     return results
 
 
-CHUNK = 16  # items a worker returns at once: few enough that results need not pile up
-
-
 def parallel_iter(
     func: Callable[[T], R], items: Sequence[T], *, allowed: bool = True, min_items: int = MIN_ITEMS
-) -> Iterator[tuple[int, R]]:
+) -> Generator[tuple[int, R], None, None]:
     """(index, func(item)) for every item, in the order they are done, so that the caller
     can deal with each result (write a page, say) and let go of it while others are made."""
-    count = workers()
-    if not allowed or count < 2 or len(items) < max(min_items, 2) or "fork" not in multiprocessing.get_all_start_methods():
+    count = min(workers(), len(items))
+    if not allowed or count < 2 or len(items) < max(min_items, 2) or not hasattr(os, "fork"):
         yield from ((i, func(item)) for i, item in enumerate(items))
         return
-    global _job
-    _job = (func, items)
-    try:
-        # Interleaved chunks, so that the big pages and small ones are shared out evenly;
-        # a few items go one at a time, taken in order by whichever worker is free.
-        step = len(items) if len(items) <= count * CHUNK else max(count * 4, -(-len(items) // CHUNK))
-        chunks = [range(start, len(items), step) for start in range(step)]
+    # Interleaved chunks, so that the big pages and small ones are shared out evenly;
+    # a few items go one at a time, taken in order by whichever worker is free.
+    step = len(items) if len(items) <= count * CHUNK else max(count * 4, -(-len(items) // CHUNK))
+    chunks = [range(start, len(items), step) for start in range(step)]
+    yield from _Workers(func, items, chunks, count).results()
+
+
+class _Workers:
+    """count forked workers, each sent chunk numbers and sending back their results."""
+
+    def __init__(self, func: Callable[[Any], Any], items: Sequence[Any], chunks: list[range], count: int) -> None:
+        self.func, self.items, self.chunks = func, items, chunks
+        self.pids: list[int] = []
+        self.tasks: dict[int, int] = {}  # result pipe -> that worker's task pipe
         # The workers' collections then pass over what the parent holds, instead of
         # touching (and so copying) every page of it (see gc.freeze).
         gc.freeze()
-        with multiprocessing.get_context("fork").Pool(count) as pool:
-            _job = None  # the workers have their copy; the parent's goes with the map
-            for chunk, part in pool.imap_unordered(_run_chunk, chunks):
-                yield from zip(chunk, part)
-    finally:
-        _job = None
+        sys.stdout.flush()
+        sys.stderr.flush()
+        try:
+            for _ in range(count):
+                self._fork()
+        except BaseException:
+            self._stop(kill=True)
+            raise
+
+    def _fork(self) -> None:
+        task_read, task_write = os.pipe()
+        result_read, result_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker: it never returns from here
+            code = 0
+            try:
+                for fd in (task_write, result_read, *self.tasks, *self.tasks.values()):
+                    os.close(fd)  # the other workers' ends: they must see EOF when we stop
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                self._serve(task_read, result_write)
+            except BaseException:  # noqa: BLE001: whatever happens, this process must end here
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(task_read)
+        os.close(result_write)
+        self.pids.append(pid)
+        self.tasks[result_read] = task_write
+
+    def _serve(self, tasks: int, results: int) -> None:
+        while True:
+            head = _read_exactly(tasks, _HEADER.size)
+            if not head:
+                return
+            (number,) = _HEADER.unpack(head)
+            try:
+                chunk = self.chunks[number]
+                message: Any = (number, [self.func(self.items[i]) for i in chunk])
+            except BaseException:  # noqa: BLE001: reported to the parent, which raises it
+                message = (number, WorkerError(traceback.format_exc()))
+            data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+            _write_all(results, _HEADER.pack(len(data)) + data)
+
+    def results(self) -> Iterator[tuple[int, Any]]:
+        todo = iter(range(len(self.chunks)))
+        selector = selectors.DefaultSelector()
+        finished = False
+        try:
+            busy = {}
+            for result_pipe, task_pipe in self.tasks.items():
+                selector.register(result_pipe, selectors.EVENT_READ)
+                busy[result_pipe] = sum(self._send(task_pipe, todo) for _ in range(AHEAD))
+            while any(busy.values()):
+                for key, _ in selector.select():
+                    pipe = int(key.fd)
+                    head = _read_exactly(pipe, _HEADER.size)
+                    if not head:
+                        raise WorkerError("a worker process ended before finishing its work")
+                    number, result = pickle.loads(_read_exactly(pipe, _HEADER.unpack(head)[0]))
+                    if isinstance(result, WorkerError):
+                        raise result
+                    busy[pipe] += self._send(self.tasks[pipe], todo) - 1
+                    for index, value in zip(self.chunks[number], result):
+                        yield index, value
+            finished = True
+        finally:
+            selector.close()
+            self._stop(kill=not finished)
+
+    @staticmethod
+    def _send(task_pipe: int, todo: Iterator[int]) -> int:
+        number = next(todo, None)
+        if number is None:
+            return 0
+        _write_all(task_pipe, _HEADER.pack(number))
+        return 1
+
+    def _stop(self, kill: bool) -> None:
+        """Close the pipes, at which idle workers end; kill any still at work if the results
+        are no longer wanted; and reap them all."""
+        for result_pipe, task_pipe in self.tasks.items():
+            os.close(task_pipe)
+            os.close(result_pipe)
+        self.tasks = {}
+        for pid in self.pids:
+            if kill:
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        self.pids = []
 
 
-def _run_chunk(index: range) -> tuple[range, list[Any]]:
-    return index, _run(index)
+def _read_exactly(fd: int, size: int) -> bytes:
+    """size bytes from fd, or b"" if it is at its end before the first."""
+    parts: list[bytes] = []
+    while size:
+        part = os.read(fd, min(size, 1 << 20))
+        if not part:
+            if parts:
+                raise WorkerError("a worker's message was cut short")
+            return b""
+        parts.append(part)
+        size -= len(part)
+    return b"".join(parts)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]

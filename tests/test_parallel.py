@@ -8,7 +8,10 @@ from pathlib import Path
 
 from bench.corpus import write_corpus
 from sitegen.incremental import Builder
-from sitegen.parallel import MIN_ITEMS, parallel_map, workers
+import pytest
+
+from sitegen import parallel
+from sitegen.parallel import MIN_ITEMS, WorkerError, parallel_iter, parallel_map, workers
 from sitegen.pipeline import read_inputs
 from sitegen.settings import BuildOptions
 
@@ -33,6 +36,63 @@ def test_small_or_disallowed_jobs_stay_in_this_process() -> None:
     assert {pid for _, pid in parallel_map(square_and_pid, [1, 2, 3])} == {os.getpid()}
     many = list(range(MIN_ITEMS * 2))
     assert {pid for _, pid in parallel_map(square_and_pid, many, allowed=False)} == {os.getpid()}
+
+
+def fail_on_seven(n: int) -> int:
+    if n == 7:
+        raise ValueError("seven is not allowed")
+    return n
+
+
+def die_on_seven(n: int) -> int:
+    if n == 7:
+        os._exit(3)  # as a worker killed by the system would
+    return n
+
+
+def children() -> set[int]:
+    """This process's live child processes."""
+    found = set()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(f"/proc/{entry.name}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()
+            if int(fields[1]) == os.getpid() and fields[0] != "Z":
+                found.add(int(entry.name))
+    return found
+
+
+@pytest.fixture
+def two_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two workers even on a machine with one core, where the work would stay here."""
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_an_error_in_a_worker_is_raised_here_with_its_traceback() -> None:
+    before = children()
+    with pytest.raises(WorkerError, match="seven is not allowed"):
+        parallel_map(fail_on_seven, list(range(MIN_ITEMS * 2)))
+    assert children() == before  # no worker is left behind
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
+    with pytest.raises(WorkerError, match="ended before finishing"):
+        parallel_map(die_on_seven, list(range(MIN_ITEMS * 2)))
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_results_no_longer_wanted_end_the_workers() -> None:
+    before = children()
+    results = parallel_iter(square_and_pid, list(range(MIN_ITEMS * 4)))
+    next(results)
+    assert len(children() - before) >= 2
+    results.close()
+    assert children() == before
 
 
 def test_a_parallel_build_equals_a_serial_one(tmp_path: Path) -> None:
