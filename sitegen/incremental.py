@@ -82,7 +82,7 @@ def _item(files: Callable[[], Mapping[str, bytes]], path: str) -> Callable[[], b
     return lambda: files()[path]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Analysed:
     """One briefing file, parsed, checked on its own and its body rendered."""
 
@@ -208,8 +208,8 @@ class _Job(NamedTuple):
         return any(p.count("/") < 2 for p in self.keys)
 
 
-def _page_file(env: Environment, page: Page, site: SiteConfig, view: SiteView, path: str) -> dict[str, bytes]:
-    return {path: render_page(env, page, site, view)}
+def _page_file(env: Environment, page: Callable[[], Page], site: SiteConfig, view: SiteView, path: str) -> dict[str, bytes]:
+    return {path: render_page(env, page(), site, view)}
 
 
 @dataclass
@@ -380,7 +380,8 @@ class Builder:
             assert sink is not None
             sink.withdraw(path)
         jobs = [
-            _Job({path: key}, partial(_page_file, env, self._attached(page, inputs.content), model.site, view, path))
+            # A body kept apart is read by the worker that renders its page, not all of them here.
+            _Job({path: key}, partial(_page_file, env, partial(self._attached, page, inputs.content), model.site, view, path))
             for path, key, page in now
         ]
         lastmod = {briefing_url(b.slug): (b.updated or b.date).isoformat() for b in view.briefings}
@@ -408,7 +409,10 @@ class Builder:
         self.state.changed |= bool(jobs) or bool(rendered_ahead)
         # Few pages can still be much work: the aggregates of a big site take a while each.
         heavy = len(model.briefings) >= HEAVY_SITE
-        for _, result in parallel_iter(render_now, jobs, allowed=self.parallel, min_items=2 if heavy else MIN_ITEMS):
+        # This process takes its share: it only passes pages on, and a second worker
+        # would copy much of the whole site's model (see parallel_iter).
+        shares = parallel_iter(render_now, jobs, allowed=self.parallel, min_items=2 if heavy else MIN_ITEMS, here=True)
+        for _, result in shares:
             if isinstance(result, Problem):
                 failures.append(result)
                 continue
@@ -432,7 +436,9 @@ class Builder:
         return Outcome(model, site_files, tuple(rendered), keys, kept)
 
     def _attached(self, page: Page, content: ContentFiles) -> Page:
-        """The page, its briefing's body whole again if only the rest of it was loaded."""
+        """The page, its briefing's body whole again if only the rest of it was loaded.
+        This may run in a worker process, where changes to the state are lost: a body
+        analysed again is therefore also stored (see store) for the next build."""
         briefing = page.context.get("briefing")
         if not isinstance(briefing, Briefing) or not self.state.files[briefing.path].detached:
             return page
@@ -443,6 +449,8 @@ class Builder:
             analysed = replace(analyse(file), key=analysed.key)
             self.state.files[briefing.path] = analysed
             self.state.changed = True
+            if self.store is not None:
+                self.store(analysed)
             body = analysed.body
         assert body is not None  # its bytes are those that were analysed before
         scope = replace(page.scope, body=body) if page.scope is not None else None

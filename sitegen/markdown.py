@@ -29,14 +29,14 @@ RESERVED_IDS = frozenset({"main", "top", "toc", "sources", "content", "skip", "s
 RESERVED_PREFIXES = ("source-", "cite-", "quote-", "event-", "figure-", "series-", "year-")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Heading:
     level: int
     id: str
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CitationRef:
     source_id: str
     number: int  # the source's number in this briefing's list
@@ -44,7 +44,7 @@ class CitationRef:
     line: int  # where it is in the file; validate.py checks the id is a known source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RenderedBody:
     html: str
     toc: tuple[Heading, ...]

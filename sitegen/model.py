@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Origin:
     """Where a piece of content was written, for error messages and edit links."""
 
@@ -21,7 +21,7 @@ class Origin:
         return f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PartialDate:
     """A date known to the year, the month or the day (timeline events may be vague)."""
 
@@ -48,7 +48,7 @@ class PartialDate:
         return cls(value.year, value.month, value.day)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     id: str
     title: str
@@ -58,7 +58,7 @@ class Source:
     origin: Origin
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     id: str
     value: float
@@ -86,7 +86,7 @@ class Figure:
         return f"{self.qualifier} {self.value_text}".strip()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     date: PartialDate
     title: str
@@ -102,7 +102,7 @@ class Event:
         return f"event-{self.briefing_slug}-{self.number}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quote:
     speaker: str
     role: str
@@ -119,7 +119,7 @@ class Quote:
         return f"quote-{self.briefing_slug}-{self.number}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Citation:
     """A `[@id]` in a briefing's body."""
 
@@ -127,7 +127,7 @@ class Citation:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Briefing:
     path: str
     slug: str
@@ -151,7 +151,7 @@ class Briefing:
         return (*self.figures, *self.timeline, *self.quotes)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Series:
     """Display settings for a charted series of figures (from site.yaml)."""
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import queue
 import selectors
 import signal
 import struct
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any, TypeVar
@@ -52,10 +54,16 @@ def parallel_map(
 
 
 def parallel_iter(
-    func: Callable[[T], R], items: Sequence[T], *, allowed: bool = True, min_items: int = MIN_ITEMS
+    func: Callable[[T], R], items: Sequence[T], *, allowed: bool = True, min_items: int = MIN_ITEMS,
+    here: bool = False,
 ) -> Generator[tuple[int, R], None, None]:
     """(index, func(item)) for every item, in the order they are done, so that the caller
-    can deal with each result (write a page, say) and let go of it while others are made."""
+    can deal with each result (write a page, say) and let go of it while others are made.
+
+    With `here`, this process takes its share of the items too, and one worker fewer is
+    forked. Each worker ends up with its own copy of what it touches of this process's
+    memory, which is much once the whole site is loaded; this process is idle anyway
+    when all it does with the results is pass them on."""
     count = min(workers(), len(items))
     if not allowed or count < 2 or len(items) < max(min_items, 2) or not hasattr(os, "fork"):
         yield from ((i, func(item)) for i, item in enumerate(items))
@@ -64,7 +72,10 @@ def parallel_iter(
     # a few items go one at a time, taken in order by whichever worker is free.
     step = len(items) if len(items) <= count * CHUNK else max(count * 4, -(-len(items) // CHUNK))
     chunks = [range(start, len(items), step) for start in range(step)]
-    yield from _Workers(func, items, chunks, count).results()
+    if here:
+        yield from _Workers(func, items, chunks, count - 1).shared_results()
+    else:
+        yield from _Workers(func, items, chunks, count).results()
 
 
 class _Workers:
@@ -118,7 +129,8 @@ class _Workers:
             except BaseException:  # noqa: BLE001: reported to the parent, which raises it
                 message = (number, WorkerError(traceback.format_exc()))
             data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
-            _write_all(results, _HEADER.pack(len(data)) + data)
+            _write_all(results, _HEADER.pack(len(data)))
+            _write_all(results, data)  # not joined to its header: a result may be a big page
 
     def results(self) -> Iterator[tuple[int, Any]]:
         todo = iter(range(len(self.chunks)))
@@ -146,13 +158,83 @@ class _Workers:
             selector.close()
             self._stop(kill=not finished)
 
+    def shared_results(self) -> Iterator[tuple[int, Any]]:
+        """results(), with this process taking chunks too. A thread per worker passes it
+        chunks and collects its results, so that a worker never waits for this process to
+        finish a chunk of its own before it can send what it has made."""
+        lock = threading.Lock()
+        todo = iter(range(len(self.chunks)))
+
+        def next_chunk() -> int | None:
+            with lock:
+                return next(todo, None)
+
+        done: queue.SimpleQueue[tuple[int, Any] | BaseException | None] = queue.SimpleQueue()
+
+        def relay(result_pipe: int, task_pipe: int) -> None:
+            try:
+                sent = 0
+                for _ in range(AHEAD):
+                    sent += self._send_number(task_pipe, next_chunk())
+                while sent:
+                    head = _read_exactly(result_pipe, _HEADER.size)
+                    if not head:
+                        raise WorkerError("a worker process ended before finishing its work")
+                    message = pickle.loads(_read_exactly(result_pipe, _HEADER.unpack(head)[0]))
+                    done.put(message)
+                    sent += self._send_number(task_pipe, next_chunk()) - 1
+            except BaseException as exc:  # noqa: BLE001: raised by the thread that yields
+                done.put(exc)
+            finally:
+                done.put(None)
+
+        threads = [threading.Thread(target=relay, args=pipes, daemon=True) for pipes in self.tasks.items()]
+        for thread in threads:
+            thread.start()
+        running, finished = len(threads), False
+
+        def received(message: tuple[int, Any] | BaseException | None) -> Iterator[tuple[int, Any]]:
+            nonlocal running
+            if message is None:
+                running -= 1
+                return iter(())
+            if isinstance(message, BaseException):
+                raise message
+            number, result = message
+            if isinstance(result, WorkerError):
+                raise result
+            return zip(self.chunks[number], result)
+
+        try:
+            while True:
+                while not done.empty():
+                    yield from received(done.get())
+                number = next_chunk()
+                if number is not None:
+                    for index in self.chunks[number]:
+                        yield index, self.func(self.items[index])
+                elif running:
+                    yield from received(done.get())
+                else:
+                    break
+            finished = True
+        finally:
+            if not finished:  # a thread blocked reading from a worker then sees its end
+                self._kill()
+            for thread in threads:
+                thread.join()
+            self._stop(kill=False)
+
     @staticmethod
-    def _send(task_pipe: int, todo: Iterator[int]) -> int:
-        number = next(todo, None)
+    def _send_number(task_pipe: int, number: int | None) -> int:
         if number is None:
             return 0
         _write_all(task_pipe, _HEADER.pack(number))
         return 1
+
+    @staticmethod
+    def _send(task_pipe: int, todo: Iterator[int]) -> int:
+        return _Workers._send_number(task_pipe, next(todo, None))
 
     def _stop(self, kill: bool) -> None:
         """Close the pipes, at which idle workers end; kill any still at work if the results
@@ -161,25 +243,29 @@ class _Workers:
             os.close(task_pipe)
             os.close(result_pipe)
         self.tasks = {}
+        if kill:
+            self._kill()
         for pid in self.pids:
-            if kill:
-                os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
         self.pids = []
 
+    def _kill(self) -> None:
+        for pid in self.pids:
+            os.kill(pid, signal.SIGKILL)
 
-def _read_exactly(fd: int, size: int) -> bytes:
-    """size bytes from fd, or b"" if it is at its end before the first."""
-    parts: list[bytes] = []
-    while size:
-        part = os.read(fd, min(size, 1 << 20))
-        if not part:
-            if parts:
+
+def _read_exactly(fd: int, size: int) -> bytearray:
+    """size bytes from fd, or none if it is at its end before the first."""
+    buffer = bytearray(size)
+    view, done = memoryview(buffer), 0
+    while done < size:
+        got = os.readv(fd, [view[done:]])
+        if not got:
+            if done:
                 raise WorkerError("a worker's message was cut short")
-            return b""
-        parts.append(part)
-        size -= len(part)
-    return b"".join(parts)
+            return bytearray()
+        done += got
+    return buffer
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -194,12 +194,16 @@ def template_closure(env: Environment, name: str) -> set[str]:
     return found
 
 
+PIECES_AT_ONCE = 4096
+
+
 def render_page(env: Environment, page: Page, site: SiteConfig, view: SiteView | None = None) -> bytes:
     """The page's bytes. view is the whole site's, which a page with a scope does not see."""
     if page.scope is not None:
         view = page.scope.view(site)
     if view is None:
         raise ValueError(f"page {page.url!r} has no scope of its own: it needs the site's view")
+
     def link(to: str) -> str:
         return absolute(site.base_url, to) if page.absolute_links else relative(page.url, to)
 
@@ -208,7 +212,7 @@ def render_page(env: Environment, page: Page, site: SiteConfig, view: SiteView |
         return source.publisher.split(",")[0] if source else source_id
 
     template = env.get_template(page.template)
-    html = template.render(
+    pieces = template.generate(
         site=site,
         view=view,
         page=page,
@@ -220,4 +224,15 @@ def render_page(env: Environment, page: Page, site: SiteConfig, view: SiteView |
         timeline_ld=lambda: timeline_ld(site, view, page, env.filters["inline_md"]),
         **page.context,
     )
-    return html.encode("utf-8")
+    # Encoded a batch of pieces at a time: a whole-site page of a big site is made of
+    # hundreds of thousands of pieces, and holding them all until the end, as render()
+    # does, takes three times the page's size at once.
+    out = bytearray()
+    batch: list[str] = []
+    for piece in pieces:
+        batch.append(piece)
+        if len(batch) == PIECES_AT_ONCE:
+            out += "".join(batch).encode("utf-8")
+            batch.clear()
+    out += "".join(batch).encode("utf-8")
+    return bytes(out)

@@ -50,6 +50,16 @@ def die_on_seven(n: int) -> int:
     return n
 
 
+TEST_PROCESS = os.getpid()
+
+
+def die_in_a_worker(n: int) -> int:
+    if os.getpid() != TEST_PROCESS:
+        os._exit(3)
+    time.sleep(0.002)
+    return n
+
+
 def children() -> set[int]:
     """This process's live child processes."""
     found = set()
@@ -104,3 +114,27 @@ def test_a_parallel_build_equals_a_serial_one(tmp_path: Path) -> None:
     assert serial.files is not None and parallel.files is not None
     assert dict(serial.files) == dict(parallel.files)
     assert serial.model.problems == parallel.model.problems == ()
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_this_process_can_take_a_share_of_the_work() -> None:
+    before = children()
+    items = list(range(40))
+    results = dict(parallel_iter(square_and_pid, items, min_items=2, here=True))
+    assert {i: r for i, (r, _) in results.items()} == {n: n * n for n in items}
+    pids = {pid for _, pid in results.values()}
+    assert os.getpid() in pids and len(pids) == 2  # this one and one forked worker
+    assert children() == before
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_errors_while_sharing_the_work_are_raised_here() -> None:
+    before = children()
+    with pytest.raises((WorkerError, ValueError), match="seven is not allowed"):
+        dict(parallel_iter(fail_on_seven, list(range(40)), min_items=2, here=True))
+    with pytest.raises(WorkerError, match="ended before finishing"):
+        dict(parallel_iter(die_in_a_worker, list(range(40)), min_items=2, here=True))
+    results = parallel_iter(square_and_pid, list(range(40)), min_items=2, here=True)
+    next(results)
+    results.close()
+    assert children() == before
