@@ -13,11 +13,14 @@ import hashlib
 import os
 import pickle
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
 from collections.abc import Callable
 from dataclasses import replace
+
+from jinja2.bccache import Bucket, BytecodeCache, FileSystemBytecodeCache
 
 from . import stamp
 from .incremental import Analysed, CacheState
@@ -73,6 +76,28 @@ def attach(path: Path) -> Callable[[Analysed], RenderedBody | None]:
         return replace(analysed.body, html=html, toc=toc)
 
     return whole
+
+
+def compiled_templates(path: Path) -> BytecodeCache:
+    """Where a Builder keeps its templates compiled (Builder.compiled), beside the cache
+    file, in a folder named for this generator: compiled code depends on the generator's
+    settings and Jinja's version, not only on the template's text (which Jinja checks)."""
+    folder = path.with_name(f"templates-{fingerprint().hex()[:16]}")
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in path.parent.glob("templates-*"):
+        if old != folder and old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)  # another generator's: never read again
+    return _CompiledTemplates(str(folder))
+
+
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Jinja's own, but a damaged file is compiled again rather than an error."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001: a damaged file means the same as a missing one
+            bucket.reset()
 
 
 def store(path: Path) -> Callable[[Analysed], None]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple, Protocol
 from functools import cache, partial
 
-from jinja2 import Environment, TemplateError
+from jinja2 import BytecodeCache, Environment, TemplateError
 
 from . import __version__
 from .frontmatter import split_document
@@ -144,9 +144,10 @@ def _made(key: bytes, data: bytes, keep_bytes: bool) -> Made:
     return Made(key, hashlib.sha256(data).hexdigest(), data if keep_bytes else None)
 
 
-def _briefing_key(site: SiteConfig, url: str, file_key: bytes, sources: Iterable[Source | None]) -> bytes:
-    """What a briefing's page is made from (see plan.briefing_page), short of its template."""
-    return _digest(__version__, repr(site), url, file_key, *(repr(s) for s in sources))
+def _briefing_key(site: str, url: str, file_key: bytes, sources: Iterable[str]) -> bytes:
+    """What a briefing's page is made from (see plan.briefing_page), short of its template:
+    the reprs of the site settings and of the sources it cites, and its file's key."""
+    return _digest(__version__, site, url, file_key, *sources)
 
 
 @dataclass(frozen=True)
@@ -189,10 +190,24 @@ def _analyse_ahead(job: Ahead, file: SourceFile) -> tuple[Analysed, RenderedAhea
         data = render_page(job.env, page, job.site)
     except TemplateError:
         return analysed, None  # rendered again by the building process, which reports it
-    key = _digest(job.closure, _briefing_key(job.site, page.url, analysed.key, (sources[s] for s in cited)))
+    key = _digest(job.closure, _briefing_key(repr(job.site), page.url, analysed.key, (repr(sources[s]) for s in cited)))
     if job.store is not None:
         job.store(analysed)
     return analysed.without_html(), RenderedAhead(output_file(page.url), _made(key, data, False), data)
+
+
+class _Reprs:
+    """The reprs page keys are made of, each worked out once a build."""
+
+    def __init__(self, model: Model) -> None:
+        self.site = repr(model.site)
+        self._sources = model.sources
+        self._seen: dict[str, str] = {}
+
+    def source(self, source_id: str) -> str:
+        if source_id not in self._seen:
+            self._seen[source_id] = repr(self._sources.get(source_id))
+        return self._seen[source_id]
 
 
 class _Job(NamedTuple):
@@ -237,6 +252,8 @@ class Builder:
     attach: Callable[[Analysed], RenderedBody | None] = lambda analysed: None
     # Keeps a body's HTML for attach when it is detached early (see Ahead); None: not kept.
     store: Callable[[Analysed], None] | None = None
+    # Where compiled templates are kept between builds (cache.compiled_templates), if anywhere.
+    compiled: BytecodeCache | None = None
     state: CacheState = field(default_factory=CacheState)
     _templates: Mapping[str, str] | None = None
     _env: Environment | None = None
@@ -343,11 +360,12 @@ class Builder:
                 return False
             return True
 
+        reprs = _Reprs(model)
         for page in pages:
             if page.template not in closures:
                 failures.append(error(f"{inputs.templates_prefix}/{page.template}", 0, "this template is missing; restore it"))
                 continue
-            key = _digest(closures[page.template], self._page_key(page, model, view, everything))
+            key = _digest(closures[page.template], self._page_key(page, model, view, everything, reprs))
             path = output_file(page.url)
             keys[path] = key
             keep.add(path)
@@ -480,7 +498,7 @@ class Builder:
 
     def _environment(self, templates: Mapping[str, str], prefix: str) -> Environment:
         if self._env is None or templates != self._templates:
-            self._env = make_environment(templates, prefix)
+            self._env = make_environment(templates, prefix, self.compiled)
             self._templates = dict(templates)
         return self._env
 
@@ -495,14 +513,13 @@ class Builder:
             self.state.changed = True
         return self.state.closures[1]
 
-    def _page_key(self, page: Page, model: Model, view: SiteView, everything: bytes) -> bytes:
+    def _page_key(self, page: Page, model: Model, view: SiteView, everything: bytes, reprs: _Reprs) -> bytes:
         """What a page shows, as a key: briefing and tag pages depend on little, the rest on all."""
-        site = repr(model.site)
+        site = reprs.site
         briefing = page.context.get("briefing")
         if isinstance(briefing, Briefing):
             cited = cited_ids(briefing, model.bodies[briefing.path])
-            return _briefing_key(model.site, page.url, self.state.files[briefing.path].key,
-                                 (model.sources.get(s) for s in cited))
+            return _briefing_key(site, page.url, self.state.files[briefing.path].key, (reprs.source(s) for s in cited))
         if page.url.startswith("tags/") and page.url != "tags/":
             tagged: Iterable[Briefing] = view.tags.get(str(page.context.get("tag")), ())
             return _digest(

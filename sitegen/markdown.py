@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -21,6 +20,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from .links import check_url, is_external
 from .problems import Problem, error
 from .names import slugify
+from .records import record
 
 MAX_NESTING = 20  # deeper costs time on hostile input (see SECURITY.md); deeper text is refused
 CITATION_RE = re.compile(r"\[@([a-z0-9]+(?:-[a-z0-9]+)*)((?:\s*;\s*@[a-z0-9]+(?:-[a-z0-9]+)*)*)\]")
@@ -29,14 +29,14 @@ RESERVED_IDS = frozenset({"main", "top", "toc", "sources", "content", "skip", "s
 RESERVED_PREFIXES = ("source-", "cite-", "quote-", "event-", "figure-", "series-", "year-")
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Heading:
     level: int
     id: str
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class CitationRef:
     source_id: str
     number: int  # the source's number in this briefing's list
@@ -44,7 +44,7 @@ class CitationRef:
     line: int  # where it is in the file; validate.py checks the id is a known source
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class RenderedBody:
     html: str
     toc: tuple[Heading, ...]

@@ -7,10 +7,12 @@ them to worker processes) without one stage changing what another sees.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from .records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Origin:
     """Where a piece of content was written, for error messages and edit links."""
 
@@ -21,7 +23,7 @@ class Origin:
         return f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class PartialDate:
     """A date known to the year, the month or the day (timeline events may be vague)."""
 
@@ -48,7 +50,7 @@ class PartialDate:
         return cls(value.year, value.month, value.day)
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Source:
     id: str
     title: str
@@ -58,7 +60,7 @@ class Source:
     origin: Origin
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Figure:
     id: str
     value: float
@@ -86,7 +88,7 @@ class Figure:
         return f"{self.qualifier} {self.value_text}".strip()
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Event:
     date: PartialDate
     title: str
@@ -102,7 +104,7 @@ class Event:
         return f"event-{self.briefing_slug}-{self.number}"
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Quote:
     speaker: str
     role: str
@@ -119,7 +121,7 @@ class Quote:
         return f"quote-{self.briefing_slug}-{self.number}"
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Citation:
     """A `[@id]` in a briefing's body."""
 
@@ -127,7 +129,7 @@ class Citation:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Briefing:
     path: str
     slug: str
@@ -151,7 +153,7 @@ class Briefing:
         return (*self.figures, *self.timeline, *self.quotes)
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Series:
     """Display settings for a charted series of figures (from site.yaml)."""
 

@@ -123,6 +123,7 @@ def _full_build(options: BuildOptions, inputs: Inputs, on_disk: dict[str, str], 
     if options.cache_file is not None:
         builder.attach = cache.attach(options.cache_file)
         builder.store = cache.store(options.cache_file)
+        builder.compiled = cache.compiled_templates(options.cache_file)
     output = _Output(options)
     try:
         # Pages go to the writer as they are rendered, so the whole site is never in memory.

@@ -7,8 +7,9 @@ so that an author sees everything wrong in one run.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import Iterable
+
+from .records import record
 
 
 class Severity(enum.Enum):
@@ -16,7 +17,7 @@ class Severity(enum.Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True, slots=True)
+@record(order=True)
 class Problem:
     """One thing wrong with the content, at a file and line an editor can open."""
 

@@ -11,7 +11,7 @@ import datetime as dt
 from functools import lru_cache
 from collections.abc import Callable, Mapping, Sequence
 
-from jinja2 import Environment, FunctionLoader, StrictUndefined, TemplateError, TemplateSyntaxError, meta
+from jinja2 import BytecodeCache, Environment, FunctionLoader, StrictUndefined, TemplateError, TemplateSyntaxError, meta
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -136,8 +136,11 @@ def timeline_ld(site: SiteConfig, view: SiteView, page: Page, inline: Callable[[
     }
 
 
-def make_environment(templates: Mapping[str, str], prefix: str = "templates") -> Environment:
-    """Templates come in as text, read with the rest of the inputs, so rendering touches no disk.
+def make_environment(
+    templates: Mapping[str, str], prefix: str = "templates", compiled: BytecodeCache | None = None
+) -> Environment:
+    """Templates come in as text, read with the rest of the inputs, so rendering touches no disk
+    (but for `compiled`, where a build keeps templates compiled for the next: cache.py).
 
     Each is named prefix/name so that an error in one points at the file to edit.
     """
@@ -153,6 +156,7 @@ def make_environment(templates: Mapping[str, str], prefix: str = "templates") ->
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=compiled,
     )
     inline_md: MarkdownIt = make_inline_parser()
     env.filters["long_date"] = long_date

@@ -129,3 +129,22 @@ def test_the_cache_keeps_each_body_once_and_drops_those_of_old_versions(project:
     build(options)
     second = sorted(p.name for p in bodies.iterdir())
     assert len(second) == 2 and len(set(first) & set(second)) == 1
+
+
+def test_compiled_templates_are_kept_and_a_damaged_one_is_compiled_again(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    options = BuildOptions.for_project(project, use_cache=True)
+    assert options.cache_file is not None
+    build(options)
+    [folder] = options.cache_file.parent.glob("templates-*")
+    compiled = sorted(folder.iterdir())
+    assert len(compiled) >= 3  # briefing.html, base.html, _macros.html at least
+    for path in compiled:
+        path.write_bytes(path.read_bytes()[:40] + b"damaged")
+    CHANGES["a template"](project)  # every briefing page is rendered again, from damaged files
+    cached, clean, _ = cached_and_clean(project, tmp_path)
+    assert cached == clean
+    # Another generator compiles into a folder of its own and removes this one.
+    monkeypatch.setattr(stamp, "fingerprint", lambda: b"\x01" * 32)
+    build(options)
+    assert [p.name for p in options.cache_file.parent.glob("templates-*")] != [folder.name]
+    assert not folder.exists()
