@@ -196,6 +196,19 @@ def _analyse_ahead(job: Ahead, file: SourceFile) -> tuple[Analysed, RenderedAhea
     return analysed.without_html(), RenderedAhead(output_file(page.url), _made(key, data, False), data)
 
 
+@dataclass
+class _Plan:
+    """A build's view and pages, kept by a Builder for the next build (see _plan_for)."""
+
+    everything: bytes  # the digest of all that the view is drawn from
+    view: SiteView
+    pages: list[Page]
+    closures: bytes = b""  # the templates' digest the keys below were made with
+    # Each page's key by id() of the page, which `pages` keeps alive: pages hold
+    # mappings and cannot be hashed themselves.
+    keys: dict[int, bytes] = field(default_factory=dict)
+
+
 class _Reprs:
     """The reprs page keys are made of, each worked out once a build."""
 
@@ -257,6 +270,7 @@ class Builder:
     state: CacheState = field(default_factory=CacheState)
     _templates: Mapping[str, str] | None = None
     _env: Environment | None = None
+    _plan: _Plan | None = None
 
     def load(self, content: ContentFiles) -> Model:
         """Parse and check the content, reusing every file whose bytes did not change."""
@@ -331,14 +345,16 @@ class Builder:
             return Outcome(model, None)
         if broken is not None or closures is None:
             return self._failed(model, [broken] if broken else [])
-        view = with_citing(build_view(model.site, model.briefings, model.sources), model.bodies)
-        pages = plan_pages(model.site, view, model.bodies)
         failures: list[Problem] = []
         everything = _digest(
             __version__, repr(model.site), str(self.drafts),
             *sorted(done.listing for done in self.state.files.values()),
             *(f.data for f in (inputs.content.site, inputs.content.sources) if f is not None),
         )
+        view, pages = self._plan_for(model, everything)
+        plan = self._plan
+        assert plan is not None
+        last_keys = plan.keys if plan.closures == self.state.closures[0] else {}
         files: dict[str, bytes] = {}
         pending: dict[str, Callable[[], bytes]] = {}
         late: list[Problem] = []
@@ -361,12 +377,14 @@ class Builder:
             return True
 
         reprs = _Reprs(model)
+        plan.keys, plan.closures = {}, self.state.closures[0]
         for page in pages:
             if page.template not in closures:
                 failures.append(error(f"{inputs.templates_prefix}/{page.template}", 0, "this template is missing; restore it"))
                 continue
-            key = _digest(closures[page.template], self._page_key(page, model, view, everything, reprs))
             path = output_file(page.url)
+            key = last_keys.get(id(page)) or _digest(closures[page.template], self._page_key(page, model, view, everything, reprs))
+            plan.keys[id(page)] = key
             keys[path] = key
             keep.add(path)
             made = made_ahead.pop(path, None)
@@ -452,6 +470,25 @@ class Builder:
         site_files = SiteFiles(files, pending)
         site_files.late_problems = late
         return Outcome(model, site_files, tuple(rendered), keys, kept)
+
+    def _plan_for(self, model: Model, everything: bytes) -> tuple[SiteView, list[Page]]:
+        """The view and pages of the site; those of the last build while every listing,
+        the settings and the shared sources are as they were (`everything`), with only
+        the pages of briefings whose bodies changed made again. Those pages keep their
+        keys from the last build too (see _Plan)."""
+        plan = self._plan
+        if plan is None or plan.everything != everything:
+            view = with_citing(build_view(model.site, model.briefings, model.sources), model.bodies)
+            self._plan = _Plan(everything, view, plan_pages(model.site, view, model.bodies))
+            return view, self._plan.pages
+        pages = []
+        for page in plan.pages:
+            scope = page.scope
+            if scope is not None and model.bodies[scope.briefing.path] is not scope.body:
+                page = briefing_page(model.site, scope.briefing, model.bodies[scope.briefing.path], plan.view.sources)
+            pages.append(page)
+        self._plan = _Plan(everything, plan.view, pages, plan.closures, plan.keys)
+        return plan.view, pages
 
     def _attached(self, page: Page, content: ContentFiles) -> Page:
         """The page, its briefing's body whole again if only the rest of it was loaded.

@@ -6,6 +6,7 @@ can be tested without files and re-run on an edited file alone.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,23 +54,36 @@ def is_ignored(name: str) -> bool:
 def read_content(content_dir: Path, display_prefix: str) -> ContentFiles:
     """All briefings (*.md, sorted by path) and the two settings files under content_dir.
 
-    display_prefix is how messages name the folder, e.g. 'content'.
+    display_prefix is how messages name the folder, e.g. 'content'. Folders linked to
+    from inside are not followed; linked files are read.
     """
 
-    def load(path: Path) -> SourceFile:
-        rel = path.relative_to(content_dir).as_posix()
-        return SourceFile(path=f"{display_prefix}/{rel}", rel=rel, data=path.read_bytes())
+    def load(rel: str, path: str) -> SourceFile:
+        with open(path, "rb", buffering=0) as stream:
+            return SourceFile(path=f"{display_prefix}/{rel}", rel=rel, data=stream.read())
 
-    briefings = []
-    for path in sorted(content_dir.rglob("*.md")):
-        parts = path.relative_to(content_dir).parts
-        if any(is_ignored(part) for part in parts) or not path.is_file():
-            continue
-        briefings.append(load(path))
+    found: list[tuple[str, str]] = []
+
+    # os.scandir rather than Path.rglob: a third of the time, which every build spends.
+    def walk(folder: str, prefix: str) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except PermissionError:
+            return
+        for entry in entries:
+            if is_ignored(entry.name):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path, f"{prefix}{entry.name}/")
+            elif entry.name.endswith(".md") and entry.is_file():
+                found.append((prefix + entry.name, entry.path))
+
+    walk(os.fspath(content_dir), "")
+    found.sort(key=lambda item: item[0].split("/"))  # as Paths sort: part by part
     site = content_dir / SITE_FILE
     sources = content_dir / SOURCES_FILE
     return ContentFiles(
-        site=load(site) if site.is_file() else None,
-        sources=load(sources) if sources.is_file() else None,
-        briefings=tuple(briefings),
+        site=load(SITE_FILE, os.fspath(site)) if site.is_file() else None,
+        sources=load(SOURCES_FILE, os.fspath(sources)) if sources.is_file() else None,
+        briefings=tuple(load(rel, path) for rel, path in found),
     )

@@ -185,3 +185,22 @@ def test_a_page_rendered_ahead_from_other_inputs_is_withdrawn_and_made_again(
     sink, files = build_ahead(project)
     assert sorted(sink.withdrawn) == ["briefings/first-round/index.html", "briefings/second-round/index.html"]
     assert files == clean(project)
+
+
+def test_a_kept_plan_follows_body_edits_template_edits_and_reverts(project: BuildOptions) -> None:
+    # Body-only edits leave every listing as it was, so the builder reuses its plan and
+    # keys; each step is still compared with a clean build (see rebuild).
+    builder = Builder()
+    rebuild(builder, project)
+    first = project.content_dir / "briefings/first-round.md"
+    original = first.read_text()
+    edit(first, "A spokesperson welcomed it", "A spokesperson praised it")
+    assert rebuild(builder, project)[0] == {"briefings/first-round/index.html"}
+    edit(project.content_dir / "briefings/second-round.md", "freed 37 people", "released 37 people")
+    assert rebuild(builder, project)[0] == {"briefings/second-round/index.html"}
+    edit(project.templates_dir / "briefing.html", "<h1>{{ briefing.title }}</h1>", "<h1 class='t'>{{ briefing.title }}</h1>")
+    assert rebuild(builder, project)[0] == {"briefings/first-round/index.html", "briefings/second-round/index.html"}
+    first.write_text(original)
+    rendered, files = rebuild(builder, project)
+    assert rendered == {"briefings/first-round/index.html"}
+    assert b"A spokesperson welcomed it" in files["briefings/first-round/index.html"]
