@@ -151,7 +151,9 @@ class TreeSampler(threading.Thread):
             self.peak_kb = max(self.peak_kb, sum(self._pss_kb(pid) for pid in measured))
             self.most = max(self.most, len(measured))
             tick += 1
-            self.stop.wait(SAMPLE_EVERY)
+            # Until the command's process shows up, look again soon: a quick command would
+            # otherwise end before its first sample.
+            self.stop.wait(SAMPLE_EVERY if measured else 0.002)
 
 
 # GNU time, which reports its child's max RSS. Without it, wait4's figure is used instead,

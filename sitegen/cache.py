@@ -109,7 +109,12 @@ def store(path: Path) -> Callable[[Analysed], None]:
 
     def keep(analysed: Analysed) -> None:
         assert analysed.body is not None
-        _write(folder / _body_name(analysed), head + pickle.dumps((analysed.body.html, analysed.body.toc)))
+        # Written in place, not through a temporary file and a rename as the cache file is:
+        # the name says which file and bytes the body is of, so it only ever holds that
+        # body, and one cut short by a crash fails to load and is made again (see attach).
+        with open(folder / _body_name(analysed), "wb") as stream:
+            stream.write(head)
+            stream.write(pickle.dumps((analysed.body.html, analysed.body.toc)))
 
     return keep
 
