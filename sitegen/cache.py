@@ -130,7 +130,7 @@ def save(path: Path, state: CacheState) -> None:
         if analysed.body is not None and not analysed.detached and _body_name(analysed) not in present:
             keep(analysed)
         files[name] = analysed.without_html()
-    _write(path, head + pickle.dumps(replace(state, files=files), protocol=pickle.HIGHEST_PROTOCOL))
+    _write(path, head, replace(state, files=files))
     for name in present - {_body_name(a) for a in files.values() if a.body is not None}:
         if not name.startswith("."):
             (folder / name).unlink(missing_ok=True)
@@ -142,11 +142,13 @@ def _body_name(analysed: Analysed) -> str:
     return hashlib.sha256(analysed.briefing.path.encode() + b"\0" + analysed.key).hexdigest()
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: Path, head: bytes, state: CacheState) -> None:
+    """head, then state pickled straight into the file (not first into memory whole)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".build-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            f.write(head)
+            pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

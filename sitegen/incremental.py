@@ -204,9 +204,13 @@ class _Plan:
     view: SiteView
     pages: list[Page]
     closures: bytes = b""  # the templates' digest the keys below were made with
-    # Each page's key by id() of the page, which `pages` keeps alive: pages hold
-    # mappings and cannot be hashed themselves.
-    keys: dict[int, bytes] = field(default_factory=dict)
+    # Each page's key by id() of the page (pages hold mappings and cannot be hashed), with
+    # the page itself, which keeps the id from being reused by another page.
+    keys: dict[int, tuple[Page, bytes]] = field(default_factory=dict)
+
+    def key_of(self, page: Page) -> bytes | None:
+        kept = self.keys.get(id(page))
+        return kept[1] if kept is not None and kept[0] is page else None
 
 
 class _Reprs:
@@ -354,7 +358,7 @@ class Builder:
         view, pages = self._plan_for(model, everything)
         plan = self._plan
         assert plan is not None
-        last_keys = plan.keys if plan.closures == self.state.closures[0] else {}
+        last = replace(plan) if plan.closures == self.state.closures[0] else _Plan(everything, view, [])
         files: dict[str, bytes] = {}
         pending: dict[str, Callable[[], bytes]] = {}
         late: list[Problem] = []
@@ -383,8 +387,8 @@ class Builder:
                 failures.append(error(f"{inputs.templates_prefix}/{page.template}", 0, "this template is missing; restore it"))
                 continue
             path = output_file(page.url)
-            key = last_keys.get(id(page)) or _digest(closures[page.template], self._page_key(page, model, view, everything, reprs))
-            plan.keys[id(page)] = key
+            key = last.key_of(page) or _digest(closures[page.template], self._page_key(page, model, view, everything, reprs))
+            plan.keys[id(page)] = (page, key)
             keys[path] = key
             keep.add(path)
             made = made_ahead.pop(path, None)
