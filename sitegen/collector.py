@@ -1,4 +1,4 @@
-"""Pacing Python's garbage collector for a build.
+"""Pacing Python's garbage collector for a command (a build, a check, a preview session).
 
 A build allocates millions of short-lived objects (markdown-it's tokens, Jinja's output
 pieces) while holding thousands of long-lived ones (the parsed briefings). At the default
@@ -20,12 +20,16 @@ THRESHOLDS = (50_000, 50, 100)
 @contextmanager
 def paced() -> Iterator[None]:
     """Rarer collections while the block runs; what is alive on entry (the modules, the
-    options) is set aside, as it lives as long as the process."""
+    options) is set aside, as it lives as long as the process, unless something else
+    has already set objects aside (then that is left to whoever did)."""
     before = gc.get_threshold()
-    gc.freeze()
+    freezing = gc.get_freeze_count() == 0
+    if freezing:
+        gc.freeze()
     gc.set_threshold(*THRESHOLDS)
     try:
         yield
     finally:
         gc.set_threshold(*before)
-        gc.unfreeze()
+        if freezing:
+            gc.unfreeze()

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple, Protocol
+from contextlib import closing
 from functools import cache, partial
 
 from jinja2 import BytecodeCache, Environment, TemplateError
@@ -296,9 +297,17 @@ class Builder:
                 self.state.files[file.path] = replace(result, key=keys[file.path])
         else:
             job = partial(_analyse_ahead, ahead(site=site, shared=tuple(shared), drafts=self.drafts))
-            for index, (analysed, page) in parallel_iter(job, stale, allowed=self.parallel):
-                self.state.files[stale[index].path] = analysed
-                if page is not None:
+            contested: set[str] = set()  # pages two briefings were rendered to: validate says why
+            with closing(parallel_iter(job, stale, allowed=self.parallel)) as results:
+                for index, (analysed, page) in results:
+                    self.state.files[stale[index].path] = analysed
+                    if page is None or page.path in contested:
+                        continue
+                    if page.path in made:
+                        contested.add(page.path)
+                        sink.withdraw(page.path)
+                        del made[page.path]
+                        continue
                     sink.put(page.path, page.data, page.made.digest)
                     made[page.path] = page.made
         for path in set(self.state.files) - set(keys):
@@ -452,16 +461,17 @@ class Builder:
         # This process takes its share: it only passes pages on, and a second worker
         # would copy much of the whole site's model (see parallel_iter).
         shares = parallel_iter(render_now, jobs, allowed=self.parallel, min_items=2 if heavy else MIN_ITEMS, here=True)
-        for _, result in shares:
-            if isinstance(result, Problem):
-                failures.append(result)
-                continue
-            for path, data, made in result:
-                self.state.pages[path] = made
-                if sink is None:
-                    files[path] = data
-                elif not failures:  # once a page failed, the output will not change: stop writing
-                    sink.put(path, data, made.digest)
+        with closing(shares):  # the workers stop at once if the sink fails
+            for _, result in shares:
+                if isinstance(result, Problem):
+                    failures.append(result)
+                    continue
+                for path, data, made in result:
+                    self.state.pages[path] = made
+                    if sink is None:
+                        files[path] = data
+                    elif not failures:  # once a page failed, the output will not change: stop writing
+                        sink.put(path, data, made.digest)
         rendered = [*rendered_ahead, *(path for path, _, _ in now)]
         for path in set(self.state.pages) - keep - set(EXTRA_FILES):
             del self.state.pages[path]

@@ -6,7 +6,9 @@ travel back. Where fork is unavailable the work runs here, one item after anothe
 
 The workers are plain forks with two pipes each, not a multiprocessing.Pool: a Pool
 keeps three threads in the building process, which wake for every result and contend
-for the interpreter lock with the thread that is writing the pages out.
+for the interpreter lock with the main thread, which writes each page out as it comes.
+(When this process takes a share of the work itself, one thread per worker does relay
+its results, so that the worker never waits while this process is busy.)
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Generator, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_ITEMS = 64  # below this forking costs more (about 30 ms) than it saves
-CHUNK = 16  # items a worker returns at once: few enough that results need not pile up
+CHUNK = 16  # items a worker returns at once
 AHEAD = 2  # chunks given to each worker at a time, so that it never waits for the next
 
 _HEADER = struct.Struct("<q")  # a chunk's number to a worker; a result's length back
@@ -85,9 +87,6 @@ class _Workers:
         self.func, self.items, self.chunks = func, items, chunks
         self.pids: list[int] = []
         self.tasks: dict[int, int] = {}  # result pipe -> that worker's task pipe
-        # The workers' collections then pass over what the parent holds, instead of
-        # touching (and so copying) every page of it (see gc.freeze).
-        gc.freeze()
         sys.stdout.flush()
         sys.stderr.flush()
         try:
@@ -98,24 +97,45 @@ class _Workers:
             raise
 
     def _fork(self) -> None:
-        task_read, task_write = os.pipe()
-        result_read, result_write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the worker: it never returns from here
-            code = 0
-            try:
-                for fd in (task_write, result_read, *self.tasks, *self.tasks.values()):
-                    os.close(fd)  # the other workers' ends: they must see EOF when we stop
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
-                self._serve(task_read, result_write)
-            except BaseException:  # noqa: BLE001: whatever happens, this process must end here
-                code = 1
-            finally:
-                os._exit(code)
-        os.close(task_read)
-        os.close(result_write)
-        self.pids.append(pid)
-        self.tasks[result_read] = task_write
+        fds: list[int] = []
+        # Ctrl-C is held back from here until the child is on record, so that no child
+        # is left that _stop does not know of.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            fds += os.pipe()
+            fds += os.pipe()
+            task_read, task_write, result_read, result_write = fds
+            pid = os.fork()
+            if pid == 0:
+                self._work(task_read, result_write, mask, (task_write, result_read))
+            self.pids.append(pid)
+            self.tasks[result_read] = task_write
+            os.close(task_read)
+            os.close(result_write)
+        except BaseException:
+            for fd in fds:
+                if fd not in self.tasks and fd not in self.tasks.values():
+                    os.close(fd)
+            raise
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+    def _work(self, tasks: int, results: int, mask: Any, others: tuple[int, int]) -> NoReturn:
+        """The worker process's life; it ends here, whatever happens."""
+        code = 0
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends a worker at once
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            # The parent's objects are set aside, so that this process's collections do
+            # not touch (and so copy) every page of the memory it shares with it.
+            gc.freeze()
+            for fd in (*others, *self.tasks, *self.tasks.values()):
+                os.close(fd)  # the other ends, and other workers': they must see EOF when we stop
+            self._serve(tasks, results)
+        except BaseException:  # noqa: BLE001: whatever happens, this process must end here
+            code = 1
+        finally:
+            os._exit(code)
 
     def _serve(self, tasks: int, results: int) -> None:
         while True:
@@ -125,10 +145,9 @@ class _Workers:
             (number,) = _HEADER.unpack(head)
             try:
                 chunk = self.chunks[number]
-                message: Any = (number, [self.func(self.items[i]) for i in chunk])
+                data = pickle.dumps((number, [self.func(self.items[i]) for i in chunk]), pickle.HIGHEST_PROTOCOL)
             except BaseException:  # noqa: BLE001: reported to the parent, which raises it
-                message = (number, WorkerError(traceback.format_exc()))
-            data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+                data = pickle.dumps((number, WorkerError(traceback.format_exc())), pickle.HIGHEST_PROTOCOL)
             _write_all(results, _HEADER.pack(len(data)))
             _write_all(results, data)  # not joined to its header: a result may be a big page
 
@@ -189,8 +208,6 @@ class _Workers:
                 done.put(None)
 
         threads = [threading.Thread(target=relay, args=pipes, daemon=True) for pipes in self.tasks.items()]
-        for thread in threads:
-            thread.start()
         running, finished = len(threads), False
 
         def received(message: tuple[int, Any] | BaseException | None) -> Iterator[tuple[int, Any]]:
@@ -206,6 +223,8 @@ class _Workers:
             return zip(self.chunks[number], result)
 
         try:
+            for thread in threads:
+                thread.start()
             while True:
                 while not done.empty():
                     yield from received(done.get())
@@ -222,7 +241,8 @@ class _Workers:
             if not finished:  # a thread blocked reading from a worker then sees its end
                 self._kill()
             for thread in threads:
-                thread.join()
+                if thread.ident is not None:
+                    thread.join()
             self._stop(kill=False)
 
     @staticmethod

@@ -127,7 +127,7 @@ def _full_build(options: BuildOptions, inputs: Inputs, on_disk: dict[str, str], 
     output = _Output(options)
     try:
         # Pages go to the writer as they are rendered, so the whole site is never in memory.
-        outcome = builder.build(inputs, on_disk=on_disk, sink=output, ahead=output.site is not None)
+        outcome = builder.build(inputs, on_disk=on_disk, sink=output, ahead=True)
         if options.cache_file is not None and builder.state.changed:
             builder.state.changed = False
             cache.save(options.cache_file, builder.state)  # also after errors: the parses stay good
@@ -149,25 +149,40 @@ def _full_build(options: BuildOptions, inputs: Inputs, on_disk: dict[str, str], 
 
 
 class _Output:
-    """The build's SiteWriter, as the builder's sink. A folder it refuses is reported
-    when the first page is put, after the content's own errors, which come first."""
+    """The build's SiteWriter, as the builder's sink, opened when the first page comes.
+
+    Pages may come while the files are still being read (see incremental.Ahead), before
+    the content is known to be free of errors. If the output folder is refused then,
+    the pages are dropped and the refusal is raised by writer(), which the build calls
+    only once the content has been found good: the content's own errors come first."""
 
     def __init__(self, options: BuildOptions) -> None:
+        self._options = options
         self.site: SiteWriter | None = None
         self._refused: OutputDirError | None = None
-        try:
-            self.site = SiteWriter(options.output_dir, project_root=options.project_root, protected=protected_dirs(options))
-        except OutputDirError as exc:
-            self._refused = exc
 
     def writer(self) -> SiteWriter:
-        if self.site is None:
-            assert self._refused is not None
+        if self._refused is not None:
             raise self._refused
+        if self.site is None:
+            options = self._options
+            self.site = SiteWriter(options.output_dir, project_root=options.project_root, protected=protected_dirs(options))
         return self.site
 
     def put(self, path: str, data: bytes, digest: str) -> None:
-        self.writer().put(path, data, digest)
+        if self._opened():
+            assert self.site is not None
+            self.site.put(path, data, digest)
 
     def withdraw(self, path: str) -> None:
-        self.writer().withdraw(path)
+        if self._opened():
+            assert self.site is not None
+            self.site.withdraw(path)
+
+    def _opened(self) -> bool:
+        if self._refused is None:
+            try:
+                self.writer()
+            except OutputDirError as exc:
+                self._refused = exc
+        return self._refused is None

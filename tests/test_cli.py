@@ -56,6 +56,28 @@ def test_content_errors_exit_1_listing_every_problem_and_writing_nothing(run: Ru
     assert not (tmp_path / "site").exists()
 
 
+def test_a_slug_taken_twice_is_a_content_error(run: Run, basic_content: Path, tmp_path: Path) -> None:
+    first = (basic_content / "briefings/first-round.md").read_text()
+    write(basic_content / "briefings/zz-copy.md", first.replace("title:", "slug: the-first-round\ntitle:", 1))
+    write(basic_content / "briefings/first-round.md", first.replace("title:", "slug: the-first-round\ntitle:", 1))
+    result = run("build", "--content", str(basic_content), "--output", str(tmp_path / "site"))
+    assert result.returncode == 1, result.stderr
+    assert "duplicate slug 'the-first-round'" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("build failed: ")
+    assert not (tmp_path / "site").exists()
+
+
+def test_content_errors_come_before_a_refused_output_folder(run: Run, basic_content: Path, tmp_path: Path) -> None:
+    foreign = tmp_path / "mine"
+    write(foreign / "thesis.txt", "precious")
+    first = basic_content / "briefings/first-round.md"
+    write(first, first.read_text().replace("date: 2024-08-17", "date: 2024-8-17"))
+    result = run("build", "--content", str(basic_content), "--output", str(foreign))
+    assert result.returncode == 1 and "'date' must be a date" in result.stderr, result.stderr
+    assert (foreign / "thesis.txt").read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".mine")) == []
+
+
 def test_paths_in_messages_are_relative_to_the_project(run: Run, tmp_path: Path) -> None:
     project = tmp_path / "project"
     (project / "content/briefings").mkdir(parents=True)

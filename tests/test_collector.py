@@ -30,3 +30,15 @@ def test_cycles_made_while_paced_are_still_collected_by_themselves() -> None:
         for _ in range(THRESHOLDS[0] * 4):
             Node()
         assert len(freed) > THRESHOLDS[0]  # no gc.collect() called: collections still ran
+
+
+def test_objects_set_aside_by_someone_else_stay_so() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with paced():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+

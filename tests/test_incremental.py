@@ -204,3 +204,17 @@ def test_a_kept_plan_follows_body_edits_template_edits_and_reverts(project: Buil
     rendered, files = rebuild(builder, project)
     assert rendered == {"briefings/first-round/index.html"}
     assert b"A spokesperson welcomed it" in files["briefings/first-round/index.html"]
+
+
+def test_two_briefings_rendered_ahead_to_one_page_are_an_error_not_a_crash(project: BuildOptions) -> None:
+    # A second file with the first one's slug: both pages are made while the files are
+    # read, before validation has seen the duplicate.
+    first = project.content_dir / "briefings/first-round.md"
+    copy = project.content_dir / "briefings/zz-copy.md"
+    copy.write_text(first.read_text().replace("title:", "slug: first-round\ntitle:", 1))
+    first.write_text(first.read_text().replace("title:", "slug: first-round\ntitle:", 1))
+    sink = RecordingSink()
+    outcome = Builder(keep_bytes=False).build(read_inputs(project), sink=sink, ahead=True)
+    assert outcome.files is None
+    assert any("duplicate slug 'first-round'" in p.message for p in outcome.model.errors)
+    assert "briefings/first-round/index.html" not in sink.files

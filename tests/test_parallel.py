@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.corpus import write_corpus
@@ -90,12 +93,6 @@ def test_an_error_in_a_worker_is_raised_here_with_its_traceback() -> None:
 
 
 @pytest.mark.usefixtures("two_workers")
-def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
-    with pytest.raises(WorkerError, match="ended before finishing"):
-        parallel_map(die_on_seven, list(range(MIN_ITEMS * 2)))
-
-
-@pytest.mark.usefixtures("two_workers")
 def test_results_no_longer_wanted_end_the_workers() -> None:
     before = children()
     results = parallel_iter(square_and_pid, list(range(MIN_ITEMS * 4)))
@@ -138,3 +135,24 @@ def test_errors_while_sharing_the_work_are_raised_here() -> None:
     next(results)
     results.close()
     assert children() == before
+
+
+def a_lock(n: int) -> threading.Lock:
+    return threading.Lock()  # made fine, but cannot be sent back
+
+
+@pytest.mark.usefixtures("two_workers")
+@pytest.mark.parametrize(("func", "why"), [
+    (die_on_seven, "ended before finishing"),  # an error, not a hang
+    (a_lock, "pickle"),  # a result that cannot be sent back, and why
+])
+def test_a_worker_that_fails_outside_the_work_is_an_error_here(func: Callable[[int], object], why: str) -> None:
+    with pytest.raises(WorkerError, match=why):
+        parallel_map(func, list(range(MIN_ITEMS * 2)))
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_this_process_objects_are_not_set_aside_by_a_map() -> None:
+    frozen = gc.get_freeze_count()
+    parallel_map(square_and_pid, list(range(MIN_ITEMS * 2)))
+    assert gc.get_freeze_count() == frozen  # the workers set theirs aside, not this process

@@ -158,7 +158,8 @@ def reference_sources(content: Content) -> list[dict[str, str]]:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("real-content") / "site"
     result = subprocess.run(
-        [sys.executable, "build.py", "build", "--output", str(output)],
+        # --no-cache: the project's own .cache/ belongs to its author's builds, not to tests.
+        [sys.executable, "build.py", "build", "--no-cache", "--output", str(output)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, f"build failed:\n{result.stdout}\n{result.stderr}"
