@@ -26,7 +26,7 @@ from .model import Briefing, Source
 from .outputs import DATA_FILES, atom_feed, data_files, extra_files, robots, sitemap
 from .plan import Page, SiteView, briefing_page, briefing_url, build_view, cited_ids, plan_pages, with_citing
 from .problems import Problem, error, sorted_unique
-from .reader import ContentFiles, Inputs, SourceFile
+from .reader import ChangedDuringBuild, ContentFiles, Inputs, SourceFile
 from .render import make_environment, render_page, template_closure, template_problem
 from .schema import read_briefing, read_site, read_sources_file
 from .settings import SiteConfig
@@ -75,6 +75,7 @@ def _digest(*parts: bytes | str) -> bytes:
     return h.digest()
 
 
+CHANGED = "this file changed while the site was being built; build again"
 HEAVY_SITE = 200  # briefings from which each aggregate page is worth a process of its own
 EXTRA_FILES = ("feed.xml", "sitemap.xml", *DATA_FILES)
 
@@ -111,18 +112,24 @@ def _body_parser() -> MarkdownIt:
 
 
 def analyse(file: SourceFile) -> Analysed:
-    """Everything about one briefing that does not depend on the other files."""
+    """Everything about one briefing that does not depend on the other files; its key is
+    the file's. A file left on disk is read here, in whichever process analyses it."""
+    try:
+        file = file.loaded()
+    except ChangedDuringBuild:
+        # Keyed by no bytes at all, so that the next build reads the file again.
+        return Analysed(b"", None, None, (error(file.path, 1, CHANGED),))
     problems: list[Problem] = []
     doc = split_document(file, problems)
     briefing = read_briefing(doc, problems) if doc is not None else None
     if briefing is None:
-        return Analysed(b"", None, None, tuple(problems))
+        return Analysed(file.key, None, None, tuple(problems))
     body = render_body(_body_parser(), briefing.body, path=briefing.path, first_line=briefing.body_line)
     briefing = replace(briefing, body="")
     # Aggregate pages show the front matter and which sources the body cites, never the
     # body itself: editing a paragraph must not re-render the timeline.
     listing = _digest(repr(briefing), *body.cited)
-    return Analysed(b"", briefing, body, tuple(problems), listing)
+    return Analysed(file.key, briefing, body, tuple(problems), listing)
 
 
 class PageSink(Protocol):
@@ -176,7 +183,7 @@ def _analyse_ahead(job: Ahead, file: SourceFile) -> tuple[Analysed, RenderedAhea
     """analyse(file), and the briefing's page if the file alone (with the shared sources)
     tells what it shows. The page's key says what it was made from; the building process
     takes the page only if the key is the one it computes itself once every file is read."""
-    analysed = replace(analyse(file), key=_digest(file.data))
+    analysed = analyse(file)
     briefing, body = analysed.briefing, analysed.body
     if briefing is None or body is None or (briefing.draft and not job.drafts):
         return analysed, None
@@ -289,12 +296,12 @@ class Builder:
         problems: list[Problem] = []
         site = read_site(content.site, problems, self.base_url)
         shared = read_sources_file(content.sources, problems) if content.sources else ()
-        keys = {file.path: _digest(file.data) for file in content.briefings}
+        keys = {file.path: file.key for file in content.briefings}
         stale = [f for f in content.briefings if self.state.files.get(f.path, _NOTHING).key != keys[f.path]]
         made: dict[str, Made] = {}
         if ahead is None or sink is None:
             for file, result in zip(stale, parallel_map(analyse, stale, allowed=self.parallel)):
-                self.state.files[file.path] = replace(result, key=keys[file.path])
+                self.state.files[file.path] = result
         else:
             job = partial(_analyse_ahead, ahead(site=site, shared=tuple(shared), drafts=self.drafts))
             contested: set[str] = set()  # pages two briefings were rendered to: validate says why
@@ -422,6 +429,8 @@ class Builder:
                 made = job.make()
             except TemplateError as exc:  # made a Problem here: Jinja's line survives no pickling
                 return template_problem(exc, inputs.templates_prefix)
+            except ChangedDuringBuild as exc:
+                return error(exc.path, 1, CHANGED)
             # Hashed in the worker, in parallel.
             return [(path, data, _made(job.keys[path], data, keep_bytes)) for path, data in made.items()]
 
@@ -515,13 +524,14 @@ class Builder:
         body = self.attach(analysed)
         if body is None:  # lost from the cache: analyse the file again
             file = next(f for f in content.briefings if f.path == briefing.path)
-            analysed = replace(analyse(file), key=analysed.key)
+            analysed = analyse(file)
+            if analysed.body is None or analysed.key != self.state.files[briefing.path].key:
+                raise ChangedDuringBuild(file.path)  # its bytes are not those analysed before
             self.state.files[briefing.path] = analysed
             self.state.changed = True
             if self.store is not None:
                 self.store(analysed)
             body = analysed.body
-        assert body is not None  # its bytes are those that were analysed before
         scope = replace(page.scope, body=body) if page.scope is not None else None
         return replace(page, context={**page.context, "body": body}, scope=scope)
 

@@ -47,14 +47,15 @@ def _tree(folder: Path) -> dict[str, bytes]:
     return files
 
 
-def read_inputs(options: BuildOptions) -> Inputs:
+def read_inputs(options: BuildOptions, *, keep: bool = True) -> Inputs:
+    """Everything a build reads; without `keep`, briefings' bytes stay on disk (see reader)."""
     templates = {
         name: data.decode("utf-8")
         for name, data in _tree(options.templates_dir).items()
         if name.endswith(TEMPLATE_SUFFIXES)
     }
     return Inputs(
-        content=read_content(options.content_dir, options.display_path(options.content_dir)),
+        content=read_content(options.content_dir, options.display_path(options.content_dir), keep=keep),
         templates=templates,
         assets=_tree(options.assets_dir),
         templates_prefix=options.display_path(options.templates_dir),
@@ -76,7 +77,9 @@ def check(options: BuildOptions) -> Model:
 def build(options: BuildOptions) -> BuildResult:
     """Build into options.output_dir; raises ContentError and leaves it untouched on errors."""
     started = time.perf_counter()
-    inputs = read_inputs(options)
+    # A big site's briefings are not held in memory for the whole build: the workers
+    # that parse them read them again.
+    inputs = read_inputs(options, keep=False)
     if options.cache_file is None:
         return _full_build(options, inputs, {}, started)
     stamp_file = options.cache_file.with_name("stamp.json")

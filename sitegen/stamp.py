@@ -90,7 +90,8 @@ def fingerprint() -> bytes:
 
 
 def inputs_digest(inputs: Inputs) -> str:
-    """One digest of every byte a build reads, with the names it reads them under."""
+    """One digest of every byte a build reads (for briefings, of their keys, which are
+    digests of their bytes), with the names it reads them under."""
     h = hashlib.sha256()
 
     def add(name: str, data: bytes) -> None:
@@ -102,7 +103,7 @@ def inputs_digest(inputs: Inputs) -> str:
     for label, file in (("site", content.site), ("sources", content.sources)):
         add(label, b"" if file is None else b"\1" + file.path.encode() + b"\0" + file.data)
     for file in content.briefings:
-        add("briefing:" + file.path, file.data)
+        add("briefing:" + file.path, file.key)  # its bytes may be left on disk: see reader
     add("templates-prefix", inputs.templates_prefix.encode())
     for name, source in sorted(inputs.templates.items()):
         add("template:" + name, source.encode("utf-8", "surrogateescape"))

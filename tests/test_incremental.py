@@ -218,3 +218,21 @@ def test_two_briefings_rendered_ahead_to_one_page_are_an_error_not_a_crash(proje
     assert outcome.files is None
     assert any("duplicate slug 'first-round'" in p.message for p in outcome.model.errors)
     assert "briefings/first-round/index.html" not in sink.files
+
+
+def test_a_briefing_changed_while_the_site_is_built_is_an_error_and_read_again_next_time(project: BuildOptions) -> None:
+    first = project.content_dir / "briefings/first-round.md"
+    original = first.read_text()
+    builder = Builder(keep_bytes=False)
+    inputs = read_inputs(project, keep=False)  # the briefings' bytes stay on disk
+    first.write_text(original.replace("Thirty people were freed", "Thirty were freed"))
+    outcome = builder.build(inputs, sink=RecordingSink(), ahead=True)
+    assert outcome.files is None
+    assert [(p.path, p.message) for p in outcome.model.errors] == [
+        ("content/briefings/first-round.md", "this file changed while the site was being built; build again")
+    ]
+    first.write_text(original)  # back to the bytes first read: nothing stale may be reused
+    sink = RecordingSink()
+    outcome = builder.build(read_inputs(project, keep=False), sink=sink, ahead=True)
+    assert outcome.files is not None, outcome.model.problems
+    assert {**sink.files, **outcome.files} == clean(project)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sitegen.reader import is_ignored, read_content
+import pytest
+
+from sitegen.reader import ChangedDuringBuild, file_key, is_ignored, read_content
 
 
 def by_rglob(content: Path) -> list[str]:
@@ -35,3 +37,21 @@ def test_briefings_are_found_and_ordered_as_paths_sort(tmp_path: Path) -> None:
     assert found.briefings[0].path == "content/B.md"
     assert found.briefings[5].data == b"linked file\n"
     assert found.site is not None and found.site.data == b"title: T\n" and found.sources is None
+
+
+def test_bytes_left_on_disk_are_read_again_and_checked(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "briefings").mkdir(parents=True)
+    path = content / "briefings/a.md"
+    path.write_bytes(b"first\n")
+    [kept] = read_content(content, "content").briefings
+    [left] = read_content(content, "content", keep=False).briefings
+    assert left.kept is None and left.key == kept.key == file_key(b"first\n")
+    assert left.loaded().kept == b"first\n" and left.data == b"first\n"
+    path.write_bytes(b"second\n")
+    with pytest.raises(ChangedDuringBuild, match="content/briefings/a.md changed"):
+        left.loaded()
+    path.unlink()
+    with pytest.raises(ChangedDuringBuild):
+        left.loaded()
+    assert kept.loaded().kept == b"first\n"  # bytes kept are not read again
