@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from collections.abc import Callable
+from typing import BinaryIO
 from dataclasses import replace
 
 from jinja2.bccache import Bucket, BytecodeCache, FileSystemBytecodeCache
@@ -26,7 +27,8 @@ from . import stamp
 from .incremental import Analysed, CacheState
 from .markdown import RenderedBody
 
-FORMAT = b"sitegen-cache-2"
+FORMAT = b"sitegen-cache-3"
+SHARDS = 32  # the briefings' entries are stored in this many files, by a hash of the path
 
 
 def fingerprint() -> bytes:
@@ -45,12 +47,29 @@ def load(path: Path, display: str) -> tuple[CacheState, str | None]:
                 return CacheState(), f"warning: {display} is not a sitegen build cache; building without it"
             if head != fingerprint().hex().encode():
                 return CacheState(), f"warning: {display} is from another version of the generator; building without it"
-            state = pickle.load(f)
+            state, names = pickle.load(f)
         if not isinstance(state, CacheState):
             raise TypeError(type(state).__name__)
+        folder = shards_dir(path)
+        for shard, name in names.items():
+            with open(folder / name, "rb") as f:
+                if f.readline().rstrip(b"\n") != head:
+                    raise ValueError("a shard of another version")
+                entries = pickle.load(f)
+            state.files.update(entries)
+            state.shards[shard] = (name, entries)
         return state, None
     except Exception as exc:  # noqa: BLE001: any damage means the same thing: start afresh
         return CacheState(), f"warning: {display} could not be read ({type(exc).__name__}); building without it"
+
+
+def shards_dir(path: Path) -> Path:
+    """Where the briefings' entries are kept, a shard of them to a file (see SHARDS)."""
+    return path.with_name(path.stem + ".files")
+
+
+def _shard(path: str) -> int:
+    return hashlib.sha256(path.encode("utf-8", "surrogateescape")).digest()[0] % SHARDS
 
 
 def bodies_dir(path: Path) -> Path:
@@ -125,13 +144,33 @@ def save(path: Path, state: CacheState) -> None:
     keep = store(path)
     folder = bodies_dir(path)
     present = set(os.listdir(folder))
-    files = {}
+    by_shard: dict[int, dict[str, Analysed]] = {}
     for name, analysed in state.files.items():
         if analysed.body is not None and not analysed.detached and _body_name(analysed) not in present:
             keep(analysed)
-        files[name] = analysed.without_html()
-    _write(path, head, replace(state, files=files))
-    for name in present - {_body_name(a) for a in files.values() if a.body is not None}:
+        by_shard.setdefault(_shard(name), {})[name] = analysed
+    shards = shards_dir(path)
+    shards.mkdir(exist_ok=True)
+    names = {}
+    for shard, entries in sorted(by_shard.items()):
+        last = state.shards.get(shard)
+        if last is None or last[1].keys() != entries.keys() or any(last[1][p] is not a for p, a in entries.items()):
+            data = pickle.dumps({p: a.without_html() for p, a in entries.items()}, protocol=pickle.HIGHEST_PROTOCOL)
+            last = (hashlib.sha256(data).hexdigest() + ".pickle", entries)
+            if not (shards / last[0]).exists():
+                _write_bytes(shards / last[0], head + data)
+        names[shard] = last[0]
+        state.shards[shard] = last
+    for shard in set(state.shards) - set(by_shard):
+        del state.shards[shard]
+    # The shards named here are all written: a build cut short from here on leaves the
+    # old cache file whole, with the old shards it names, or the new one.
+    _write_state(path, head, (replace(state, files={}, shards={}), names))
+    for name in set(os.listdir(shards)) - set(names.values()):
+        if not name.startswith("."):
+            (shards / name).unlink(missing_ok=True)
+    used = {_body_name(a) for a in state.files.values() if a.body is not None}
+    for name in present - used:
         if not name.startswith("."):
             (folder / name).unlink(missing_ok=True)
 
@@ -142,13 +181,26 @@ def _body_name(analysed: Analysed) -> str:
     return hashlib.sha256(analysed.briefing.path.encode() + b"\0" + analysed.key).hexdigest()
 
 
-def _write(path: Path, head: bytes, state: CacheState) -> None:
+def _write_bytes(path: Path, data: bytes) -> None:
+    _write(path, lambda f: f.write(data))
+
+
+def _write_state(path: Path, head: bytes, state: object) -> None:
     """head, then state pickled straight into the file (not first into memory whole)."""
+
+    def fill(f: BinaryIO) -> None:
+        f.write(head)
+        pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+    _write(path, fill)
+
+
+def _write(path: Path, fill: Callable[[BinaryIO], object]) -> None:
+    """Write through a temporary file and a rename, so that path is whole or as it was."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".build-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(head)
-            pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+            fill(f)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -261,6 +261,10 @@ class CacheState:
     # For the digest of all template sources: each template's key, covering what it includes.
     closures: tuple[bytes, dict[str, bytes]] = (b"", {})
     changed: bool = False  # whether anything above changed since it was loaded or saved
+    # cache.py's own record of the files entries as it last read or wrote them, a shard
+    # at a time (its file name, and the entries themselves), so that a save rewrites only
+    # the shards whose entries changed. Never itself stored.
+    shards: dict[int, tuple[str, dict[str, Analysed]]] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass

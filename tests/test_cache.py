@@ -148,3 +148,32 @@ def test_compiled_templates_are_kept_and_a_damaged_one_is_compiled_again(project
     build(options)
     assert [p.name for p in options.cache_file.parent.glob("templates-*")] != [folder.name]
     assert not folder.exists()
+
+
+def test_an_edit_rewrites_only_the_shard_holding_its_briefing(project: Path) -> None:
+    options = BuildOptions.for_project(project, use_cache=True)
+    assert options.cache_file is not None
+    build(options)
+    shards = cache.shards_dir(options.cache_file)
+    before = {p.name: p.stat().st_mtime_ns for p in shards.iterdir()}
+    assert len(before) == 2  # one briefing each here, in shards of their own
+    CHANGES["briefing body"](project)
+    build(options)
+    after = {p.name: p.stat().st_mtime_ns for p in shards.iterdir()}
+    assert len(after) == 2 and len(set(before) & set(after)) == 1  # the other shard untouched
+    kept = (set(before) & set(after)).pop()
+    assert before[kept] == after[kept]
+
+
+def test_a_lost_shard_means_a_clean_build_and_a_warning(project: Path, tmp_path: Path) -> None:
+    options = BuildOptions.for_project(project, use_cache=True)
+    assert options.cache_file is not None
+    build(options)
+    next(cache.shards_dir(options.cache_file).iterdir()).unlink()
+    CHANGES["a template"](project)
+    result = build(options)
+    assert result.notes == (
+        "warning: .cache/sitegen/build.pickle could not be read (FileNotFoundError); building without it",
+    )
+    cached, clean, _ = cached_and_clean(project, tmp_path)
+    assert cached == clean
