@@ -27,13 +27,14 @@ from .outputs import DATA_FILES, atom_feed, data_files, extra_files, robots, sit
 from .plan import Page, SiteView, briefing_page, briefing_url, build_view, cited_ids, plan_pages, with_citing
 from .problems import Problem, error, sorted_unique
 from .reader import ChangedDuringBuild, ContentFiles, Inputs, SourceFile
-from .render import make_environment, render_page, template_closure, template_problem
+from .render import make_environment, render_page, template_closures, template_problem
 from .schema import read_briefing, read_site, read_sources_file
 from .settings import SiteConfig
 from .sitefiles import SiteFiles
 from .urls import output_file
 from .parallel import MIN_ITEMS, parallel_iter, parallel_map
 from .validate import all_sources, validate
+from .writer import Staged
 
 
 @dataclass(frozen=True)
@@ -132,12 +133,21 @@ def analyse(file: SourceFile) -> Analysed:
     return Analysed(file.key, briefing, body, tuple(problems), listing)
 
 
+Stage = Callable[[str, bytes, str], Staged]  # path, bytes, their sha256 hex
+
+
 class PageSink(Protocol):
     """Where a build to disk puts each file as soon as it is made (writer.SiteWriter)."""
 
     def put(self, path: str, data: bytes, digest: str) -> None: ...
 
     def withdraw(self, path: str) -> None: ...
+
+    def stager(self) -> Stage | None:
+        """What a forked worker stages a file with, itself, or None: it sends the bytes back."""
+
+    def adopt(self, path: str, digest: str, staged: Staged) -> None:
+        """Take a file a worker staged (put, but for the bytes, which are on disk already)."""
 
 
 class Made(NamedTuple):
@@ -171,12 +181,17 @@ class Ahead:
     drafts: bool
     # Stores a body's HTML for later builds (cache.store), or None: it is not kept.
     store: Callable[[Analysed], None] | None
+    # Writes the page where the output is staged, in the worker (PageSink.stager); or None:
+    # the bytes go back to the building process. Writing in the workers spreads the
+    # creating of a thousand files, slow on some disks, over every core.
+    stage: Stage | None = None
 
 
 class RenderedAhead(NamedTuple):
     path: str
     made: Made  # without its bytes, which are data
-    data: bytes
+    data: bytes  # empty once staged
+    staged: Staged | None = None  # what the worker's stage did, if it staged the page
 
 
 def _analyse_ahead(job: Ahead, file: SourceFile) -> tuple[Analysed, RenderedAhead | None]:
@@ -201,7 +216,10 @@ def _analyse_ahead(job: Ahead, file: SourceFile) -> tuple[Analysed, RenderedAhea
     key = _digest(job.closure, _briefing_key(repr(job.site), page.url, analysed.key, (repr(sources[s]) for s in cited)))
     if job.store is not None:
         job.store(analysed)
-    return analysed.without_html(), RenderedAhead(output_file(page.url), _made(key, data, False), data)
+    path, made = output_file(page.url), _made(key, data, False)
+    if job.stage is not None:
+        return analysed.without_html(), RenderedAhead(path, made, b"", job.stage(path, data, made.digest))
+    return analysed.without_html(), RenderedAhead(path, made, data)
 
 
 @dataclass
@@ -307,19 +325,24 @@ class Builder:
             for file, result in zip(stale, parallel_map(analyse, stale, allowed=self.parallel)):
                 self.state.files[file.path] = result
         else:
-            job = partial(_analyse_ahead, ahead(site=site, shared=tuple(shared), drafts=self.drafts))
+            stage = sink.stager() if self.parallel and len(stale) >= MIN_ITEMS else None
+            job = partial(_analyse_ahead, ahead(site=site, shared=tuple(shared), drafts=self.drafts, stage=stage))
             contested: set[str] = set()  # pages two briefings were rendered to: validate says why
             with closing(parallel_iter(job, stale, allowed=self.parallel)) as results:
                 for index, (analysed, page) in results:
                     self.state.files[stale[index].path] = analysed
-                    if page is None or page.path in contested:
+                    if page is None:
                         continue
-                    if page.path in made:
+                    if page.path in contested or page.path in made or page.staged is Staged.COLLIDED:
+                        # Withdrawn each time: a worker may have staged it again meanwhile.
                         contested.add(page.path)
                         sink.withdraw(page.path)
-                        del made[page.path]
+                        made.pop(page.path, None)
                         continue
-                    sink.put(page.path, page.data, page.made.digest)
+                    if page.staged is None:
+                        sink.put(page.path, page.data, page.made.digest)
+                    else:
+                        sink.adopt(page.path, page.made.digest, page.staged)
                     made[page.path] = page.made
         for path in set(self.state.files) - set(keys):
             del self.state.files[path]
@@ -572,8 +595,8 @@ class Builder:
         everything = _digest(*(f"{name}\0{source}" for name, source in sorted(templates.items())))
         if self.state.closures[0] != everything:  # parsing templates costs; most builds skip it
             self.state.closures = (everything, {
-                name: _digest(*(f"{n}\0{templates[n]}" for n in sorted(template_closure(env, name))))
-                for name in templates
+                name: _digest(*(f"{n}\0{templates[n]}" for n in sorted(used)))
+                for name, used in template_closures(env, templates).items()
             })
             self.state.changed = True
         return self.state.closures[1]

@@ -15,12 +15,12 @@ from . import stamp
 from .problems import ContentError, Problem, warning
 from .reader import Inputs, is_temporary, read_content
 from .settings import BuildOptions
-from .writer import MARKER_NAME, OutputDirError, SiteWriter, WriteReport, survey
+from .writer import MARKER_NAME, OutputDirError, SiteWriter, Staged, WriteReport, survey
 
 # The builder pulls in Jinja, markdown-it and PyYAML; a build that finds nothing changed
 # never needs them, so they are imported when a build does (see build()).
 if TYPE_CHECKING:
-    from .incremental import Model
+    from .incremental import Model, Stage
 
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
 
@@ -181,6 +181,17 @@ class _Output:
         if self._opened():
             assert self.site is not None
             self.site.withdraw(path)
+
+    def stager(self) -> Stage | None:
+        if self._opened():
+            assert self.site is not None
+            return self.site.stager().stage
+        return None
+
+    def adopt(self, path: str, digest: str, staged: Staged) -> None:
+        if self._opened():
+            assert self.site is not None
+            self.site.adopt(path, digest, staged)
 
     def _opened(self) -> bool:
         if self._refused is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from jinja2 import BytecodeCache, Environment, FunctionLoader, StrictUndefined, TemplateError, TemplateSyntaxError, meta
 from markdown_it import MarkdownIt
@@ -184,18 +184,30 @@ def template_problem(exc: TemplateError, prefix: str = "templates") -> Problem:
     return error(path, line, f"template error: {exc}")
 
 
-def template_closure(env: Environment, name: str) -> set[str]:
-    """The template and every template it extends, includes or imports, transitively."""
-    found: set[str] = set()
-    todo = [name]
-    while todo:
-        current = todo.pop()
-        if current in found or env.loader is None:
-            continue
-        found.add(current)
-        source = env.loader.get_source(env, current)[0]
-        todo += [n for n in meta.find_referenced_templates(env.parse(source)) if n is not None]
-    return found
+def template_closures(env: Environment, names: Iterable[str]) -> dict[str, set[str]]:
+    """Each template and every template it extends, includes or imports, transitively, by
+    name. Each template is parsed once, however many others use it."""
+    uses: dict[str, list[str]] = {}
+
+    def used_by(name: str) -> list[str]:
+        if name not in uses:
+            uses[name] = []
+            if env.loader is not None:
+                source = env.loader.get_source(env, name)[0]
+                uses[name] = [n for n in meta.find_referenced_templates(env.parse(source)) if n is not None]
+        return uses[name]
+
+    closures: dict[str, set[str]] = {}
+    for name in names:
+        found: set[str] = set()
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current not in found:
+                found.add(current)
+                todo += used_by(current)
+        closures[name] = found
+    return closures
 
 
 PIECES_AT_ONCE = 4096

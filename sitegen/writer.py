@@ -16,6 +16,7 @@ message that tells the author what to do.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 import os
@@ -24,7 +25,6 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TextIO
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,10 +138,11 @@ class SiteWriter:
         _remove_leftovers(parent, self._target.name)
         self._hashes: dict[str, str] = {}
         self._same: set[str] = set()
-        self._staged: dict[str, str] = {}  # output path -> name of its file in the staging folder
+        self._staged: set[str] = set()  # output paths written in the staging folder, at the same path
+        self._withdrawn: set[str] = set()  # paths whose staged file was taken back: their folders may be empty
         self._staging: Path | None = None
-        self._log: TextIO | None = None
-        self._count = 0  # files staged so far, which names the next one
+        self._log: _Log | None = None
+        self._staged_by: Stager | None = None  # this process's stager
 
     def __enter__(self) -> SiteWriter:
         return self
@@ -157,7 +158,23 @@ class SiteWriter:
         if self._old.get(path) == self._hashes[path] and _same(self._target / path, data):
             self._same.add(path)
         else:
-            self._staged[path] = self._stage(data)
+            self._staged.add(path)
+            self._stager().write(path, data)
+
+    def stager(self) -> Stager:
+        """What another process, forked from this one after this call, stages files with;
+        each file it stages is then given to this writer with adopt()."""
+        return self._stager()
+
+    def adopt(self, path: str, digest: str, staged: Staged) -> None:
+        """Take a file a forked process staged (see stager); digest is its sha256 hex."""
+        if staged is Staged.COLLIDED:
+            raise ValueError(f"output path {path!r} was staged twice")
+        self._add(path, digest)
+        if staged is Staged.SAME:
+            self._same.add(path)
+        else:
+            self._staged.add(path)
 
     def keep(self, path: str, digest: str) -> None:
         """Leave this file as the previous build left it; digest is its sha256 hex."""
@@ -170,7 +187,14 @@ class SiteWriter:
         """Take back a file put or kept: the output will not hold it, unless it is put again."""
         self._hashes.pop(path, None)
         self._same.discard(path)
-        self._staged.pop(path, None)  # its staged copy goes with the staging folder
+        self._staged.discard(path)
+        if self._staging is not None:
+            # Whoever staged it may not have been this process (see stager): look on disk.
+            try:
+                os.unlink(self._staging / path)
+                self._withdrawn.add(path)
+            except (FileNotFoundError, NotADirectoryError):
+                pass
 
     def commit(self) -> WriteReport:
         """Make the output hold exactly the files put and kept; report what changed."""
@@ -184,27 +208,26 @@ class SiteWriter:
             # Nothing to write: the output already is this site, so leave every file untouched.
             self.discard()
             return WriteReport((), same, (), hashes)
-        staging = self._staging_folder()
-        try:
-            superset = self._stage(_manifest_bytes({**self._old, **hashes}))
-            final = self._stage(_manifest_bytes(hashes))
-            assert self._log is not None
-            self._log.close()
-        except BaseException as exc:
-            self.discard(exc)
-            raise
+        staging = self._stager().folder
         small = len(changed) + len(removed) <= max(IN_PLACE_FILES, len(hashes) // 20)
         if self._old_hashes is not None and small and not _reshaped(changed, self._old):
-            _update(target, staging, self._staged, removed, hashes, superset, final)
+            try:
+                _update(target, staging, changed, removed, hashes, _manifest_bytes({**self._old, **hashes}))
+            except BaseException as exc:
+                self.discard(exc)
+                raise
+            self._close_log()
+            self._staged_by = None
+            _delete_tree(staging)
         else:
-            self._swap_in(final)
+            self._swap_in(_manifest_bytes(hashes))
         self._staging = None
         return WriteReport(tuple(changed), same, tuple(removed), hashes)
 
     def discard(self, exc: BaseException | None = None) -> None:
         """Remove what was staged; the output stays as it was."""
-        if self._log is not None:
-            self._log.close()
+        self._close_log()
+        self._staged_by = None
         if self._staging is not None:
             if exc is None:
                 _delete_tree(self._staging)
@@ -218,7 +241,12 @@ class SiteWriter:
             raise ValueError(f"output path {path!r} is given twice")
         self._hashes[path] = digest
 
-    def _staging_folder(self) -> Path:
+    def _close_log(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def _stager(self) -> Stager:
         if self._staging is None:
             parent = self._target.parent
             try:
@@ -228,49 +256,44 @@ class SiteWriter:
                     f"cannot write in '{parent.as_posix()}', the folder that holds the output"
                     f" ({exc.strerror}); {_CHOOSE}"
                 ) from exc
-            self._log = open(self._staging / STAGED_LOG, "x", encoding="utf-8")
-        return self._staging
+            self._log = _Log(self._staging / STAGED_LOG)
+            self._staged_by = Stager(self._staging, self._target, self._old, self._log)
+        assert self._staged_by is not None
+        return self._staged_by
 
-    def _stage(self, data: bytes) -> str:
-        """Write data into the staging folder under a new name, listed in its log first so
-        that whatever a crash leaves there is recognised as ours."""
-        staging = self._staging_folder()
-        assert self._log is not None
-        name = f"file-{self._count}"
-        self._count += 1
-        self._log.write(name + "\n")
-        self._log.flush()
-        _write_file(staging / name, data)
-        return name
-
-    def _swap_in(self, manifest: str) -> None:
-        """Build the complete new tree beside the output, from staged and linked files, and swap."""
-        assert self._staging is not None
-        staging, target = self._staging, self._target
+    def _swap_in(self, manifest: bytes) -> None:
+        """Complete the staging folder into the new tree, linking in the unchanged files, and swap."""
+        assert self._staging is not None and self._log is not None
+        tree, target = self._staging, self._target
         try:
-            tree = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-        except BaseException as exc:
-            self.discard(exc)
-            raise
-        try:
-            # mkdtemp makes the folder private (0o700); the published site must be readable.
-            os.chmod(tree, DIR_MODE)
-            # The manifest goes first: a tree left by a crash then already lists everything
-            # it can hold, which is what lets a later run recognise it as ours and remove it.
-            os.rename(staging / manifest, tree / MARKER_NAME)
-            made: set[str] = set()
+            # Listed before they are linked, so that a crash leaves a folder recognised as ours.
+            same = sorted(self._same)
+            self._log.add(same)
             # Plain strings, not Paths: this loop runs for every file of the site.
-            new, staged, old = os.fspath(tree) + "/", os.fspath(staging) + "/", os.fspath(target) + "/"
-            for path in sorted(self._hashes):
+            new, old = os.fspath(tree) + "/", os.fspath(target) + "/"
+            made = {folder for path in self._staged for folder in _parents(path)}
+            for path in same:
                 for folder in _parents(path):
                     if folder not in made:
-                        os.mkdir(new + folder)
-                        os.chmod(new + folder, DIR_MODE)  # mkdir's mode is cut by the umask
                         made.add(folder)
-                if path in self._staged:
-                    os.rename(staged + self._staged[path], new + path)
-                else:
-                    _link(old + path, new + path)
+                        try:
+                            os.mkdir(new + folder)
+                        except FileExistsError:
+                            continue  # made for a file since withdrawn
+                        os.chmod(new + folder, DIR_MODE)  # mkdir's mode is cut by the umask
+                _link(old + path, new + path)
+            # A file taken back may leave its folders empty, which the new tree must not hold.
+            for folder in sorted({f for p in self._withdrawn for f in _parents(p)} - made, key=len, reverse=True):
+                try:
+                    os.rmdir(new + folder)
+                except OSError:
+                    pass  # not empty, or not there
+            # mkdtemp makes the folder private (0o700); the published site must be readable.
+            os.chmod(tree, DIR_MODE)
+            # The manifest before the log goes: the tree is then recognised as ours by it.
+            _write_file(tree / MARKER_NAME, manifest)
+            self._close_log()
+            os.unlink(tree / STAGED_LOG)
             # Someone may have added files to the output while the pages were rendering; the
             # old tree is deleted after the swap, so look again just before it.
             again, _ = _inspect(self._output_dir, project_root=self._project_root, protected=self._protected)
@@ -280,11 +303,80 @@ class SiteWriter:
                     f" ('{again.as_posix()}') than when the build started; build again"
                 )
         except BaseException as exc:
-            _discard(tree, exc)
             self.discard(exc)
             raise
-        self.discard()
+        self._staging = self._staged_by = None
         _swap(tree, target)
+
+
+class Staged(enum.Enum):
+    """What Stager.stage did with a file."""
+
+    WRITTEN = "written"  # into the staging folder
+    SAME = "same"  # nothing: the output already holds these bytes at that path
+    COLLIDED = "collided"  # nothing: another file was staged at that path first
+
+
+class _Log:
+    """The staging folder's list of the files written into it, each listed before it is
+    written, so that whatever a crash leaves there is recognised as ours. Appended to by
+    forked processes too: one write() per entry list, to a file opened for appending."""
+
+    def __init__(self, path: Path) -> None:
+        self._fd: int | None = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, FILE_MODE)
+
+    def add(self, paths: Iterable[str]) -> None:
+        assert self._fd is not None
+        text = "".join(path + "\n" for path in paths)
+        if text:
+            os.write(self._fd, text.encode("utf-8", "surrogateescape"))
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+@dataclass(frozen=True)
+class Stager:
+    """Writes files into a SiteWriter's staging folder at their output paths. Works in
+    processes forked from the writer's too, which then hand each result to adopt()."""
+
+    folder: Path
+    target: Path
+    old: Mapping[str, str]  # sha256 hex of each file the previous build left, by path
+    log: _Log
+    # Folders known to exist in the staging folder, by this process; not part of equality.
+    _folders: set[str] = field(default_factory=set, compare=False, repr=False)
+
+    def stage(self, path: str, data: bytes, digest: str) -> Staged:
+        """Stage data for path, unless the output already holds it; digest is its sha256 hex."""
+        _check_path(path)
+        if self.old.get(path) == digest and _same(self.target / path, data):
+            return Staged.SAME
+        try:
+            self.write(path, data)
+        except FileExistsError:
+            return Staged.COLLIDED
+        return Staged.WRITTEN
+
+    def write(self, path: str, data: bytes) -> None:
+        """Write data at path in the staging folder; FileExistsError if a file is there."""
+        self.log.add([path])
+        folder = os.fspath(self.folder)
+        for parent in _parents(path):
+            if parent not in self._folders:
+                try:
+                    os.mkdir(f"{folder}/{parent}")
+                    os.chmod(f"{folder}/{parent}", DIR_MODE)  # mkdir's mode is cut by the umask
+                except FileExistsError:
+                    pass  # made by another process, or for an earlier file
+                self._folders.add(parent)
+        try:
+            _write_file(Path(folder, path), data)
+        except (FileExistsError, NotADirectoryError, IsADirectoryError) as exc:
+            # 'A.html' and 'a.html' on a case-insensitive disk, or 'a' and 'a/b': one path, two files.
+            raise FileExistsError(exc.errno, f"output path {path!r} collides with another output file") from exc
 
 
 FileState = tuple[int, int, int]  # size, mtime in ns, inode
@@ -556,20 +648,21 @@ def _reshaped(changed: Sequence[str], old: Mapping[str, str]) -> bool:
     return any(path in old_folders or any(f in old for f in _parents(path)) for path in changed)
 
 
-def _update(target: Path, staging: Path, staged: Mapping[str, str], removed: Sequence[str],
-            hashes: Mapping[str, str], superset: str, final: str) -> None:
-    """Bring target up to date in place, renaming each staged file into it."""
+def _update(target: Path, staging: Path, staged: Sequence[str], removed: Sequence[str],
+            hashes: Mapping[str, str], superset: bytes) -> None:
+    """Bring target up to date in place, renaming each file staged at its path into it."""
     # Listed in the output's manifest before any rename, so that whatever an interruption
     # leaves there is still recognised as ours; the final manifest comes last.
-    os.replace(staging / superset, target / MARKER_NAME)
-    for path in sorted(staged):
+    _write_file(staging / MARKER_NAME, superset)
+    os.replace(staging / MARKER_NAME, target / MARKER_NAME)
+    for path in staged:
         folder = target
         for part in path.split("/")[:-1]:
             folder = folder / part
             if not os.path.isdir(folder):
                 os.mkdir(folder)
                 os.chmod(folder, DIR_MODE)
-        os.replace(staging / staged[path], target / path)
+        os.replace(staging / path, target / path)
     folders = {parent for path in hashes for parent in _parents(path)}
     for path in removed:
         os.unlink(target / path)
@@ -578,8 +671,8 @@ def _update(target: Path, staging: Path, staged: Mapping[str, str], removed: Seq
             os.rmdir(target / emptied)
         except OSError:
             pass  # not empty: whatever is left in it goes on a later build
-    os.replace(staging / final, target / MARKER_NAME)
-    _delete_tree(staging)
+    _write_file(staging / MARKER_NAME, _manifest_bytes(hashes))
+    os.replace(staging / MARKER_NAME, target / MARKER_NAME)
 
 
 def _same(source: Path, data: bytes) -> bool:
@@ -689,10 +782,10 @@ def _remove_if_ours(folder: Path) -> bool:
     if not stat.S_ISDIR(info.st_mode):
         return False
     if (folder / STAGED_LOG).is_file() and not (folder / STAGED_LOG).is_symlink():
-        listed = set((folder / STAGED_LOG).read_text("utf-8", "replace").splitlines())
-        with os.scandir(folder) as scan:
-            if any(e.name != STAGED_LOG and (e.name not in listed or not e.is_file(follow_symlinks=False)) for e in scan):
-                return False
+        listed = set((folder / STAGED_LOG).read_text("utf-8", "surrogateescape").splitlines())
+        listed |= {STAGED_LOG, MARKER_NAME}
+        if _unlisted(os.fspath(folder), "", listed):
+            return False
         _delete_tree(folder)
         return True
     try:
@@ -706,6 +799,20 @@ def _remove_if_ours(folder: Path) -> bool:
         return False
     _delete_tree(folder)
     return True
+
+
+def _unlisted(directory: str, prefix: str, listed: set[str]) -> bool:
+    """Whether the tree at directory holds a file whose path (after prefix) is not listed,
+    or anything but plain files and folders."""
+    with os.scandir(directory) as scan:
+        for entry in scan:
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if _unlisted(entry.path, rel + "/", listed):
+                    return True
+            elif rel not in listed or not entry.is_file(follow_symlinks=False):
+                return True
+    return False
 
 
 def _delete_tree(folder: Path) -> None:

@@ -12,6 +12,7 @@ from sitegen.incremental import Builder
 from sitegen.pipeline import read_inputs
 from sitegen.reader import SourceFile
 from sitegen.settings import BuildOptions
+from sitegen.writer import Staged
 
 from .conftest import PROJECT_ROOT
 
@@ -132,7 +133,13 @@ class RecordingSink:
 
     def withdraw(self, path: str) -> None:
         self.withdrawn.append(path)
-        del self.files[path]
+        self.files.pop(path, None)
+
+    def stager(self) -> None:
+        return None  # the bytes come back here
+
+    def adopt(self, path: str, digest: str, staged: Staged) -> None:
+        raise AssertionError("nothing is staged by workers for this sink")
 
 
 def build_ahead(options: BuildOptions, builder: Builder | None = None) -> tuple[RecordingSink, dict[str, bytes]]:

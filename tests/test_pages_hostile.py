@@ -85,6 +85,9 @@ class Watch:
 
 def provoke(page: Page) -> None:
     """Synthetic mouse and focus events on every element, then a real hover and focus on each control."""
+    # Many pages are open at once: real input goes to one in the background, and Debian's
+    # Chromium 156 may never acknowledge it there (mouse.move then waits for ever).
+    page.bring_to_front()
     page.evaluate(
         """() => {
           for (const el of document.querySelectorAll('*')) {

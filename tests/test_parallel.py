@@ -15,7 +15,9 @@ import pytest
 
 from sitegen import parallel
 from sitegen.parallel import MIN_ITEMS, WorkerError, parallel_iter, parallel_map, workers
-from sitegen.pipeline import read_inputs
+from sitegen.pipeline import build, read_inputs
+from sitegen.problems import ContentError
+from sitegen.writer import MARKER_NAME
 from sitegen.settings import BuildOptions
 
 from .conftest import PROJECT_ROOT
@@ -156,3 +158,43 @@ def test_this_process_objects_are_not_set_aside_by_a_map() -> None:
     frozen = gc.get_freeze_count()
     parallel_map(square_and_pid, list(range(MIN_ITEMS * 2)))
     assert gc.get_freeze_count() == frozen  # the workers set theirs aside, not this process
+
+
+def output_tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_pages_written_by_the_workers_make_the_site_a_serial_build_makes(tmp_path: Path) -> None:
+    content = write_corpus(tmp_path / "corpus", 150)
+    options = BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=tmp_path / "out", use_cache=False)
+    expected = Builder(parallel=False).build(read_inputs(options))
+    assert expected.files is not None
+    report = build(options).report
+    written = output_tree(options.output_dir)
+    assert {p: d for p, d in written.items() if p != MARKER_NAME} == dict(expected.files)
+    assert sorted(report.written) == sorted(expected.files)
+    assert not list(tmp_path.glob(".out.*"))  # no staging folder is left
+
+    # Many briefings edited, one of them now sharing another's slug: nothing changes.
+    first, *others = sorted((content / "briefings").glob("*.md"))[:100]
+    for path in others:
+        path.write_text(path.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    text = first.read_text(encoding="utf-8")
+    first.write_text(text.replace("---\n", f"---\nslug: {others[40].stem}\n", 1), encoding="utf-8")
+    with pytest.raises(ContentError, match="slug"):
+        build(options)
+    assert output_tree(options.output_dir) == written
+    assert not list(tmp_path.glob(".out.*"))
+
+    # Put right: the edited pages are rewritten, and every other file keeps its mtime.
+    first.write_text(text, encoding="utf-8")
+    before = {p: (options.output_dir / p).stat().st_mtime_ns for p in written}
+    expected = Builder(parallel=False).build(read_inputs(options))
+    assert expected.files is not None
+    report = build(options).report
+    rewritten = output_tree(options.output_dir)
+    assert {p: d for p, d in rewritten.items() if p != MARKER_NAME} == dict(expected.files)
+    changed = {p for p in expected.files if expected.files[p] != written.get(p)}
+    assert set(report.written) == changed and len(changed) >= len(others)
+    assert all((options.output_dir / p).stat().st_mtime_ns == before[p] for p in written if p not in changed and p != MARKER_NAME)

@@ -9,9 +9,11 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
 from sitegen.model import PartialDate
 from sitegen.pipeline import build
-from sitegen.render import long_date
+from sitegen.render import long_date, make_environment, template_closures
 from sitegen.settings import BuildOptions
 
 from .conftest import FIXTURES, PROJECT_ROOT
@@ -57,3 +59,33 @@ def test_hostile_content_is_escaped_on_every_page(tmp_path: Path) -> None:
     briefing = (options.output_dir / "briefings/hostile/index.html").read_text()
     assert "&lt;/title&gt;&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in briefing
     assert "&lt;script&gt;alert('body')&lt;/script&gt;" in briefing
+
+
+def test_each_template_is_parsed_once_for_the_closures_of_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    templates = {
+        "base.html": "<main>{% block main %}{% endblock %}</main>",
+        "_macros.html": "{% macro m() %}x{% endmacro %}",
+        "page.html": '{% extends "base.html" %}{% import "_macros.html" as m %}',
+        "other.html": '{% extends "base.html" %}{% include "_part.html" %}',
+        "_part.html": "part",
+        "alone.html": "alone",
+    }
+    env = make_environment(templates, "templates", None)
+    parsed: list[str] = []
+    real_parse = env.parse
+
+    def parse(source: str, *args: object, **kwargs: object) -> object:
+        parsed.append(source)
+        return real_parse(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(env, "parse", parse)
+    closures = template_closures(env, sorted(templates))
+    assert closures == {
+        "base.html": {"base.html"},
+        "_macros.html": {"_macros.html"},
+        "page.html": {"page.html", "base.html", "_macros.html"},
+        "other.html": {"other.html", "base.html", "_part.html"},
+        "_part.html": {"_part.html"},
+        "alone.html": {"alone.html"},
+    }
+    assert sorted(parsed) == sorted(templates.values())

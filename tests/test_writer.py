@@ -472,7 +472,7 @@ def test_a_failed_second_rename_puts_the_previous_output_back(
     real_rename = os.rename
 
     def rename(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
-        if Path(src).name.startswith(".output.new-"):
+        if Path(src).name.startswith(".output.stage-"):
             raise OSError(errno.EACCES, "Permission denied")
         real_rename(src, dst)
 
@@ -675,3 +675,98 @@ def test_a_path_that_is_also_a_folder_is_a_value_error(project: Project, tmp_pat
 def test_the_marker_name_is_fine_below_the_top(project: Project, tmp_path: Path) -> None:
     write({f"docs/{MARKER_NAME}": b"{}"}, tmp_path / "output", project)
     assert (tmp_path / "output" / "docs" / MARKER_NAME).read_bytes() == b"{}"
+
+
+# --- files staged by other processes -------------------------------------------------------
+
+
+def stage_in_a_child(stager: writer.Stager, files: dict[str, bytes]) -> dict[str, writer.Staged]:
+    """Stage files from a forked process, as a build's workers do; what each stage() said."""
+    read, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: stage, report, and leave without running the test's cleanup
+        code = 1
+        try:
+            said = {path: stager.stage(path, data, hashlib.sha256(data).hexdigest()).value for path, data in files.items()}
+            os.write(write_end, json.dumps(said).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read, "rb") as stream:
+        said = json.loads(stream.read() or b"{}")
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    return {path: writer.Staged(value) for path, value in said.items()}
+
+
+@pytest.mark.parametrize("changed", [1, len(SITE) - 1])  # renamed into place; a whole new tree
+def test_files_staged_by_a_forked_process_are_adopted(project: Project, tmp_path: Path, changed: int,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    if changed > 1:
+        monkeypatch.setattr(writer, "IN_PLACE_FILES", 0)
+    output = previous_build(tmp_path / "output", project)
+    last = sorted(SITE)[-1]  # never changed
+    os.utime(output / last, ns=(OLD, OLD))
+    new = {path: (b"v2 " + data if i < changed else data) for i, (path, data) in enumerate(sorted(SITE.items()))}
+    with writer.SiteWriter(output, project_root=project.root, protected=project.protected) as site:
+        said = stage_in_a_child(site.stager(), new)
+        for path, data in new.items():
+            site.adopt(path, hashlib.sha256(data).hexdigest(), said[path])
+        report = site.commit()
+    assert [p for p, s in said.items() if s is writer.Staged.WRITTEN] == sorted(SITE)[:changed]
+    assert report.written == tuple(sorted(SITE)[:changed])
+    assert site_files(output) == new
+    assert (output / last).stat().st_mtime_ns == OLD  # unchanged, so not written
+    assert temporaries(tmp_path) == []
+
+
+def test_a_path_staged_twice_collides_and_a_withdrawal_removes_the_staged_file(project: Project, tmp_path: Path) -> None:
+    output = previous_build(tmp_path / "output", project)
+    with writer.SiteWriter(output, project_root=project.root, protected=project.protected) as site:
+        stager = site.stager()
+        first = stage_in_a_child(stager, {"briefings/twice/index.html": b"one\n"})
+        second = stage_in_a_child(stager, {"briefings/twice/index.html": b"two\n"})
+        assert first == {"briefings/twice/index.html": writer.Staged.WRITTEN}
+        assert second == {"briefings/twice/index.html": writer.Staged.COLLIDED}
+        with pytest.raises(ValueError, match="staged twice"):
+            site.adopt("briefings/twice/index.html", "0" * 64, writer.Staged.COLLIDED)
+        site.withdraw("briefings/twice/index.html")  # never adopted: still removed from the staging folder
+        for path, data in SITE.items():
+            site.put(path, b"v2\n" if path == "index.html" else data)
+        report = site.commit()
+    assert report.written == ("index.html",)
+    assert site_files(output) == {**SITE, "index.html": b"v2\n"}
+    assert not (output / "briefings/twice").exists()  # no folder left empty by the withdrawal
+
+
+def test_a_withdrawal_leaves_no_empty_folder_in_a_new_tree(project: Project, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writer, "IN_PLACE_FILES", 0)  # a whole tree, swapped in
+    output = previous_build(tmp_path / "output", project)
+    with writer.SiteWriter(output, project_root=project.root, protected=project.protected) as site:
+        for path, data in SITE.items():
+            site.put(path, b"v2\n" + data)
+        site.put("tags/gone/index.html", b"rendered too soon\n")
+        site.withdraw("tags/gone/index.html")
+        site.commit()
+    assert snapshot(output).keys() == {*SITE, "briefings", "briefings/first", "briefings/second", "assets", MARKER_NAME}
+
+
+def test_a_staging_tree_left_by_a_crash_is_removed_only_if_all_its_files_are_listed(
+    project: Project, tmp_path: Path
+) -> None:
+    output = previous_build(tmp_path / "output", project)
+    ours = tmp_path / ".output.stage-c1"
+    (ours / "briefings/a").mkdir(parents=True)
+    (ours / writer.STAGED_LOG).write_text("briefings/a/index.html\nbriefings/b/index.html\n")
+    (ours / "briefings/a/index.html").write_bytes(b"staged\n")
+    (ours / "briefings/b").mkdir()  # listed, then the crash came before the file
+    theirs = tmp_path / ".output.stage-d2"
+    (theirs / "briefings/a").mkdir(parents=True)
+    (theirs / writer.STAGED_LOG).write_text("briefings/a/index.html\n")
+    (theirs / "briefings/a/index.html").write_bytes(b"staged\n")
+    (theirs / "briefings/a/notes.txt").write_text("not ours\n")
+    write({**SITE, "index.html": b"v3\n"}, output, project)
+    assert not ours.exists()
+    assert (theirs / "briefings/a/notes.txt").exists()
