@@ -311,10 +311,11 @@ class Builder:
         return self._load(content)[0]
 
     def _load(self, content: ContentFiles, ahead: Callable[..., Ahead] | None = None,
-              sink: PageSink | None = None) -> tuple[Model, dict[str, Made]]:
+              sink: PageSink | None = None, meanwhile: Callable[[], None] | None = None) -> tuple[Model, dict[str, Made]]:
         """load(content); with `ahead` (an Ahead but for the site and shared sources, which are read here)
         and a sink, each briefing page that can be is rendered as its file is analysed and
-        put in the sink; they are returned by output path, with their keys."""
+        put in the sink; they are returned by output path, with their keys. meanwhile is
+        called once the workers have started, while this process would wait for them."""
         problems: list[Problem] = []
         site = read_site(content.site, problems, self.base_url)
         shared = read_sources_file(content.sources, problems) if content.sources else ()
@@ -331,6 +332,9 @@ class Builder:
             with closing(parallel_iter(job, stale, allowed=self.parallel)) as results:
                 for index, (analysed, page) in results:
                     self.state.files[stale[index].path] = analysed
+                    if meanwhile is not None:
+                        meanwhile()
+                        meanwhile = None
                     if page is None:
                         continue
                     if page.path in contested or page.path in made or page.staged is Staged.COLLIDED:
@@ -387,7 +391,16 @@ class Builder:
         early = None
         if ahead and sink is not None and not self.keep_bytes and eager is None and closures and "briefing.html" in closures:
             early = partial(Ahead, env, closures["briefing.html"], store=self.store)
-        model, made_ahead = self._load(inputs.content, early, sink)
+        def compile_all() -> None:
+            # For the whole-site pages, which are rendered after the briefings, by this
+            # process and workers forked from it then: compiled once, not in each.
+            for name in sorted(inputs.templates):
+                try:
+                    env.get_template(name)
+                except TemplateError:
+                    pass  # reported by the page that uses it
+
+        model, made_ahead = self._load(inputs.content, early, sink, compile_all if early else None)
         if model.errors:
             return Outcome(model, None)
         if broken is not None or closures is None:
@@ -450,16 +463,23 @@ class Builder:
                 pending[path] = partial(self._late, render, self.state.pages.get(path), late, inputs.templates_prefix)
 
         keep_bytes = self.keep_bytes
+        stage: Stage | None = None  # set below, once the jobs are known
 
-        def render_now(job: _Job) -> list[tuple[str, bytes, Made]] | Problem:
+        def render_now(job: _Job) -> list[tuple[str, bytes, Made, Staged | None]] | Problem:
             try:
                 made = job.make()
             except TemplateError as exc:  # made a Problem here: Jinja's line survives no pickling
                 return template_problem(exc, inputs.templates_prefix)
             except ChangedDuringBuild as exc:
                 return error(exc.path, 1, CHANGED)
-            # Hashed in the worker, in parallel.
-            return [(path, data, _made(job.keys[path], data, keep_bytes)) for path, data in made.items()]
+            done: list[tuple[str, bytes, Made, Staged | None]] = []
+            for path, data in made.items():
+                page = _made(job.keys[path], data, keep_bytes)  # hashed in the worker, in parallel
+                if stage is None:
+                    done.append((path, data, page, None))
+                else:
+                    done.append((path, b"", page, stage(path, data, page.digest)))
+            return done
 
         for path in made_ahead:  # pages of briefings the site does not show after all
             assert sink is not None
@@ -496,18 +516,27 @@ class Builder:
         heavy = len(model.briefings) >= HEAVY_SITE
         # This process takes its share: it only passes pages on, and a second worker
         # would copy much of the whole site's model (see parallel_iter).
+        if sink is not None and not keep_bytes and jobs:
+            # Whole-site pages are big: a worker that sent one back would wait for this
+            # process, busy with pages of its own, to read it. Staged where they are made,
+            # they need not travel.
+            stage = sink.stager()
         shares = parallel_iter(render_now, jobs, allowed=self.parallel, min_items=2 if heavy else MIN_ITEMS, here=True)
         with closing(shares):  # the workers stop at once if the sink fails
             for _, result in shares:
                 if isinstance(result, Problem):
                     failures.append(result)
                     continue
-                for path, data, made in result:
+                for path, data, made, staged in result:
                     self.state.pages[path] = made
                     if sink is None:
                         files[path] = data
-                    elif not failures:  # once a page failed, the output will not change: stop writing
+                    elif failures:  # once a page failed, the output will not change: stop writing
+                        pass
+                    elif staged is None:
                         sink.put(path, data, made.digest)
+                    else:
+                        sink.adopt(path, made.digest, staged)
         rendered = [*rendered_ahead, *(path for path, _, _ in now)]
         for path in set(self.state.pages) - keep - set(EXTRA_FILES):
             del self.state.pages[path]

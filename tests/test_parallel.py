@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.corpus import write_corpus
+from sitegen import incremental
 from sitegen.incremental import Builder
 import pytest
 
@@ -165,7 +166,12 @@ def output_tree(root: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.usefixtures("two_workers")
-def test_pages_written_by_the_workers_make_the_site_a_serial_build_makes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("whole_site_pages_shared", [False, True])
+def test_pages_written_by_the_workers_make_the_site_a_serial_build_makes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, whole_site_pages_shared: bool
+) -> None:
+    if whole_site_pages_shared:  # as on a big site: a worker renders some of them too
+        monkeypatch.setattr(incremental, "HEAVY_SITE", 1)
     content = write_corpus(tmp_path / "corpus", 150)
     options = BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=tmp_path / "out", use_cache=False)
     expected = Builder(parallel=False).build(read_inputs(options))
