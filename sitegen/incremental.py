@@ -391,6 +391,7 @@ class Builder:
         early = None
         if ahead and sink is not None and not self.keep_bytes and eager is None and closures and "briefing.html" in closures:
             early = partial(Ahead, env, closures["briefing.html"], store=self.store)
+
         def compile_all() -> None:
             # For the whole-site pages, which are rendered after the briefings, by this
             # process and workers forked from it then: compiled once, not in each.
@@ -514,13 +515,13 @@ class Builder:
         self.state.changed |= bool(jobs) or bool(rendered_ahead)
         # Few pages can still be much work: the aggregates of a big site take a while each.
         heavy = len(model.briefings) >= HEAVY_SITE
-        # This process takes its share: it only passes pages on, and a second worker
-        # would copy much of the whole site's model (see parallel_iter).
         if sink is not None and not keep_bytes and jobs:
             # Whole-site pages are big: a worker that sent one back would wait for this
             # process, busy with pages of its own, to read it. Staged where they are made,
             # they need not travel.
             stage = sink.stager()
+        # This process takes its share: it has little else to do, and a second worker
+        # would copy much of the whole site's model (see parallel_iter).
         shares = parallel_iter(render_now, jobs, allowed=self.parallel, min_items=2 if heavy else MIN_ITEMS, here=True)
         with closing(shares):  # the workers stop at once if the sink fails
             for _, result in shares:

@@ -193,8 +193,8 @@ class SiteWriter:
             try:
                 os.unlink(self._staging / path)
                 self._withdrawn.add(path)
-            except (FileNotFoundError, NotADirectoryError):
-                pass
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                pass  # nothing was staged there as a file
 
     def commit(self) -> WriteReport:
         """Make the output hold exactly the files put and kept; report what changed."""

@@ -749,6 +749,7 @@ def test_a_withdrawal_leaves_no_empty_folder_in_a_new_tree(project: Project, tmp
             site.put(path, b"v2\n" + data)
         site.put("tags/gone/index.html", b"rendered too soon\n")
         site.withdraw("tags/gone/index.html")
+        site.withdraw("briefings")  # a folder in the staged tree, never a file put: nothing to take back
         site.commit()
     assert snapshot(output).keys() == {*SITE, "briefings", "briefings/first", "briefings/second", "assets", MARKER_NAME}
 
