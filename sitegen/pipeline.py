@@ -175,7 +175,10 @@ class _Output:
     def put(self, path: str, data: bytes, digest: str) -> None:
         if self._opened():
             assert self.site is not None
-            self.site.put(path, data, digest)
+            try:
+                self.site.put(path, data, digest)
+            except OutputDirError as exc:  # no staging folder beside the output: see writer()
+                self._refused = exc
 
     def withdraw(self, path: str) -> None:
         if self._opened():
@@ -185,7 +188,10 @@ class _Output:
     def stager(self) -> Stage | None:
         if self._opened():
             assert self.site is not None
-            return self.site.stager().stage
+            try:
+                return self.site.stager().stage
+            except OutputDirError as exc:  # as in put()
+                self._refused = exc
         return None
 
     def adopt(self, path: str, digest: str, staged: Staged) -> None:

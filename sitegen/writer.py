@@ -17,6 +17,7 @@ message that tells the author what to do.
 from __future__ import annotations
 
 import enum
+import errno
 import hashlib
 import json
 import os
@@ -192,9 +193,16 @@ class SiteWriter:
             # Whoever staged it may not have been this process (see stager): look on disk.
             try:
                 os.unlink(self._staging / path)
-                self._withdrawn.add(path)
             except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-                pass  # nothing was staged there as a file
+                return  # nothing was staged there as a file
+            self._withdrawn.add(path)
+            # The folders it leaves empty go too, so that the path can be a file again. A
+            # worker that made one of them just before makes it again (see Stager.write).
+            for folder in sorted(_parents(path), key=len, reverse=True):
+                try:
+                    os.rmdir(self._staging / folder)
+                except OSError:
+                    break  # not empty
 
     def commit(self) -> WriteReport:
         """Make the output hold exactly the files put and kept; report what changed."""
@@ -272,6 +280,15 @@ class SiteWriter:
             # Plain strings, not Paths: this loop runs for every file of the site.
             new, old = os.fspath(tree) + "/", os.fspath(target) + "/"
             made = {folder for path in self._staged for folder in _parents(path)}
+            # A file taken back may have left folders empty (a worker may have made one
+            # again meanwhile), which the new tree must not hold, least of all where a
+            # file is to be linked in.
+            needed = made | {folder for path in same for folder in _parents(path)}
+            for folder in sorted({f for p in self._withdrawn for f in _parents(p)} - needed, key=len, reverse=True):
+                try:
+                    os.rmdir(new + folder)
+                except OSError:
+                    pass  # not empty, or not there
             for path in same:
                 for folder in _parents(path):
                     if folder not in made:
@@ -282,12 +299,6 @@ class SiteWriter:
                             continue  # made for a file since withdrawn
                         os.chmod(new + folder, DIR_MODE)  # mkdir's mode is cut by the umask
                 _link(old + path, new + path)
-            # A file taken back may leave its folders empty, which the new tree must not hold.
-            for folder in sorted({f for p in self._withdrawn for f in _parents(p)} - made, key=len, reverse=True):
-                try:
-                    os.rmdir(new + folder)
-                except OSError:
-                    pass  # not empty, or not there
             # mkdtemp makes the folder private (0o700); the published site must be readable.
             os.chmod(tree, DIR_MODE)
             # The manifest before the log goes: the tree is then recognised as ours by it.
@@ -327,9 +338,10 @@ class _Log:
 
     def add(self, paths: Iterable[str]) -> None:
         assert self._fd is not None
-        text = "".join(path + "\n" for path in paths)
-        if text:
-            os.write(self._fd, text.encode("utf-8", "surrogateescape"))
+        # NUL-terminated: an output path holds any character but NUL (see _check_path).
+        data = memoryview("".join(path + "\0" for path in paths).encode("utf-8", "surrogateescape"))
+        while data:
+            data = data[os.write(self._fd, data):]
 
     def close(self) -> None:
         if self._fd is not None:
@@ -364,19 +376,30 @@ class Stager:
         """Write data at path in the staging folder; FileExistsError if a file is there."""
         self.log.add([path])
         folder = os.fspath(self.folder)
-        for parent in _parents(path):
-            if parent not in self._folders:
-                try:
-                    os.mkdir(f"{folder}/{parent}")
-                    os.chmod(f"{folder}/{parent}", DIR_MODE)  # mkdir's mode is cut by the umask
-                except FileExistsError:
-                    pass  # made by another process, or for an earlier file
-                self._folders.add(parent)
-        try:
-            _write_file(Path(folder, path), data)
-        except (FileExistsError, NotADirectoryError, IsADirectoryError) as exc:
-            # 'A.html' and 'a.html' on a case-insensitive disk, or 'a' and 'a/b': one path, two files.
-            raise FileExistsError(exc.errno, f"output path {path!r} collides with another output file") from exc
+        for attempt in (1, 2):
+            try:
+                for parent in _parents(path):
+                    if parent not in self._folders:
+                        try:
+                            os.mkdir(f"{folder}/{parent}")
+                        except FileExistsError:
+                            # Made by another process, or for an earlier file; or a file is there.
+                            if not stat.S_ISDIR(os.lstat(f"{folder}/{parent}").st_mode):
+                                raise NotADirectoryError(errno.ENOTDIR, "a file, not a folder", parent) from None
+                        # Whoever made it: mkdir's mode is cut by the umask.
+                        os.chmod(f"{folder}/{parent}", DIR_MODE)
+                        self._folders.add(parent)
+                _write_file(Path(folder, path), data)
+                return
+            except FileNotFoundError:
+                # A folder this process knew of went with a file taken back: make it again, once.
+                self._folders.difference_update(_parents(path))
+                if attempt == 2:
+                    raise
+            except (FileExistsError, NotADirectoryError, IsADirectoryError) as exc:
+                self._folders.difference_update(_parents(path))
+                # 'A.html' and 'a.html' on a case-insensitive disk, or 'a' and 'a/b': one path, two files.
+                raise FileExistsError(exc.errno, f"output path {path!r} collides with another output file") from exc
 
 
 FileState = tuple[int, int, int]  # size, mtime in ns, inode
@@ -695,7 +718,9 @@ def _link(source: str, dest: str) -> None:
     """Put the previous build's file at dest too, keeping its inode and mtime when possible."""
     try:
         os.link(source, dest)
-    except OSError:  # EXDEV, EPERM, EMLINK, or a filesystem without hard links
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
+            raise  # not a disk without links: copying would not help (EEXIST, say)
         shutil.copy2(source, dest)  # keeps the mtime, which is the point of reusing
 
 
@@ -704,7 +729,8 @@ def _write_file(path: Path, data: bytes) -> None:
     # (e.g. 'A.html' and 'a.html' on a case-insensitive disk); fail rather than overwrite.
     with open(path, "xb") as stream:
         stream.write(data)
-    os.chmod(path, FILE_MODE)
+        # By descriptor: the path may already name another file (see SiteWriter.withdraw).
+        os.fchmod(stream.fileno(), FILE_MODE)
 
 
 def _swap(staging: Path, target: Path) -> None:
@@ -782,7 +808,8 @@ def _remove_if_ours(folder: Path) -> bool:
     if not stat.S_ISDIR(info.st_mode):
         return False
     if (folder / STAGED_LOG).is_file() and not (folder / STAGED_LOG).is_symlink():
-        listed = set((folder / STAGED_LOG).read_text("utf-8", "surrogateescape").splitlines())
+        text = (folder / STAGED_LOG).read_text("utf-8", "surrogateescape")
+        listed = set(text.split("\0") if "\0" in text else text.split("\n"))  # older runs wrote lines
         listed |= {STAGED_LOG, MARKER_NAME}
         if _unlisted(os.fspath(folder), "", listed):
             return False

@@ -7,6 +7,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 from bench.corpus import write_corpus
@@ -18,7 +19,8 @@ from sitegen import parallel
 from sitegen.parallel import MIN_ITEMS, WorkerError, parallel_iter, parallel_map, workers
 from sitegen.pipeline import build, read_inputs
 from sitegen.problems import ContentError
-from sitegen.writer import MARKER_NAME
+from sitegen import writer
+from sitegen.writer import MARKER_NAME, OutputDirError
 from sitegen.settings import BuildOptions
 
 from .conftest import PROJECT_ROOT
@@ -204,3 +206,40 @@ def test_pages_written_by_the_workers_make_the_site_a_serial_build_makes(
     changed = {p for p in expected.files if expected.files[p] != written.get(p)}
     assert set(report.written) == changed and len(changed) >= len(others)
     assert all((options.output_dir / p).stat().st_mtime_ns == before[p] for p in written if p not in changed and p != MARKER_NAME)
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_many_briefings_sharing_a_slug_are_a_content_error_every_time(tmp_path: Path) -> None:
+    # Workers write the page of each at the same path while this process takes it back:
+    # however those interleave, the author hears about the slug, never of a worker's crash.
+    content = write_corpus(tmp_path / "corpus", 150)
+    for path in sorted((content / "briefings").glob("*.md"))[:100]:
+        path.write_text(path.read_text(encoding="utf-8").replace("---\n", "---\nslug: same\n", 1), encoding="utf-8")
+    options = BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=tmp_path / "out", use_cache=False)
+    for _ in range(3):
+        with pytest.raises(ContentError, match="slug"):
+            build(options)
+    assert not (tmp_path / "out").exists()
+    assert not list(tmp_path.glob(".out.*"))
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_no_room_beside_the_output_is_said_after_the_contents_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_mkdtemp = writer.tempfile.mkdtemp
+
+    def mkdtemp(*args: Any, **kwargs: Any) -> str:
+        if str(kwargs.get("prefix", "")).startswith(".out.stage-"):
+            raise PermissionError(13, "Permission denied")
+        return real_mkdtemp(*args, **kwargs)
+
+    monkeypatch.setattr(writer.tempfile, "mkdtemp", mkdtemp)
+    content = write_corpus(tmp_path / "corpus", 100)
+    options = BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=tmp_path / "out", use_cache=False)
+    with pytest.raises(OutputDirError, match="cannot write in"):
+        build(options)
+    first = sorted((content / "briefings").glob("*.md"))[0]
+    first.write_text(first.read_text(encoding="utf-8").replace("[@", "[@no-such-source-", 1), encoding="utf-8")
+    with pytest.raises(ContentError, match="no-such-source"):
+        build(options)

@@ -771,3 +771,36 @@ def test_a_staging_tree_left_by_a_crash_is_removed_only_if_all_its_files_are_lis
     write({**SITE, "index.html": b"v3\n"}, output, project)
     assert not ours.exists()
     assert (theirs / "briefings/a/notes.txt").exists()
+
+
+def test_a_path_taken_back_can_become_a_file_and_a_file_can_take_a_withdrawn_folders_place(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writer, "IN_PLACE_FILES", 0)  # a whole tree, swapped in
+    output = previous_build(tmp_path / "output", project)
+    with writer.SiteWriter(output, project_root=project.root, protected=project.protected) as site:
+        site.put("x/y", b"rendered too soon\n")
+        site.withdraw("x/y")
+        site.put("x", b"a file after all\n")  # where the folder of the withdrawn file was
+        site.put("index.html/old", b"withdrawn\n")
+        site.withdraw("index.html/old")
+        for path, data in SITE.items():
+            if path == "index.html":
+                site.keep(path, hashlib.sha256(data).hexdigest())  # linked where that folder was
+            else:
+                site.put(path, b"v2\n" + data)
+        site.commit()
+    assert site_files(output) == {**{p: b"v2\n" + d for p, d in SITE.items()}, "index.html": SITE["index.html"],
+                                  "x": b"a file after all\n"}
+    assert (output / "index.html").is_file()
+    check_output_dir(output, project_root=project.root, protected=project.protected)  # the next build takes it
+
+
+def test_a_crash_leftover_is_recognised_whatever_characters_its_paths_hold(project: Project, tmp_path: Path) -> None:
+    output = previous_build(tmp_path / "output", project)
+    site = writer.SiteWriter(output, project_root=project.root, protected=project.protected)
+    site.put("assets/odd\nname\u2028.css", b"x\n")
+    staging = next(tmp_path.glob(".output.stage-*"))
+    site._close_log()  # the crash: the staging folder stays behind
+    write({**SITE, "index.html": b"v3\n"}, output, project)
+    assert not staging.exists()
