@@ -271,6 +271,26 @@ def _page_file(env: Environment, page: Callable[[], Page], site: SiteConfig, vie
 
 
 @dataclass
+class _Round:
+    """One build's bookkeeping, from its plan to its outcome (see Builder.build)."""
+
+    model: Model
+    view: SiteView
+    everything: bytes  # the digest of all the view is drawn from
+    on_disk: Mapping[str, str]  # sha256 of output files as the last build left them
+    prefix: str  # the templates folder, as messages name it
+    keys: dict[str, bytes] = field(default_factory=dict)  # every output file's key, by path
+    keep: set[str] = field(default_factory=set)  # pages of this build, by output path
+    files: dict[str, bytes] = field(default_factory=dict)  # the outcome's bytes, by path
+    kept: dict[str, str] = field(default_factory=dict)  # files left as they are on disk: their sha256
+    pending: dict[str, Callable[[], bytes]] = field(default_factory=dict)  # made when first read
+    late: list[Problem] = field(default_factory=list)  # problems of pages made when first read
+    now: list[tuple[str, bytes, Page]] = field(default_factory=list)  # to render now: path, key, page
+    ahead: list[str] = field(default_factory=list)  # pages rendered ahead and taken, by path
+    failures: list[Problem] = field(default_factory=list)
+
+
+@dataclass
 class CacheState:
     """What a Builder keeps between builds; cache.py stores it on disk."""
 
@@ -381,7 +401,6 @@ class Builder:
         `ahead` too (and keep_bytes off), briefing pages are rendered while their files are
         analysed (see Ahead); any that turns out not to be the page wanted is withdrawn
         from the sink and rendered again."""
-        on_disk = on_disk or {}
         try:
             env = self._environment(inputs.templates, inputs.templates_prefix)
             closures: dict[str, bytes] | None = self._closures(env, inputs.templates)
@@ -406,71 +425,116 @@ class Builder:
             return Outcome(model, None)
         if broken is not None or closures is None:
             return self._failed(model, [broken] if broken else [])
-        failures: list[Problem] = []
         everything = _digest(
             __version__, repr(model.site), str(self.drafts),
             *sorted(done.listing for done in self.state.files.values()),
             *(f.data for f in (inputs.content.site, inputs.content.sources) if f is not None),
         )
         view, pages = self._plan_for(model, everything)
+        work = _Round(model, view, everything, on_disk or {}, inputs.templates_prefix)
+        self._sort_pages(work, pages, env, closures, made_ahead, sink, eager, inputs.content)
+        for path in made_ahead:  # pages of briefings the site does not show after all
+            assert sink is not None
+            sink.withdraw(path)
+        jobs = [
+            # A body kept apart is read by the worker that renders its page, not all of them here.
+            _Job({path: key}, partial(_page_file, env, partial(self._attached, page, inputs.content), model.site, view, path))
+            for path, key, page in work.now
+        ]
+        jobs += self._extras(work, pages, sink, eager)
+        self._render(work, jobs, sink)
+        for path in set(self.state.pages) - work.keep - set(EXTRA_FILES):
+            del self.state.pages[path]
+        if work.failures:
+            return self._failed(model, work.failures)
+        files = work.files
+        files["robots.txt"] = robots(model.site)
+        files.update(extra_files(model.site))
+        for rel, asset in inputs.assets.items():
+            files["assets/" + rel] = asset
+        site_files = SiteFiles(files, work.pending)
+        site_files.late_problems = work.late
+        rendered = (*work.ahead, *(path for path, _, _ in work.now))
+        return Outcome(model, site_files, rendered, work.keys, work.kept)
+
+    def _sort_pages(self, work: _Round, pages: list[Page], env: Environment, closures: Mapping[str, bytes],
+                    made_ahead: dict[str, Made], sink: PageSink | None, eager: Collection[str] | None,
+                    content: ContentFiles) -> None:
+        """Key each page, and sort it: rendered ahead and wanted, reused, to render now, or
+        to render when first read (with `eager`). Pages taken from made_ahead leave it."""
+        model, view = work.model, work.view
         plan = self._plan
         assert plan is not None
-        last = replace(plan) if plan.closures == self.state.closures[0] else _Plan(everything, view, [])
-        files: dict[str, bytes] = {}
-        pending: dict[str, Callable[[], bytes]] = {}
-        late: list[Problem] = []
-        keys: dict[str, bytes] = {}
-        kept: dict[str, str] = {}
-        now: list[tuple[str, bytes, Page]] = []
-        keep = set()
-        rendered_ahead: list[str] = []
-
-        def reuse(path: str, key: bytes) -> bool:
-            made = self.state.pages.get(path)
-            if made is None or made.key != key:
-                return False
-            if made.data is not None:
-                files[path] = made.data
-            elif on_disk.get(path) == made.digest:
-                kept[path] = made.digest
-            else:
-                return False
-            return True
-
+        last = replace(plan) if plan.closures == self.state.closures[0] else _Plan(work.everything, view, [])
         reprs = _Reprs(model)
         plan.keys, plan.closures = {}, self.state.closures[0]
         for page in pages:
             if page.template not in closures:
-                failures.append(error(f"{inputs.templates_prefix}/{page.template}", 0, "this template is missing; restore it"))
+                work.failures.append(error(f"{work.prefix}/{page.template}", 0, "this template is missing; restore it"))
                 continue
             path = output_file(page.url)
-            key = last.key_of(page) or _digest(closures[page.template], self._page_key(page, model, view, everything, reprs))
+            key = last.key_of(page) or _digest(closures[page.template], self._page_key(page, model, view, work.everything, reprs))
             plan.keys[id(page)] = (page, key)
-            keys[path] = key
-            keep.add(path)
+            work.keys[path] = key
+            work.keep.add(path)
             made = made_ahead.pop(path, None)
             if made is not None and made.key == key:
                 self.state.pages[path] = made
-                rendered_ahead.append(path)
+                work.ahead.append(path)
                 continue
             if made is not None and sink is not None:
                 sink.withdraw(path)
-            if reuse(path, key):
+            if self._reuse(work, path, key):
                 pass
             elif eager is None or path in eager:
-                now.append((path, key, page))
+                work.now.append((path, key, page))
             else:
                 render = partial(self._store, path, key, partial(render_page, env, page, model.site, view))
-                pending[path] = partial(self._late, render, self.state.pages.get(path), late, inputs.templates_prefix)
+                work.pending[path] = partial(self._late, render, self.state.pages.get(path), work.late, work.prefix)
 
-        keep_bytes = self.keep_bytes
-        stage: Stage | None = None  # set below, once the jobs are known
+    def _extras(self, work: _Round, pages: list[Page], sink: PageSink | None,
+                eager: Collection[str] | None) -> list[_Job]:
+        """The feed, the sitemap and the data files: reused, made now, or left pending;
+        with a sink, the job that makes those to make now."""
+        model, view = work.model, work.view
+        lastmod = {briefing_url(b.slug): (b.updated or b.date).isoformat() for b in view.briefings}
+        data_of = cache(lambda: data_files(model.site, view))
+        extras: dict[str, Callable[[], bytes]] = {
+            "feed.xml": lambda: atom_feed(model.site, view),
+            "sitemap.xml": lambda: sitemap(model.site, pages, lastmod),
+            **{path: _item(data_of, path) for path in DATA_FILES},
+        }
+        extra_keys: dict[str, bytes] = {}
+        for path, make in extras.items():
+            key = work.keys[path] = _digest(path, work.everything)
+            if self._reuse(work, path, key):
+                pass
+            elif sink is not None:
+                extra_keys[path] = key  # made with the pages (see _render)
+            elif eager is None:
+                work.files[path] = self._store(path, key, make)
+            else:
+                work.pending[path] = partial(self._store, path, key, make)
+        return [_Job(extra_keys, lambda: {path: extras[path]() for path in extra_keys})] if extra_keys else []
+
+    def _render(self, work: _Round, jobs: list[_Job], sink: PageSink | None) -> None:
+        """Make the jobs' files, across processes when worth it, into the sink or the outcome."""
+        # The pages of the whole site first, the others after: each takes much longer.
+        jobs.sort(key=lambda job: not job.whole_site)
+        self.state.changed |= bool(jobs) or bool(work.ahead)
+        keep_bytes, prefix = self.keep_bytes, work.prefix
+        stage: Stage | None = None
+        if sink is not None and not keep_bytes and jobs:
+            # Whole-site pages are big: a worker that sent one back would wait for this
+            # process, busy with pages of its own, to read it. Staged where they are made,
+            # they need not travel.
+            stage = sink.stager()
 
         def render_now(job: _Job) -> list[tuple[str, bytes, Made, Staged | None]] | Problem:
             try:
                 made = job.make()
             except TemplateError as exc:  # made a Problem here: Jinja's line survives no pickling
-                return template_problem(exc, inputs.templates_prefix)
+                return template_problem(exc, prefix)
             except ChangedDuringBuild as exc:
                 return error(exc.path, 1, CHANGED)
             done: list[tuple[str, bytes, Made, Staged | None]] = []
@@ -482,74 +546,40 @@ class Builder:
                     done.append((path, b"", page, stage(path, data, page.digest)))
             return done
 
-        for path in made_ahead:  # pages of briefings the site does not show after all
-            assert sink is not None
-            sink.withdraw(path)
-        jobs = [
-            # A body kept apart is read by the worker that renders its page, not all of them here.
-            _Job({path: key}, partial(_page_file, env, partial(self._attached, page, inputs.content), model.site, view, path))
-            for path, key, page in now
-        ]
-        lastmod = {briefing_url(b.slug): (b.updated or b.date).isoformat() for b in view.briefings}
-        data_of = cache(lambda: data_files(model.site, view))
-        extras: dict[str, Callable[[], bytes]] = {
-            "feed.xml": lambda: atom_feed(model.site, view),
-            "sitemap.xml": lambda: sitemap(model.site, pages, lastmod),
-            **{path: _item(data_of, path) for path in DATA_FILES},
-        }
-        extra_keys: dict[str, bytes] = {}
-        for path, make in extras.items():
-            key = keys[path] = _digest(path, everything)
-            if reuse(path, key):
-                pass
-            elif sink is not None:
-                extra_keys[path] = key  # made with the pages, below
-            elif eager is None:
-                files[path] = self._store(path, key, make)
-            else:
-                pending[path] = partial(self._store, path, key, make)
-        if extra_keys:
-            jobs.append(_Job(extra_keys, lambda: {path: extras[path]() for path in extra_keys}))
-        # The pages of the whole site first, the others after: each takes much longer.
-        jobs.sort(key=lambda job: not job.whole_site)
-        self.state.changed |= bool(jobs) or bool(rendered_ahead)
         # Few pages can still be much work: the aggregates of a big site take a while each.
-        heavy = len(model.briefings) >= HEAVY_SITE
-        if sink is not None and not keep_bytes and jobs:
-            # Whole-site pages are big: a worker that sent one back would wait for this
-            # process, busy with pages of its own, to read it. Staged where they are made,
-            # they need not travel.
-            stage = sink.stager()
+        heavy = len(work.model.briefings) >= HEAVY_SITE
         # This process takes its share: it has little else to do, and a second worker
         # would copy much of the whole site's model (see parallel_iter).
         shares = parallel_iter(render_now, jobs, allowed=self.parallel, min_items=2 if heavy else MIN_ITEMS, here=True)
         with closing(shares):  # the workers stop at once if the sink fails
             for _, result in shares:
                 if isinstance(result, Problem):
-                    failures.append(result)
+                    work.failures.append(result)
                     continue
                 for path, data, made, staged in result:
                     self.state.pages[path] = made
                     if sink is None:
-                        files[path] = data
-                    elif failures:  # once a page failed, the output will not change: stop writing
+                        work.files[path] = data
+                    elif work.failures:  # once a page failed, the output will not change: stop writing
                         pass
                     elif staged is None:
                         sink.put(path, data, made.digest)
                     else:
                         sink.adopt(path, made.digest, staged)
-        rendered = [*rendered_ahead, *(path for path, _, _ in now)]
-        for path in set(self.state.pages) - keep - set(EXTRA_FILES):
-            del self.state.pages[path]
-        if failures:
-            return self._failed(model, failures)
-        files["robots.txt"] = robots(model.site)
-        files.update(extra_files(model.site))
-        for rel, asset in inputs.assets.items():
-            files["assets/" + rel] = asset
-        site_files = SiteFiles(files, pending)
-        site_files.late_problems = late
-        return Outcome(model, site_files, tuple(rendered), keys, kept)
+
+    def _reuse(self, work: _Round, path: str, key: bytes) -> bool:
+        """Whether the last build's file at path has this key and can be had: its bytes
+        into the outcome's files, or kept as it is on disk."""
+        made = self.state.pages.get(path)
+        if made is None or made.key != key:
+            return False
+        if made.data is not None:
+            work.files[path] = made.data
+        elif work.on_disk.get(path) == made.digest:
+            work.kept[path] = made.digest
+        else:
+            return False
+        return True
 
     def _plan_for(self, model: Model, everything: bytes) -> tuple[SiteView, list[Page]]:
         """The view and pages of the site; those of the last build while every listing,
