@@ -1,4 +1,4 @@
-"""Headless Chromium for the tests: launch it, serve a built folder, keep pages on-host.
+"""Headless Chromium for the tests: launch it, keep pages on-host (serving.serve serves a built folder).
 
 Playwright drives Debian's Chromium (``/usr/bin/chromium``, or ``$CHROMIUM``); its own
 browser downloads are never used, so ``playwright install`` is never needed. ``./run test``
@@ -14,11 +14,8 @@ one missing fails and says so, it does not skip.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,38 +70,6 @@ def launch() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class _QuietServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        # A browser that closes a page mid-response is not an error of the site's.
-        pass
-
-
-@contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve folder on 127.0.0.1 at a free port; yields the base URL, ending in '/'.
-
-    The folder is read at each request, so it may be filled after the server starts
-    (a build can then use the server's address as its base URL).
-    """
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = _QuietServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def is_off_host(url: str, allowed_host: str) -> bool:

@@ -1,18 +1,13 @@
 """A link checker for built sites: every internal link and #anchor must resolve.
 
 Works on the folder itself (`check_folder`) and over HTTP with the folder served at any
-path (`serve` + `check_http`), which is how GitHub Pages and mirrors serve it.
+path (`serving.serve` + `check_http`), which is how GitHub Pages and mirrors serve it.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
 import posixpath
-import threading
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.error import HTTPError
@@ -78,33 +73,6 @@ def check_folder(root: Path, base_url: str) -> list[str]:
             elif fragment and (target not in pages or unquote(fragment) not in pages[target].ids):
                 problems.append(f"{page}: {link} (no id '{fragment}' in {target})")
     return problems
-
-
-class _SubpathHandler(http.server.SimpleHTTPRequestHandler):
-    prefix = "/"
-
-    def translate_path(self, path: str) -> str:
-        clean = urlsplit(path).path
-        if not clean.startswith(self.prefix):
-            return str(Path(self.directory) / "\0missing")  # type: ignore[attr-defined]
-        return super().translate_path("/" + clean[len(self.prefix):])
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serve(root: Path, prefix: str = "/") -> Iterator[str]:
-    """Serve root at http://127.0.0.1:PORT{prefix} for the duration of the block."""
-    handler = type("Handler", (_SubpathHandler,), {"prefix": prefix})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def check_http(start: str) -> tuple[int, list[str]]:

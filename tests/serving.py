@@ -1,8 +1,11 @@
-"""A preview server in a subprocess, on a copy of a project, for tests to edit and query."""
+"""Servers for tests: a built folder served as GitHub Pages would, and a preview server in a
+subprocess, on a copy of a project, for tests to edit and query."""
 
 from __future__ import annotations
 
+import functools
 import http.client
+import http.server
 import json
 import os
 import re
@@ -16,8 +19,49 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .conftest import PROJECT_ROOT
+
+
+class _SubpathHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the folder under prefix only, as GitHub Pages serves a project site; quietly."""
+
+    prefix = "/"
+
+    def translate_path(self, path: str) -> str:
+        clean = urlsplit(path).path
+        if not clean.startswith(self.prefix):
+            return str(Path(self.directory) / "\0missing")  # type: ignore[attr-defined]
+        return super().translate_path("/" + clean[len(self.prefix):])
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A browser that closes a page mid-response is not an error of the site's.
+        pass
+
+
+@contextmanager
+def serve(folder: Path, prefix: str = "/") -> Iterator[str]:
+    """Serve folder at http://127.0.0.1:PORT{prefix}, a free port, for the duration of the
+    block; yields that address. The folder is read at each request, so it may be filled
+    after the server starts (a build can then use the server's address as its base URL)."""
+    handler = type("Handler", (_SubpathHandler,), {"prefix": prefix})
+    server = _QuietServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 def copy_project(fixture_content: Path, target: Path) -> Path:
@@ -63,7 +107,7 @@ class Server:
         started = time.monotonic()
         while not check():
             if time.monotonic() - started > timeout:
-                raise AssertionError(f"timed out; server said:\n" + "\n".join(self.lines[-20:]))
+                raise AssertionError("timed out; server said:\n" + "\n".join(self.lines[-20:]))
             time.sleep(0.02)
         return time.monotonic() - started
 

@@ -16,7 +16,8 @@ from sitegen.problems import ContentError
 from sitegen.settings import BuildOptions
 
 from .conftest import write
-from .linkcheck import check_folder, check_http, parse, serve
+from .linkcheck import check_folder, check_http, parse
+from .serving import serve
 
 BASE = "https://owner.github.io/fixture/"
 

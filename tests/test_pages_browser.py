@@ -27,9 +27,9 @@ from .browser import (
     launch,
     page_paths,
     screenshots_dir,
-    serve,
     site_content,
 )
+from .serving import serve
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 NARROW, WIDE = 360, 1280

@@ -27,7 +27,8 @@ from sitegen.pipeline import build
 from sitegen.problems import ContentError
 from sitegen.settings import BuildOptions
 
-from .browser import FIXTURES, PROJECT_ROOT, build_site, guard_requests, launch, serve
+from .browser import FIXTURES, PROJECT_ROOT, build_site, guard_requests, launch
+from .serving import serve
 
 HOSTILE = FIXTURES / "hostile" / "content"
 CSP_META = re.compile(rb'<meta http-equiv="Content-Security-Policy"[^>]*>')

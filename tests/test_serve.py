@@ -7,7 +7,6 @@ import re
 import signal
 import socket
 import tempfile
-import threading
 import time
 from pathlib import Path
 
