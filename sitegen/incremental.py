@@ -432,7 +432,7 @@ class Builder:
         )
         view, pages = self._plan_for(model, everything)
         work = _Round(model, view, everything, on_disk or {}, inputs.templates_prefix)
-        self._sort_pages(work, pages, env, closures, made_ahead, sink, eager, inputs.content)
+        self._sort_pages(work, pages, env, closures, made_ahead, sink, eager)
         for path in made_ahead:  # pages of briefings the site does not show after all
             assert sink is not None
             sink.withdraw(path)
@@ -458,8 +458,7 @@ class Builder:
         return Outcome(model, site_files, rendered, work.keys, work.kept)
 
     def _sort_pages(self, work: _Round, pages: list[Page], env: Environment, closures: Mapping[str, bytes],
-                    made_ahead: dict[str, Made], sink: PageSink | None, eager: Collection[str] | None,
-                    content: ContentFiles) -> None:
+                    made_ahead: dict[str, Made], sink: PageSink | None, eager: Collection[str] | None) -> None:
         """Key each page, and sort it: rendered ahead and wanted, reused, to render now, or
         to render when first read (with `eager`). Pages taken from made_ahead leave it."""
         model, view = work.model, work.view

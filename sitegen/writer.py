@@ -264,7 +264,15 @@ class SiteWriter:
                     f"cannot write in '{parent.as_posix()}', the folder that holds the output"
                     f" ({exc.strerror}); {_CHOOSE}"
                 ) from exc
-            self._log = _Log(self._staging / STAGED_LOG)
+            try:
+                self._log = _Log(self._staging / STAGED_LOG)
+            except OSError as exc:
+                shutil.rmtree(self._staging, ignore_errors=True)  # empty: just made
+                self._staging = None
+                raise OutputDirError(
+                    f"cannot write in '{parent.as_posix()}', the folder that holds the output"
+                    f" ({exc.strerror}); {_CHOOSE}"
+                ) from exc
             self._staged_by = Stager(self._staging, self._target, self._old, self._log)
         assert self._staged_by is not None
         return self._staged_by
@@ -331,7 +339,8 @@ class Staged(enum.Enum):
 class _Log:
     """The staging folder's list of the files written into it, each listed before it is
     written, so that whatever a crash leaves there is recognised as ours. Appended to by
-    forked processes too: one write() per entry list, to a file opened for appending."""
+    forked processes too, to a file opened for appending: one write() per entry list, but
+    for a short write (a full disk), after which a leftover may only go unrecognised."""
 
     def __init__(self, path: Path) -> None:
         self._fd: int | None = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, FILE_MODE)
@@ -376,26 +385,21 @@ class Stager:
         """Write data at path in the staging folder; FileExistsError if a file is there."""
         self.log.add([path])
         folder = os.fspath(self.folder)
-        for attempt in (1, 2):
+        for attempt in range(1, 4):
             try:
                 for parent in _parents(path):
                     if parent not in self._folders:
-                        try:
-                            os.mkdir(f"{folder}/{parent}")
-                        except FileExistsError:
-                            # Made by another process, or for an earlier file; or a file is there.
-                            if not stat.S_ISDIR(os.lstat(f"{folder}/{parent}").st_mode):
-                                raise NotADirectoryError(errno.ENOTDIR, "a file, not a folder", parent) from None
-                        # Whoever made it: mkdir's mode is cut by the umask.
-                        os.chmod(f"{folder}/{parent}", DIR_MODE)
+                        _make_folder(f"{folder}/{parent}")
                         self._folders.add(parent)
                 _write_file(Path(folder, path), data)
                 return
-            except FileNotFoundError:
-                # A folder this process knew of went with a file taken back: make it again, once.
+            except FileNotFoundError as exc:
+                # A folder went with a file taken back (see SiteWriter.withdraw): make it
+                # again. Each time, another process wrote at this very path meanwhile,
+                # and was taken back: after a few, that is two files at one path.
                 self._folders.difference_update(_parents(path))
-                if attempt == 2:
-                    raise
+                if attempt == 3:
+                    raise FileExistsError(errno.EEXIST, f"output path {path!r} is being written by another process") from exc
             except (FileExistsError, NotADirectoryError, IsADirectoryError) as exc:
                 self._folders.difference_update(_parents(path))
                 # 'A.html' and 'a.html' on a case-insensitive disk, or 'a' and 'a/b': one path, two files.
@@ -722,6 +726,21 @@ def _link(source: str, dest: str) -> None:
         if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
             raise  # not a disk without links: copying would not help (EEXIST, say)
         shutil.copy2(source, dest)  # keeps the mtime, which is the point of reusing
+
+
+def _make_folder(path: str) -> None:
+    """mkdir, unless a folder is there already (made by another process, or for an earlier
+    file); NotADirectoryError if a file is. Mode 0o755 either way: mkdir's is cut by the umask."""
+    try:
+        os.mkdir(path)
+    except FileExistsError:
+        pass
+    # By descriptor, and not through a link: the path may already name something else.
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        os.fchmod(fd, DIR_MODE)
+    finally:
+        os.close(fd)
 
 
 def _write_file(path: Path, data: bytes) -> None:

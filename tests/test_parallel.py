@@ -208,15 +208,17 @@ def test_pages_written_by_the_workers_make_the_site_a_serial_build_makes(
     assert all((options.output_dir / p).stat().st_mtime_ns == before[p] for p in written if p not in changed and p != MARKER_NAME)
 
 
-@pytest.mark.usefixtures("two_workers")
-def test_many_briefings_sharing_a_slug_are_a_content_error_every_time(tmp_path: Path) -> None:
+def test_many_briefings_sharing_a_slug_are_a_content_error_every_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Workers write the page of each at the same path while this process takes it back:
     # however those interleave, the author hears about the slug, never of a worker's crash.
+    monkeypatch.setattr(parallel, "workers", lambda: 4)  # more interleavings than two give
     content = write_corpus(tmp_path / "corpus", 150)
     for path in sorted((content / "briefings").glob("*.md"))[:100]:
         path.write_text(path.read_text(encoding="utf-8").replace("---\n", "---\nslug: same\n", 1), encoding="utf-8")
     options = BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=tmp_path / "out", use_cache=False)
-    for _ in range(3):
+    for _ in range(5):
         with pytest.raises(ContentError, match="slug"):
             build(options)
     assert not (tmp_path / "out").exists()

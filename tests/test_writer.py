@@ -10,6 +10,7 @@ import shutil
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -804,3 +805,35 @@ def test_a_crash_leftover_is_recognised_whatever_characters_its_paths_hold(proje
     site._close_log()  # the crash: the staging folder stays behind
     write({**SITE, "index.html": b"v3\n"}, output, project)
     assert not staging.exists()
+
+
+@pytest.mark.parametrize("races", [2, 5])
+def test_a_folder_taken_away_while_a_file_is_staged_into_it_is_made_again_or_the_path_collides(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, races: int
+) -> None:
+    # Between this process's mkdir and its open, another stages the same path and the
+    # writer takes that back, removing the folder it emptied.
+    site = writer.SiteWriter(tmp_path / "output", project_root=project.root, protected=project.protected)
+    stager = site.stager()
+    real_mkdir = os.mkdir
+    done = 0
+
+    def mkdir(path: str, *args: Any, **kwargs: Any) -> None:
+        nonlocal done
+        real_mkdir(path, *args, **kwargs)
+        if path.endswith("/briefings/same") and done < races:
+            done += 1
+            other = writer.Stager(stager.folder, stager.target, stager.old, stager.log)
+            other.write("briefings/same/index.html", b"other\n")
+            site.withdraw("briefings/same/index.html")
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    said = stager.stage("briefings/same/index.html", b"mine\n", "0" * 64)
+    monkeypatch.undo()
+    if races < 3:
+        assert said is writer.Staged.WRITTEN
+        assert (stager.folder / "briefings/same/index.html").read_bytes() == b"mine\n"
+    else:
+        assert said is writer.Staged.COLLIDED  # the build then says why (a slug taken twice)
+    site.discard()
+    assert temporaries(tmp_path) == []
