@@ -13,7 +13,7 @@ import pytest
 
 from sitegen.model import PartialDate
 from sitegen.pipeline import build
-from sitegen.render import long_date, make_environment, template_closures
+from sitegen.render import cited_urls, long_date, make_environment, template_closures
 from sitegen.settings import BuildOptions
 
 from .conftest import FIXTURES, PROJECT_ROOT
@@ -89,3 +89,15 @@ def test_each_template_is_parsed_once_for_the_closures_of_all(monkeypatch: pytes
         "alone.html": {"alone.html"},
     }
     assert sorted(parsed) == sorted(templates.values())
+
+
+def test_cited_urls_lists_each_source_once_in_order_of_first_citation() -> None:
+    from types import SimpleNamespace
+
+    view = SimpleNamespace(sources={
+        "a": SimpleNamespace(url="https://a.example/"),
+        "b": SimpleNamespace(url="https://b.example/"),
+        "b2": SimpleNamespace(url="https://b.example/"),  # another id, the same address
+    })
+    items = [SimpleNamespace(sources=("b", "a")), SimpleNamespace(sources=("unknown", "b2", "a"))]
+    assert cited_urls(view, items) == ["https://b.example/", "https://a.example/"]  # type: ignore[arg-type]
