@@ -736,7 +736,13 @@ def _make_folder(path: str) -> None:
     except FileExistsError:
         pass
     # By descriptor, and not through a link: the path may already name something else.
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except PermissionError:  # a umask that took the owner's read bit: by path, then
+        if not stat.S_ISDIR(os.lstat(path).st_mode):
+            raise NotADirectoryError(errno.ENOTDIR, "a file, not a folder", path) from None
+        os.chmod(path, DIR_MODE)
+        return
     try:
         os.fchmod(fd, DIR_MODE)
     finally:

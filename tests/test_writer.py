@@ -837,3 +837,21 @@ def test_a_folder_taken_away_while_a_file_is_staged_into_it_is_made_again_or_the
         assert said is writer.Staged.COLLIDED  # the build then says why (a slug taken twice)
     site.discard()
     assert temporaries(tmp_path) == []
+
+
+def test_folders_get_their_mode_even_when_they_cannot_be_opened(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As under a umask that takes the owner's read bit (root reads anyway, so pretended).
+    real_open = os.open
+
+    def no_folders(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & os.O_DIRECTORY:
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", no_folders)
+    output = tmp_path / "output"
+    write(SITE, output, project)
+    assert stat.S_IMODE((output / "briefings/first").stat().st_mode) == 0o755
+    assert site_files(output) == SITE
