@@ -150,6 +150,20 @@ class PageSink(Protocol):
         """Take a file a worker staged (put, but for the bytes, which are on disk already)."""
 
 
+def _staged_or_bytes(stage: Stage | None, path: str, data: bytes, digest: str) -> tuple[bytes, Staged | None]:
+    """In a worker: the page staged where it is made, if it can be (then no bytes need go
+    back to the building process), or its bytes."""
+    return (data, None) if stage is None else (b"", stage(path, data, digest))
+
+
+def _hand_over(sink: PageSink, path: str, data: bytes, digest: str, staged: Staged | None) -> None:
+    """In the building process: the sink takes a page, as bytes or as a worker staged it."""
+    if staged is None:
+        sink.put(path, data, digest)
+    else:
+        sink.adopt(path, digest, staged)
+
+
 class Made(NamedTuple):
     """A rendered output file: the key of what it was made from, and its bytes or just their digest."""
 
@@ -217,9 +231,7 @@ def _analyse_ahead(job: Ahead, file: SourceFile) -> tuple[Analysed, RenderedAhea
     if job.store is not None:
         job.store(analysed)
     path, made = output_file(page.url), _made(key, data, False)
-    if job.stage is not None:
-        return analysed.without_html(), RenderedAhead(path, made, b"", job.stage(path, data, made.digest))
-    return analysed.without_html(), RenderedAhead(path, made, data)
+    return analysed.without_html(), RenderedAhead(path, made, *_staged_or_bytes(job.stage, path, data, made.digest))
 
 
 @dataclass
@@ -346,7 +358,7 @@ class Builder:
             for file, result in zip(stale, parallel_map(analyse, stale, allowed=self.parallel)):
                 self.state.files[file.path] = result
         else:
-            stage = sink.stager() if self.parallel and len(stale) >= MIN_ITEMS else None
+            stage = sink.stager() if stale else None
             job = partial(_analyse_ahead, ahead(site=site, shared=tuple(shared), drafts=self.drafts, stage=stage))
             contested: set[str] = set()  # pages two briefings were rendered to: validate says why
             with closing(parallel_iter(job, stale, allowed=self.parallel)) as results:
@@ -363,10 +375,7 @@ class Builder:
                         sink.withdraw(page.path)
                         made.pop(page.path, None)
                         continue
-                    if page.staged is None:
-                        sink.put(page.path, page.data, page.made.digest)
-                    else:
-                        sink.adopt(page.path, page.made.digest, page.staged)
+                    _hand_over(sink, page.path, page.data, page.made.digest, page.staged)
                     made[page.path] = page.made
         for path in set(self.state.files) - set(keys):
             del self.state.files[path]
@@ -529,20 +538,17 @@ class Builder:
             # they need not travel.
             stage = sink.stager()
 
-        def render_now(job: _Job) -> list[tuple[str, bytes, Made, Staged | None]] | Problem:
+        def render_now(job: _Job) -> list[tuple[str, bytes, Staged | None, Made]] | Problem:
             try:
                 made = job.make()
             except TemplateError as exc:  # made a Problem here: Jinja's line survives no pickling
                 return template_problem(exc, prefix)
             except ChangedDuringBuild as exc:
                 return error(exc.path, 1, CHANGED)
-            done: list[tuple[str, bytes, Made, Staged | None]] = []
+            done: list[tuple[str, bytes, Staged | None, Made]] = []
             for path, data in made.items():
                 page = _made(job.keys[path], data, keep_bytes)  # hashed in the worker, in parallel
-                if stage is None:
-                    done.append((path, data, page, None))
-                else:
-                    done.append((path, b"", page, stage(path, data, page.digest)))
+                done.append((path, *_staged_or_bytes(stage, path, data, page.digest), page))
             return done
 
         # Few pages can still be much work: the aggregates of a big site take a while each.
@@ -555,16 +561,12 @@ class Builder:
                 if isinstance(result, Problem):
                     work.failures.append(result)
                     continue
-                for path, data, made, staged in result:
+                for path, data, staged, made in result:
                     self.state.pages[path] = made
                     if sink is None:
                         work.files[path] = data
-                    elif work.failures:  # once a page failed, the output will not change: stop writing
-                        pass
-                    elif staged is None:
-                        sink.put(path, data, made.digest)
-                    else:
-                        sink.adopt(path, made.digest, staged)
+                    elif not work.failures:  # once a page failed, the output will not change: stop writing
+                        _hand_over(sink, path, data, made.digest, staged)
 
     def _reuse(self, work: _Round, path: str, key: bytes) -> bool:
         """Whether the last build's file at path has this key and can be had: its bytes

@@ -173,36 +173,26 @@ class _Output:
         return self.site
 
     def put(self, path: str, data: bytes, digest: str) -> None:
-        if self._opened():
-            assert self.site is not None
-            try:
-                self.site.put(path, data, digest)
-            except OutputDirError as exc:  # no staging folder beside the output: see writer()
-                self._refused = exc
+        if (site := self._open()) is not None:
+            site.put(path, data, digest)
 
     def withdraw(self, path: str) -> None:
-        if self._opened():
-            assert self.site is not None
-            self.site.withdraw(path)
+        if (site := self._open()) is not None:
+            site.withdraw(path)
 
     def stager(self) -> Stage | None:
-        if self._opened():
-            assert self.site is not None
-            try:
-                return self.site.stager().stage
-            except OutputDirError as exc:  # as in put()
-                self._refused = exc
-        return None
+        site = self._open()
+        return site.stager().stage if site is not None else None
 
     def adopt(self, path: str, digest: str, staged: Staged) -> None:
-        if self._opened():
-            assert self.site is not None
-            self.site.adopt(path, digest, staged)
+        if (site := self._open()) is not None:
+            site.adopt(path, digest, staged)
 
-    def _opened(self) -> bool:
+    def _open(self) -> SiteWriter | None:
+        """The writer, its staging folder made, or None if either was refused (see writer())."""
         if self._refused is None:
             try:
-                self.writer()
+                self.writer().stager()
             except OutputDirError as exc:
                 self._refused = exc
-        return self._refused is None
+        return self.site if self._refused is None else None

@@ -140,10 +140,7 @@ class SiteWriter:
         self._hashes: dict[str, str] = {}
         self._same: set[str] = set()
         self._staged: set[str] = set()  # output paths written in the staging folder, at the same path
-        self._withdrawn: set[str] = set()  # paths whose staged file was taken back: their folders may be empty
-        self._staging: Path | None = None
-        self._log: _Log | None = None
-        self._staged_by: Stager | None = None  # this process's stager
+        self._staging: Stager | None = None  # the staging folder, once a file needs it
 
     def __enter__(self) -> SiteWriter:
         return self
@@ -155,17 +152,33 @@ class SiteWriter:
     def put(self, path: str, data: bytes, digest: str | None = None) -> None:
         """The bytes of one output file (digest: their sha256 hex, if the caller has it);
         staged now if they differ from what the output holds."""
-        self._add(path, digest or hashlib.sha256(data).hexdigest())
-        if self._old.get(path) == self._hashes[path] and _same(self._target / path, data):
+        digest = digest or hashlib.sha256(data).hexdigest()
+        self._add(path, digest)
+        if _holds(self._target, self._old, path, data, digest):
             self._same.add(path)
         else:
             self._staged.add(path)
-            self._stager().write(path, data)
+            self.stager().write(path, data)
 
     def stager(self) -> Stager:
-        """What another process, forked from this one after this call, stages files with;
-        each file it stages is then given to this writer with adopt()."""
-        return self._stager()
+        """What this writer stages files with; also what another process, forked from this
+        one after this call, stages them with, each then given to this writer with adopt()."""
+        if self._staging is None:
+            parent = self._target.parent
+            try:
+                folder = Path(tempfile.mkdtemp(prefix=f".{self._target.name}.stage-", dir=parent))
+                try:
+                    log = _Log(folder / STAGED_LOG)
+                except OSError:
+                    shutil.rmtree(folder, ignore_errors=True)  # empty: just made
+                    raise
+            except OSError as exc:
+                raise OutputDirError(
+                    f"cannot write in '{parent.as_posix()}', the folder that holds the output"
+                    f" ({exc.strerror}); {_CHOOSE}"
+                ) from exc
+            self._staging = Stager(folder, self._target, self._old, log)
+        return self._staging
 
     def adopt(self, path: str, digest: str, staged: Staged) -> None:
         """Take a file a forked process staged (see stager); digest is its sha256 hex."""
@@ -191,16 +204,17 @@ class SiteWriter:
         self._staged.discard(path)
         if self._staging is not None:
             # Whoever staged it may not have been this process (see stager): look on disk.
+            staging = self._staging.folder
             try:
-                os.unlink(self._staging / path)
+                os.unlink(staging / path)
             except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
                 return  # nothing was staged there as a file
-            self._withdrawn.add(path)
-            # The folders it leaves empty go too, so that the path can be a file again. A
-            # worker that made one of them just before makes it again (see Stager.write).
+            # The folders it leaves empty go too: the new tree must not hold them, and the
+            # path may be a file again. A worker that made one of them just before makes
+            # it again (see Stager.write), and its file, if taken back, comes here too.
             for folder in sorted(_parents(path), key=len, reverse=True):
                 try:
-                    os.rmdir(self._staging / folder)
+                    os.rmdir(staging / folder)
                 except OSError:
                     break  # not empty
 
@@ -216,7 +230,7 @@ class SiteWriter:
             # Nothing to write: the output already is this site, so leave every file untouched.
             self.discard()
             return WriteReport((), same, (), hashes)
-        staging = self._stager().folder
+        staging = self.stager().folder
         small = len(changed) + len(removed) <= max(IN_PLACE_FILES, len(hashes) // 20)
         if self._old_hashes is not None and small and not _reshaped(changed, self._old):
             try:
@@ -224,23 +238,19 @@ class SiteWriter:
             except BaseException as exc:
                 self.discard(exc)
                 raise
-            self._close_log()
-            self._staged_by = None
-            _delete_tree(staging)
+            self.discard()
         else:
             self._swap_in(_manifest_bytes(hashes))
-        self._staging = None
         return WriteReport(tuple(changed), same, tuple(removed), hashes)
 
     def discard(self, exc: BaseException | None = None) -> None:
         """Remove what was staged; the output stays as it was."""
-        self._close_log()
-        self._staged_by = None
         if self._staging is not None:
+            self._staging.log.close()
             if exc is None:
-                _delete_tree(self._staging)
+                _delete_tree(self._staging.folder)
             else:
-                _discard(self._staging, exc)
+                _discard(self._staging.folder, exc)
             self._staging = None
 
     def _add(self, path: str, digest: str) -> None:
@@ -249,69 +259,28 @@ class SiteWriter:
             raise ValueError(f"output path {path!r} is given twice")
         self._hashes[path] = digest
 
-    def _close_log(self) -> None:
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def _stager(self) -> Stager:
-        if self._staging is None:
-            parent = self._target.parent
-            try:
-                self._staging = Path(tempfile.mkdtemp(prefix=f".{self._target.name}.stage-", dir=parent))
-            except OSError as exc:
-                raise OutputDirError(
-                    f"cannot write in '{parent.as_posix()}', the folder that holds the output"
-                    f" ({exc.strerror}); {_CHOOSE}"
-                ) from exc
-            try:
-                self._log = _Log(self._staging / STAGED_LOG)
-            except OSError as exc:
-                shutil.rmtree(self._staging, ignore_errors=True)  # empty: just made
-                self._staging = None
-                raise OutputDirError(
-                    f"cannot write in '{parent.as_posix()}', the folder that holds the output"
-                    f" ({exc.strerror}); {_CHOOSE}"
-                ) from exc
-            self._staged_by = Stager(self._staging, self._target, self._old, self._log)
-        assert self._staged_by is not None
-        return self._staged_by
-
     def _swap_in(self, manifest: bytes) -> None:
         """Complete the staging folder into the new tree, linking in the unchanged files, and swap."""
-        assert self._staging is not None and self._log is not None
-        tree, target = self._staging, self._target
+        assert self._staging is not None
+        tree, target = self._staging.folder, self._target
         try:
             # Listed before they are linked, so that a crash leaves a folder recognised as ours.
             same = sorted(self._same)
-            self._log.add(same)
+            self._staging.log.add(same)
             # Plain strings, not Paths: this loop runs for every file of the site.
             new, old = os.fspath(tree) + "/", os.fspath(target) + "/"
             made = {folder for path in self._staged for folder in _parents(path)}
-            # A file taken back may have left folders empty (a worker may have made one
-            # again meanwhile), which the new tree must not hold, least of all where a
-            # file is to be linked in.
-            needed = made | {folder for path in same for folder in _parents(path)}
-            for folder in sorted({f for p in self._withdrawn for f in _parents(p)} - needed, key=len, reverse=True):
-                try:
-                    os.rmdir(new + folder)
-                except OSError:
-                    pass  # not empty, or not there
             for path in same:
                 for folder in _parents(path):
                     if folder not in made:
                         made.add(folder)
-                        try:
-                            os.mkdir(new + folder)
-                        except FileExistsError:
-                            continue  # made for a file since withdrawn
-                        os.chmod(new + folder, DIR_MODE)  # mkdir's mode is cut by the umask
+                        _make_folder(new + folder)
                 _link(old + path, new + path)
             # mkdtemp makes the folder private (0o700); the published site must be readable.
             os.chmod(tree, DIR_MODE)
             # The manifest before the log goes: the tree is then recognised as ours by it.
             _write_file(tree / MARKER_NAME, manifest)
-            self._close_log()
+            self._staging.log.close()
             os.unlink(tree / STAGED_LOG)
             # Someone may have added files to the output while the pages were rendering; the
             # old tree is deleted after the swap, so look again just before it.
@@ -324,7 +293,7 @@ class SiteWriter:
         except BaseException as exc:
             self.discard(exc)
             raise
-        self._staging = self._staged_by = None
+        self._staging = None  # the new tree now, no longer ours to discard
         _swap(tree, target)
 
 
@@ -373,7 +342,7 @@ class Stager:
     def stage(self, path: str, data: bytes, digest: str) -> Staged:
         """Stage data for path, unless the output already holds it; digest is its sha256 hex."""
         _check_path(path)
-        if self.old.get(path) == digest and _same(self.target / path, data):
+        if _holds(self.target, self.old, path, data, digest):
             return Staged.SAME
         try:
             self.write(path, data)
@@ -700,6 +669,12 @@ def _update(target: Path, staging: Path, staged: Sequence[str], removed: Sequenc
             pass  # not empty: whatever is left in it goes on a later build
     _write_file(staging / MARKER_NAME, _manifest_bytes(hashes))
     os.replace(staging / MARKER_NAME, target / MARKER_NAME)
+
+
+def _holds(target: Path, old: Mapping[str, str], path: str, data: bytes, digest: str) -> bool:
+    """Whether the output at target holds these bytes at path, as the previous build left
+    them (old: its manifest's hashes; digest: the bytes' sha256 hex)."""
+    return old.get(path) == digest and _same(target / path, data)
 
 
 def _same(source: Path, data: bytes) -> bool:

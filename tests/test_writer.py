@@ -802,7 +802,7 @@ def test_a_crash_leftover_is_recognised_whatever_characters_its_paths_hold(proje
     site = writer.SiteWriter(output, project_root=project.root, protected=project.protected)
     site.put("assets/odd\nname\u2028.css", b"x\n")
     staging = next(tmp_path.glob(".output.stage-*"))
-    site._close_log()  # the crash: the staging folder stays behind
+    site.stager().log.close()  # the crash: the staging folder stays behind
     write({**SITE, "index.html": b"v3\n"}, output, project)
     assert not staging.exists()
 
