@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .problems import Problem, error
 from .reader import SourceFile
-from .yamlfm import parse_yaml
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_FRONT_MATTER_BYTES = 64 * 1024
@@ -19,6 +19,15 @@ class Document:
     rel: str
     front_matter: object  # a LineMap when well formed; the schema checks the rest
     front_matter_line: int  # the file line of the first YAML line
+    body: str
+    body_line: int  # the file line the body starts on
+    front_matter_text: str  # the YAML as written, which the front matter is parsed from
+
+
+class Split(NamedTuple):
+    """A briefing's text cut at its front matter's closing fence."""
+
+    front_matter: str  # the YAML between the fences, its first line the file's second
     body: str
     body_line: int  # the file line the body starts on
 
@@ -37,6 +46,22 @@ def decode(file: SourceFile, problems: list[Problem]) -> str | None:
 
 
 def split_document(file: SourceFile, problems: list[Problem]) -> Document | None:
+    split = split_text(file, problems)
+    if split is None:
+        return None
+    return Document(
+        path=file.path,
+        rel=file.rel,
+        front_matter=load_yaml(file.path, split.front_matter, 2, problems),
+        front_matter_line=2,
+        body=split.body,
+        body_line=split.body_line,
+        front_matter_text=split.front_matter,
+    )
+
+
+def split_text(file: SourceFile, problems: list[Problem]) -> Split | None:
+    """The file's front matter and body, not yet parsed; None (and a problem) if it has none."""
     size = len(file.data)
     if size > MAX_FILE_BYTES:
         problems.append(
@@ -74,18 +99,14 @@ def split_document(file: SourceFile, problems: list[Problem]) -> Document | None
             error(file.path, 2, "the front matter is over 64 KiB: move long text into the body")
         )
         return None
-    return Document(
-        path=file.path,
-        rel=file.rel,
-        front_matter=load_yaml(file.path, yaml_text, 2, problems),
-        front_matter_line=2,
-        body="\n".join(lines[end + 1 :]),
-        body_line=end + 2,
-    )
+    return Split(yaml_text, "\n".join(lines[end + 1 :]), end + 2)
 
 
 def load_yaml(path: str, text: str, first_line: int, problems: list[Problem]) -> object:
     """YAML text starting at first_line of path; issues become problems at file lines."""
+    # Imported here: a build that only splits files (see bodyedit) never loads PyYAML.
+    from .yamlfm import parse_yaml
+
     result = parse_yaml(text)
     for issue in result.issues:
         problems.append(error(path, issue.line + first_line - 1, issue.message))

@@ -18,16 +18,15 @@ from functools import cache, partial
 from jinja2 import BytecodeCache, Environment, TemplateError
 
 from . import __version__
+from .bodyedit import Placed, frame_key
 from .frontmatter import split_document
-from markdown_it import MarkdownIt
-
-from .markdown import RenderedBody, make_body_parser, render_body
+from .markdown import RenderedBody, body_parser, render_body
 from .model import Briefing, Source
 from .outputs import DATA_FILES, atom_feed, data_files, extra_files, robots, sitemap
 from .plan import Page, SiteView, briefing_page, briefing_url, build_view, cited_ids, plan_pages, with_citing
 from .problems import Problem, error, sorted_unique
 from .reader import ChangedDuringBuild, ContentFiles, Inputs, SourceFile
-from .render import make_environment, render_page, template_closures, template_problem
+from .render import Rendered, make_environment, render_page, template_closures, template_problem
 from .schema import read_briefing, read_site, read_sources_file
 from .settings import SiteConfig
 from .sitefiles import SiteFiles
@@ -65,6 +64,10 @@ class Outcome:
     # Files to keep as the last build left them in the output, with their sha256 hex: their
     # keys did not change, and only their digests were kept (see Builder.keep_bytes).
     kept: Mapping[str, str] = field(default_factory=dict)
+    # Where each briefing's page, made or kept, has its body's HTML, by output path; and
+    # each briefing file's frame key, by its path (see bodyedit).
+    placed: Mapping[str, Placed] = field(default_factory=dict)
+    frames: Mapping[str, str] = field(default_factory=dict)
 
 
 def _digest(*parts: bytes | str) -> bytes:
@@ -97,6 +100,7 @@ class Analysed:
     # The body's HTML and contents are kept elsewhere (cache.py stores them apart, as only
     # the briefing's own page needs them); body holds the rest, which every build needs.
     detached: bool = False
+    frame: str = ""  # bodyedit.frame_key of the file, if it has a body
 
     def without_html(self) -> Analysed:
         if self.body is None or self.detached:
@@ -105,11 +109,6 @@ class Analysed:
 
 
 _NOTHING = Analysed(b"", None, None, ())
-
-
-@cache
-def _body_parser() -> MarkdownIt:
-    return make_body_parser()  # once per process: worker processes build their own
 
 
 def analyse(file: SourceFile) -> Analysed:
@@ -125,12 +124,13 @@ def analyse(file: SourceFile) -> Analysed:
     briefing = read_briefing(doc, problems) if doc is not None else None
     if briefing is None:
         return Analysed(file.key, None, None, tuple(problems))
-    body = render_body(_body_parser(), briefing.body, path=briefing.path, first_line=briefing.body_line)
+    assert doc is not None
+    body = render_body(body_parser(), briefing.body, path=briefing.path, first_line=briefing.body_line)
     briefing = replace(briefing, body="")
     # Aggregate pages show the front matter and which sources the body cites, never the
     # body itself: editing a paragraph must not re-render the timeline.
     listing = _digest(repr(briefing), *body.cited)
-    return Analysed(file.key, briefing, body, tuple(problems), listing)
+    return Analysed(file.key, briefing, body, tuple(problems), listing, frame=frame_key(doc.front_matter_text, body))
 
 
 Stage = Callable[[str, bytes, str], Staged]  # path, bytes, their sha256 hex
@@ -170,10 +170,12 @@ class Made(NamedTuple):
     key: bytes
     digest: str  # sha256 hex
     data: bytes | None  # None when the Builder keeps no bytes (they are in the output)
+    placed: Placed | None = None  # where a briefing's page has its body's HTML (see bodyedit)
 
 
-def _made(key: bytes, data: bytes, keep_bytes: bool) -> Made:
-    return Made(key, hashlib.sha256(data).hexdigest(), data if keep_bytes else None)
+def _made(key: bytes, rendered: Rendered, keep_bytes: bool) -> Made:
+    data = rendered.data
+    return Made(key, hashlib.sha256(data).hexdigest(), data if keep_bytes else None, rendered.placed)
 
 
 def _briefing_key(site: str, url: str, file_key: bytes, sources: Iterable[str]) -> bytes:
@@ -224,14 +226,14 @@ def _analyse_ahead(job: Ahead, file: SourceFile) -> tuple[Analysed, RenderedAhea
         return analysed, None  # cites a source defined elsewhere: rendered once all are read
     page = briefing_page(job.site, briefing, body, sources)
     try:
-        data = render_page(job.env, page, job.site)
+        rendered = render_page(job.env, page, job.site)
     except TemplateError:
         return analysed, None  # rendered again by the building process, which reports it
     key = _digest(job.closure, _briefing_key(repr(job.site), page.url, analysed.key, (repr(sources[s]) for s in cited)))
     if job.store is not None:
         job.store(analysed)
-    path, made = output_file(page.url), _made(key, data, False)
-    return analysed.without_html(), RenderedAhead(path, made, *_staged_or_bytes(job.stage, path, data, made.digest))
+    path, made = output_file(page.url), _made(key, rendered, False)
+    return analysed.without_html(), RenderedAhead(path, made, *_staged_or_bytes(job.stage, path, rendered.data, made.digest))
 
 
 @dataclass
@@ -269,7 +271,7 @@ class _Job(NamedTuple):
     """Files to make now, by output path with their keys, and how to make them."""
 
     keys: Mapping[str, bytes]
-    make: Callable[[], Mapping[str, bytes]]
+    make: Callable[[], Mapping[str, Rendered]]
 
     @property
     def whole_site(self) -> bool:
@@ -278,8 +280,12 @@ class _Job(NamedTuple):
         return any(p.count("/") < 2 for p in self.keys)
 
 
-def _page_file(env: Environment, page: Callable[[], Page], site: SiteConfig, view: SiteView, path: str) -> dict[str, bytes]:
+def _page_file(env: Environment, page: Callable[[], Page], site: SiteConfig, view: SiteView, path: str) -> dict[str, Rendered]:
     return {path: render_page(env, page(), site, view)}
+
+
+def _rendered(make: Callable[[], bytes]) -> Callable[[], Rendered]:
+    return lambda: Rendered(make())
 
 
 @dataclass
@@ -464,7 +470,12 @@ class Builder:
         site_files = SiteFiles(files, work.pending)
         site_files.late_problems = work.late
         rendered = (*work.ahead, *(path for path, _, _ in work.now))
-        return Outcome(model, site_files, rendered, work.keys, work.kept)
+        placed = {
+            path: made.placed for path in work.keep - work.pending.keys()
+            if (made := self.state.pages.get(path)) is not None and made.placed is not None
+        }
+        frames = {path: done.frame for path, done in self.state.files.items() if done.frame}
+        return Outcome(model, site_files, rendered, work.keys, work.kept, placed, frames)
 
     def _sort_pages(self, work: _Round, pages: list[Page], env: Environment, closures: Mapping[str, bytes],
                     made_ahead: dict[str, Made], sink: PageSink | None, eager: Collection[str] | None) -> None:
@@ -520,10 +531,10 @@ class Builder:
             elif sink is not None:
                 extra_keys[path] = key  # made with the pages (see _render)
             elif eager is None:
-                work.files[path] = self._store(path, key, make)
+                work.files[path] = self._store(path, key, _rendered(make))
             else:
-                work.pending[path] = partial(self._store, path, key, make)
-        return [_Job(extra_keys, lambda: {path: extras[path]() for path in extra_keys})] if extra_keys else []
+                work.pending[path] = partial(self._store, path, key, _rendered(make))
+        return [_Job(extra_keys, lambda: {path: Rendered(extras[path]()) for path in extra_keys})] if extra_keys else []
 
     def _render(self, work: _Round, jobs: list[_Job], sink: PageSink | None) -> None:
         """Make the jobs' files, across processes when worth it, into the sink or the outcome."""
@@ -546,9 +557,9 @@ class Builder:
             except ChangedDuringBuild as exc:
                 return error(exc.path, 1, CHANGED)
             done: list[tuple[str, bytes, Staged | None, Made]] = []
-            for path, data in made.items():
-                page = _made(job.keys[path], data, keep_bytes)  # hashed in the worker, in parallel
-                done.append((path, *_staged_or_bytes(stage, path, data, page.digest), page))
+            for path, rendered in made.items():
+                page = _made(job.keys[path], rendered, keep_bytes)  # hashed in the worker, in parallel
+                done.append((path, *_staged_or_bytes(stage, path, rendered.data, page.digest), page))
             return done
 
         # Few pages can still be much work: the aggregates of a big site take a while each.
@@ -635,11 +646,11 @@ class Builder:
                 raise
             return last_good.data
 
-    def _store(self, path: str, key: bytes, make: Callable[[], bytes]) -> bytes:
-        data = make()
-        self.state.pages[path] = _made(key, data, self.keep_bytes)
+    def _store(self, path: str, key: bytes, make: Callable[[], Rendered]) -> bytes:
+        rendered = make()
+        self.state.pages[path] = _made(key, rendered, self.keep_bytes)
         self.state.changed = True
-        return data
+        return rendered.data
 
     @staticmethod
     def _failed(model: Model, problems: list[Problem]) -> Outcome:

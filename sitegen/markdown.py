@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -169,6 +170,12 @@ def make_body_parser() -> MarkdownIt:
     md.use(citations_plugin)
     md.core.ruler.after("inline", "sitegen_post_inline", _post_inline)
     return md
+
+
+@cache
+def body_parser() -> MarkdownIt:
+    """This process's body parser, made once (a worker process makes its own)."""
+    return make_body_parser()
 
 
 def make_inline_parser() -> MarkdownIt:

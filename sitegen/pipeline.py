@@ -6,16 +6,18 @@ the bytes read (see incremental.Builder), so the same content always gives the s
 
 from __future__ import annotations
 
+import hashlib
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import stamp
 from .problems import ContentError, Problem, warning
-from .reader import Inputs, is_temporary, read_content
+from .reader import ChangedDuringBuild, Inputs, is_temporary, read_content
 from .settings import BuildOptions
-from .writer import MARKER_NAME, OutputDirError, SiteWriter, Staged, WriteReport, survey
+from .writer import MARKER_NAME, FileState, OutputDirError, SiteWriter, Staged, WriteReport, file_state, survey
 
 # The builder pulls in Jinja, markdown-it and PyYAML; a build that finds nothing changed
 # never needs them, so they are imported when a build does (see build()).
@@ -81,7 +83,7 @@ def build(options: BuildOptions) -> BuildResult:
     # that parse them read them again.
     inputs = read_inputs(options, keep=False)
     if options.cache_file is None:
-        return _full_build(options, inputs, {}, started)
+        return _full_build(options, inputs, {}, started)[0]
     stamp_file = options.cache_file.with_name("stamp.json")
     generator = stamp.fingerprint().hex()
     key = stamp.options_key(options.output_dir, options.base_url, options.drafts)
@@ -90,30 +92,84 @@ def build(options: BuildOptions) -> BuildResult:
     on_disk: dict[str, str] = {}
     if last is not None and (last.generator, last.options) == (generator, key):
         found = survey(options.output_dir)
-        if last.inputs == digest and last.unchanged(found):
-            # The output already is what these inputs make: say so, as a full build would.
-            paths = tuple(sorted(p for p in last.files if p != MARKER_NAME))
-            return BuildResult(
-                tuple(warning(*w) for w in last.warnings),
-                WriteReport((), paths, (), {p: d for p, (_, d) in last.files.items()}),
-                last.pages, 0, time.perf_counter() - started,
-            )
+        if last.unchanged(found):
+            if last.inputs == digest:
+                # The output already is what these inputs make: say so, as a full build would.
+                paths = tuple(sorted(p for p in last.files if p != MARKER_NAME))
+                return BuildResult(
+                    tuple(warning(*w) for w in last.warnings),
+                    WriteReport((), paths, (), {p: d for p, (_, d) in last.files.items()}),
+                    last.pages, 0, time.perf_counter() - started,
+                )
+            edited = _bodies_edited(options, inputs, last, started)
+            if edited is not None:
+                result, bodies = edited
+                written = (*result.report.written, MARKER_NAME)
+                states = {**found, **{p: file_state(options.output_dir / p) for p in written}}
+                stamp.save(stamp_file, _stamp(generator, key, digest, inputs, result, bodies, states))
+                return result
         # Output files as the last build left them may be kept without their bytes; only
         # if its manifest is among them, or the writer could not vouch for what it lists.
         intact = last.intact(found)
         on_disk = intact if MARKER_NAME in intact else {}
-    result = _full_build(options, inputs, on_disk, started)
-    hashes = {**result.report.hashes, MARKER_NAME: ""}
-    stamp.save(stamp_file, stamp.Stamp(
-        generator, key, digest,
-        {p: (state, hashes[p]) for p, state in survey(options.output_dir).items() if p in hashes},
-        tuple((w.path, w.line, w.message) for w in result.warnings),
-        result.pages,
-    ))
+    result, bodies = _full_build(options, inputs, on_disk, started)
+    stamp.save(stamp_file, _stamp(generator, key, digest, inputs, result, bodies, survey(options.output_dir)))
     return result
 
 
-def _full_build(options: BuildOptions, inputs: Inputs, on_disk: dict[str, str], started: float) -> BuildResult:
+def _stamp(generator: str, key: str, digest: str, inputs: Inputs, result: BuildResult,
+           bodies: Mapping[str, stamp.Body], states: Mapping[str, FileState]) -> stamp.Stamp:
+    hashes = {**result.report.hashes, MARKER_NAME: ""}
+    return stamp.Stamp(
+        generator, key, digest,
+        {p: (state, hashes[p]) for p, state in states.items() if p in hashes},
+        tuple((w.path, w.line, w.message) for w in result.warnings),
+        result.pages,
+        {file.path: file.key.hex() for file in inputs.content.briefings},
+        bodies,
+    )
+
+
+def _bodies_edited(options: BuildOptions, inputs: Inputs, last: stamp.Stamp,
+                   started: float) -> tuple[BuildResult, dict[str, stamp.Body]] | None:
+    """The build when the only inputs that changed are briefing files, each in its body's
+    HTML alone (see bodyedit): their pages, remade from those in the output, which the
+    stamp says are untouched. None when the build needs the builder."""
+    changed = [f for f in inputs.content.briefings if last.keys.get(f.path) != f.key.hex()]
+    if not changed or any(f.path not in last.bodies for f in changed):
+        return None
+    if stamp.inputs_digest(inputs, {f.path: bytes.fromhex(last.keys[f.path]) for f in changed}) != last.inputs:
+        return None  # something else changed too
+    from . import bodyedit  # loads markdown-it; neither Jinja nor PyYAML
+
+    bodies = dict(last.bodies)
+    pages: dict[str, bytes] = {}
+    for file in changed:
+        body = last.bodies[file.path]
+        if body.page not in last.files:
+            return None
+        try:
+            remade = bodyedit.remake(file.loaded())
+            old = (options.output_dir / body.page).read_bytes()
+        except (ChangedDuringBuild, OSError):
+            return None
+        if remade is None or remade.frame != body.frame or hashlib.sha256(old).hexdigest() != last.files[body.page][1]:
+            return None
+        pages[body.page], placed = bodyedit.replace_body(old, bodyedit.Placed(file.path, body.at, body.length), remade.html)
+        bodies[file.path] = body._replace(at=placed.at, length=placed.length)
+    with SiteWriter(options.output_dir, project_root=options.project_root, protected=protected_dirs(options)) as site:
+        for path, (_, digest) in sorted(last.files.items()):
+            if path != MARKER_NAME and path not in pages:
+                site.keep(path, digest)
+        for path, data in sorted(pages.items()):
+            site.put(path, data)
+        report = site.commit()
+    seconds = time.perf_counter() - started
+    return BuildResult(tuple(warning(*w) for w in last.warnings), report, last.pages, len(pages), seconds), bodies
+
+
+def _full_build(options: BuildOptions, inputs: Inputs, on_disk: dict[str, str],
+                started: float) -> tuple[BuildResult, dict[str, stamp.Body]]:
     from . import cache
     from .incremental import Builder, CacheState
 
@@ -148,7 +204,11 @@ def _full_build(options: BuildOptions, inputs: Inputs, on_disk: dict[str, str], 
         raise
     pages = sum(1 for path in report.hashes if path.endswith(".html"))
     seconds = time.perf_counter() - started
-    return BuildResult(tuple(outcome.model.warnings), report, pages, len(outcome.rendered), seconds, tuple(notes))
+    bodies = {
+        placed.source: stamp.Body(outcome.frames.get(placed.source, ""), path, placed.at, placed.length)
+        for path, placed in outcome.placed.items()
+    }
+    return BuildResult(tuple(outcome.model.warnings), report, pages, len(outcome.rendered), seconds, tuple(notes)), bodies
 
 
 class _Output:

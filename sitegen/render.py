@@ -8,14 +8,17 @@ with raw HTML off and from charts that escape their own text.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from itertools import islice
 from functools import lru_cache
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 from jinja2 import BytecodeCache, Environment, FunctionLoader, StrictUndefined, TemplateError, TemplateSyntaxError, meta
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from .bodyedit import SLOT, Placed, place
 from .charts import ChartPoint, bar_chart
 from .markdown import make_inline_parser, render_inline
 from .model import Event, Figure, PartialDate, Quote
@@ -225,10 +228,24 @@ def template_closures(env: Environment, names: Iterable[str]) -> dict[str, set[s
 PIECES_AT_ONCE = 4096
 
 
-def render_page(env: Environment, page: Page, site: SiteConfig, view: SiteView | None = None) -> bytes:
-    """The page's bytes. view is the whole site's, which a page with a scope does not see."""
+class Rendered(NamedTuple):
+    data: bytes
+    placed: Placed | None = None  # where a briefing's page has its body's HTML
+
+
+def render_page(env: Environment, page: Page, site: SiteConfig, view: SiteView | None = None) -> Rendered:
+    """The page's bytes. view is the whole site's, which a page with a scope does not see.
+
+    A briefing's page is rendered with bodyedit.SLOT for its body's HTML, which is put in
+    after: the templates never see the HTML, so that the rest of the page does not
+    depend on it (see bodyedit)."""
+    html, owner = None, ""
     if page.scope is not None:
-        view = page.scope.view(site)
+        body, owner = page.scope.body, page.scope.briefing.path
+        html, hidden = body.html.encode("utf-8"), replace(body, html=SLOT)
+        context = {**page.context, "body": hidden} if "body" in page.context else page.context
+        scope = replace(page.scope, body=hidden)
+        page, view = replace(page, context=context, scope=scope), scope.view(site)
     if view is None:
         raise ValueError(f"page {page.url!r} has no scope of its own: it needs the site's view")
 
@@ -259,4 +276,4 @@ def render_page(env: Environment, page: Page, site: SiteConfig, view: SiteView |
     out = bytearray()
     while batch := list(islice(pieces, PIECES_AT_ONCE)):  # islice: no Python loop a piece
         out += "".join(batch).encode("utf-8")
-    return bytes(out)
+    return Rendered(bytes(out)) if html is None else Rendered(*place(bytes(out), html, owner))

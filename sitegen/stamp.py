@@ -8,7 +8,9 @@ inode the build left it with, the output already is the site these inputs make.
 
 When something did change, the stamp still says which output files are as the last build
 left them, so the builder may keep those whose page keys did not change instead of
-rendering them again only to compare bytes.
+rendering them again only to compare bytes. And when only briefing files changed, it says
+which those are and where each one's page has its body's HTML, so that an edit to a body's
+text alone can be put in the page in the output without the builder (see bodyedit).
 
 It lives beside the build cache (.cache/sitegen/) as a small JSON file, and everything in
 it is checked again, never trusted: anything unreadable counts as no stamp.
@@ -25,13 +27,23 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .reader import Inputs
 
-FORMAT = "sitegen-stamp-1"
+FORMAT = "sitegen-stamp-2"
 LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml")
 
 FileState = tuple[int, int, int]  # size, mtime in ns, inode: what os.lstat says of a file
+
+
+class Body(NamedTuple):
+    """A briefing's page, and where in it the body's HTML is (see bodyedit.Placed)."""
+
+    frame: str  # the briefing file's bodyedit.frame_key
+    page: str  # its page's output path
+    at: tuple[int, ...]
+    length: int
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,8 @@ class Stamp:
     files: Mapping[str, tuple[FileState, str]]  # output path -> (its state, its sha256 hex)
     warnings: tuple[tuple[str, int, str], ...]  # the build's warnings, to say again
     pages: int
+    keys: Mapping[str, str]  # each briefing file's key (reader.file_key), hex, by its path
+    bodies: Mapping[str, Body]  # by briefing file path, for those with a page
 
     def intact(self, found: Mapping[str, FileState]) -> dict[str, str]:
         """The sha256 of each output file found exactly as the stamped build left it."""
@@ -49,7 +63,7 @@ class Stamp:
 
     def unchanged(self, found: Mapping[str, FileState]) -> bool:
         """Whether the output holds exactly the files the stamped build left, untouched."""
-        return len(found) == len(self.files) and len(self.intact(found)) == len(found)
+        return len(found) == len(self.files) and all(found.get(p) == state for p, (state, _) in self.files.items())
 
 
 def _versions(names: Iterable[str]) -> dict[str, str]:
@@ -89,9 +103,10 @@ def fingerprint() -> bytes:
     return h.digest()
 
 
-def inputs_digest(inputs: Inputs) -> str:
+def inputs_digest(inputs: Inputs, keys: Mapping[str, bytes] | None = None) -> str:
     """One digest of every byte a build reads (for briefings, of their keys, which are
-    digests of their bytes), with the names it reads them under."""
+    digests of their bytes), with the names it reads them under; with keys, as if the
+    briefings it names had those keys."""
     h = hashlib.sha256()
 
     def add(name: str, data: bytes) -> None:
@@ -103,7 +118,8 @@ def inputs_digest(inputs: Inputs) -> str:
     for label, file in (("site", content.site), ("sources", content.sources)):
         add(label, b"" if file is None else b"\1" + file.path.encode() + b"\0" + file.data)
     for file in content.briefings:
-        add("briefing:" + file.path, file.key)  # its bytes may be left on disk: see reader
+        # Its bytes may be left on disk: see reader.
+        add("briefing:" + file.path, file.key if keys is None else keys.get(file.path, file.key))
     add("templates-prefix", inputs.templates_prefix.encode())
     for name, source in sorted(inputs.templates.items()):
         add("template:" + name, source.encode("utf-8", "surrogateescape"))
@@ -128,6 +144,11 @@ def load(path: Path) -> Stamp | None:
             files={str(p): ((int(s), int(m), int(i)), str(d)) for p, (s, m, i, d) in document["files"].items()},
             warnings=tuple((str(p), int(line), str(message)) for p, line, message in document["warnings"]),
             pages=int(document["pages"]),
+            keys={str(p): str(k) for p, k in document["keys"].items()},
+            bodies={
+                str(p): Body(str(frame), str(page), tuple(int(a) for a in at), int(length))
+                for p, (frame, page, at, length) in document["bodies"].items()
+            },
         )
     except Exception:  # noqa: BLE001: a damaged stamp only costs a full rebuild
         return None
@@ -143,12 +164,14 @@ def save(path: Path, stamp: Stamp) -> None:
         "files": {p: [*state, digest] for p, (state, digest) in sorted(stamp.files.items())},
         "warnings": [list(w) for w in stamp.warnings],
         "pages": stamp.pages,
+        "keys": dict(sorted(stamp.keys.items())),
+        "bodies": {p: [*body[:2], list(body.at), body.length] for p, body in sorted(stamp.bodies.items())},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".stamp-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(document, f, separators=(",", ":"))
+            f.write(json.dumps(document, separators=(",", ":")))  # dumps: C; dump to a file is Python
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

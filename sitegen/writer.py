@@ -394,15 +394,23 @@ def survey(output_dir: Path) -> dict[str, FileState]:
                 if entry.is_dir(follow_symlinks=False):
                     walk(entry.path, rel + "/")
                     continue
-                info = entry.stat(follow_symlinks=False)
-                regular = stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == FILE_MODE
-                found[rel] = (info.st_size, info.st_mtime_ns, info.st_ino) if regular else (-1, -1, -1)
+                found[rel] = _state(entry.stat(follow_symlinks=False))
 
     try:
         walk(os.fspath(output_dir), "")
     except (FileNotFoundError, NotADirectoryError):
         return {}
     return found
+
+
+def file_state(path: Path) -> FileState:
+    """What survey would say of this one file."""
+    return _state(path.lstat())
+
+
+def _state(info: os.stat_result) -> FileState:
+    regular = stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == FILE_MODE
+    return (info.st_size, info.st_mtime_ns, info.st_ino) if regular else (-1, -1, -1)
 
 
 # --- paths -------------------------------------------------------------------------------
