@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .model import Series
+# Not imported with this module: a build that finds nothing to render needs no model (it
+# is most of the cost of importing what such a build does import).
+if TYPE_CHECKING:
+    from .model import Series
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ class SiteConfig:
         return self.base_url + url_path.lstrip("/")
 
     def series_by_id(self, series_id: str) -> Series:
+        from .model import Series
+
         for s in self.series:
             if s.id == series_id:
                 return s

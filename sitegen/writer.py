@@ -625,7 +625,7 @@ def _foreign_entries(folder: Path, hashes: Mapping[str, str]) -> list[str]:
 
     def walk(directory: str, prefix: str) -> None:
         with os.scandir(directory) as scan:
-            entries = sorted(scan, key=lambda e: e.name)
+            entries = list(scan)
         for entry in entries:
             rel = prefix + entry.name
             if rel == MARKER_NAME:
@@ -639,7 +639,7 @@ def _foreign_entries(folder: Path, hashes: Mapping[str, str]) -> list[str]:
                 foreign.append(rel)
 
     walk(os.fspath(folder), "")
-    return foreign
+    return sorted(foreign)  # sorted once, not each folder's listing: most builds find none
 
 
 # --- building and swapping ---------------------------------------------------------------
