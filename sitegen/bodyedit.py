@@ -37,6 +37,7 @@ class Placed(NamedTuple):
     source: str  # the briefing file's path
     at: tuple[int, ...]
     length: int
+    digest: str  # the HTML's sha256 hex, to check a page still holds it there
 
 
 class Remade(NamedTuple):
@@ -55,10 +56,12 @@ def place(frame: bytes, html: bytes, source: str) -> tuple[bytes, Placed]:
     return _joined(frame.split(_SLOT), html, source)
 
 
-def replace_body(page: bytes, placed: Placed, html: bytes) -> tuple[bytes, Placed]:
-    """The page with html where placed says its body's HTML is."""
+def replace_body(page: bytes, placed: Placed, html: bytes) -> tuple[bytes, Placed] | None:
+    """The page with html where placed says its body's HTML is; None if that is not there."""
     pieces, start = [], 0
     for at in placed.at:
+        if at < start or hashlib.sha256(page[at:at + placed.length]).hexdigest() != placed.digest:
+            return None
         pieces.append(page[start:at])
         start = at + placed.length
     pieces.append(page[start:])
@@ -70,7 +73,7 @@ def _joined(pieces: list[bytes], html: bytes, source: str) -> tuple[bytes, Place
     for piece in pieces[1:]:
         at.append(offset)
         offset += len(html) + len(piece)
-    return html.join(pieces), Placed(source, tuple(at), len(html))
+    return html.join(pieces), Placed(source, tuple(at), len(html), hashlib.sha256(html).hexdigest())
 
 
 def remake(file: SourceFile) -> Remade | None:

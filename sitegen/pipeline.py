@@ -155,8 +155,11 @@ def _bodies_edited(options: BuildOptions, inputs: Inputs, last: stamp.Stamp,
             return None
         if remade is None or remade.frame != body.frame or hashlib.sha256(old).hexdigest() != last.files[body.page][1]:
             return None
-        pages[body.page], placed = bodyedit.replace_body(old, bodyedit.Placed(file.path, body.at, body.length), remade.html)
-        bodies[file.path] = body._replace(at=placed.at, length=placed.length)
+        replaced = bodyedit.replace_body(old, bodyedit.Placed(file.path, body.at, body.length, body.html), remade.html)
+        if replaced is None:
+            return None
+        pages[body.page], placed = replaced
+        bodies[file.path] = body._replace(at=placed.at, length=placed.length, html=placed.digest)
     with SiteWriter(options.output_dir, project_root=options.project_root, protected=protected_dirs(options)) as site:
         for path, (_, digest) in sorted(last.files.items()):
             if path != MARKER_NAME and path not in pages:
@@ -205,7 +208,7 @@ def _full_build(options: BuildOptions, inputs: Inputs, on_disk: dict[str, str],
     pages = sum(1 for path in report.hashes if path.endswith(".html"))
     seconds = time.perf_counter() - started
     bodies = {
-        placed.source: stamp.Body(outcome.frames.get(placed.source, ""), path, placed.at, placed.length)
+        placed.source: stamp.Body(outcome.frames.get(placed.source, ""), path, placed.at, placed.length, placed.digest)
         for path, placed in outcome.placed.items()
     }
     return BuildResult(tuple(outcome.model.warnings), report, pages, len(outcome.rendered), seconds, tuple(notes)), bodies

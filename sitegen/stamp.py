@@ -44,6 +44,7 @@ class Body(NamedTuple):
     page: str  # its page's output path
     at: tuple[int, ...]
     length: int
+    html: str  # the HTML's sha256 hex
 
 
 @dataclass(frozen=True)
@@ -146,8 +147,8 @@ def load(path: Path) -> Stamp | None:
             pages=int(document["pages"]),
             keys={str(p): str(k) for p, k in document["keys"].items()},
             bodies={
-                str(p): Body(str(frame), str(page), tuple(int(a) for a in at), int(length))
-                for p, (frame, page, at, length) in document["bodies"].items()
+                str(p): Body(str(frame), str(page), tuple(int(a) for a in at), int(length), str(html))
+                for p, (frame, page, at, length, html) in document["bodies"].items()
             },
         )
     except Exception:  # noqa: BLE001: a damaged stamp only costs a full rebuild
@@ -165,7 +166,7 @@ def save(path: Path, stamp: Stamp) -> None:
         "warnings": [list(w) for w in stamp.warnings],
         "pages": stamp.pages,
         "keys": dict(sorted(stamp.keys.items())),
-        "bodies": {p: [*body[:2], list(body.at), body.length] for p, body in sorted(stamp.bodies.items())},
+        "bodies": {p: [*body[:2], list(body.at), *body[3:]] for p, body in sorted(stamp.bodies.items())},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".stamp-", suffix=".tmp")

@@ -3,6 +3,8 @@ output is byte-identical to a clean build's; any other edit goes through the bui
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,13 +30,21 @@ def test_a_page_placed_and_replaced_equals_the_page_placed_anew() -> None:
     frame = f"<head>{SLOT}</head><main>{SLOT}</main>".encode()
     page, placed = place(frame, b"<p>old</p>", "b.md")
     assert page == b"<head><p>old</p></head><main><p>old</p></main>"
-    assert placed == Placed("b.md", (6, 29), 10)
+    assert placed == Placed("b.md", (6, 29), 10, hashlib.sha256(b"<p>old</p>").hexdigest())
     for html in (b"", b"<p>x</p>", b"<p>a longer body than before</p>\n" * 3):
         assert replace_body(page, placed, html) == place(frame, html, "b.md")
 
 
+def test_a_page_is_not_replaced_into_where_its_body_is_not() -> None:
+    page, placed = place(f"<main>{SLOT}</main>".encode(), b"<p>old</p>", "b.md")
+    assert replace_body(page, placed._replace(at=(5,)), b"<p>new</p>") is None
+    assert replace_body(page.replace(b"old", b"odd"), placed, b"<p>new</p>") is None
+    assert replace_body(page, placed._replace(length=9), b"<p>new</p>") is None
+
+
 def test_a_frame_without_slot_is_the_page() -> None:
-    assert place(b"<p>no body here</p>", b"<p>x</p>", "b.md") == (b"<p>no body here</p>", Placed("b.md", (), 8))
+    page, placed = place(b"<p>no body here</p>", b"<p>x</p>", "b.md")
+    assert page == b"<p>no body here</p>" and placed.at == ()
 
 
 def test_remaking_a_file_finds_what_analysing_it_does() -> None:
@@ -198,6 +208,21 @@ def test_a_page_edited_by_hand_means_the_builder(project: Path, tmp_path: Path, 
     cached_and_clean(project, tmp_path)
     page = options(project).output_dir / FIRST_PAGE
     page.write_bytes(page.read_bytes().replace(b"<main", b"<main data-edited"))
+    BODY_ONLY["a sentence changed"](project)
+    del builder_runs[:]
+    cached, clean, _ = cached_and_clean(project, tmp_path)
+    assert cached == clean
+    assert len(builder_runs) == 2
+
+
+def test_a_stamp_wrong_about_where_a_body_is_means_the_builder(
+    project: Path, tmp_path: Path, builder_runs: list[int]
+) -> None:
+    cached_and_clean(project, tmp_path)
+    stamp_file = project / ".cache/sitegen/stamp.json"
+    document = json.loads(stamp_file.read_text())
+    document["bodies"][FIRST][2][0] += 1  # the body's HTML said to start a byte later
+    stamp_file.write_text(json.dumps(document))
     BODY_ONLY["a sentence changed"](project)
     del builder_runs[:]
     cached, clean, _ = cached_and_clean(project, tmp_path)
