@@ -664,8 +664,31 @@ def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def disk_probe() -> str:
+    """How long this disk takes, now, to create 1,000 files of 50 KB in one folder, and
+    1,000 folders holding one such file each (what a site of pretty URLs needs). Some file
+    systems slow down after many deletions (ext4 without a journal checks each free inode
+    for a recent deletion), which every round of this benchmark makes: ratios against the
+    floor, which makes no folders, move with it."""
+    data = b"x" * 50_000
+    seconds = []
+    for folders in (False, True):
+        probe = WORK / "disk-probe"
+        clear(probe)
+        probe.mkdir(parents=True)
+        started = time.perf_counter()
+        for n in range(1000):
+            if folders:
+                (probe / str(n)).mkdir()
+            (probe / (f"{n}/index.html" if folders else f"{n}.html")).write_bytes(data)
+        seconds.append(time.perf_counter() - started)
+        clear(probe)
+    return f"{seconds[0]:.2f} s and {seconds[1]:.2f} s"
+
+
 def report(args: argparse.Namespace, started: dt.datetime, seconds: float, info: dict[str, str],
-           versions: dict[str, str], skipped: list[str], results: dict[int, SizeResult], loads: tuple[str, str]) -> str:
+           versions: dict[str, str], skipped: list[str], results: dict[int, SizeResult], loads: tuple[str, str],
+           disks: tuple[str, str]) -> str:
     memory_note = [f"- **Note:** {args.memory_note}"] if args.memory_note else []
     lines = [
         "# Build-speed benchmark",
@@ -679,6 +702,8 @@ def report(args: argparse.Namespace, started: dt.datetime, seconds: float, info:
         f"- {info['nproc']} CPUs (`nproc`), {info['cpu']}; {info['memory']} memory; {info['os']}",
         f"- Load average (1, 5, 15 min) at the start {loads[0]}, at the end {loads[1]}"
         " (other work on the machine slows every tool alike only if it is steady)",
+        f"- Disk (bench/.work/): 1,000 files created in one folder, and 1,000 folders with a file each, took"
+        f" {disks[0]} at the start, {disks[1]} at the end (see disk_probe)",
         f"- Ours: {versions['ours']}",
         f"- Floor: bench/floor.py, Python {info['python']}, the project's markdown-it-py and PyYAML (C loader)",
     ]
@@ -742,9 +767,10 @@ def main() -> int:
         parser.error(f"unknown peers to skip: {', '.join(sorted(unknown))}")
 
     started, clock = dt.datetime.now(dt.timezone.utc), time.perf_counter()
-    first_load = loadavg()
+    first_load, first_disk = loadavg(), disk_probe()
     info = machine()
     log(f"machine: {info['nproc']} CPUs, {info['memory']}, {info['os']}, Python {info['python']}")
+    log(f"disk: 1,000 files in one folder, and 1,000 folders with a file each: {first_disk}")
     versions = {"ours": our_version()}
     if memory_note := get_gnu_time():
         log(f"note: {memory_note}")
@@ -772,7 +798,9 @@ def main() -> int:
         log("\n".join(size_table(results[size])))
 
     seconds = time.perf_counter() - clock
-    text = report(args, started, seconds, info, versions, skipped, results, (first_load, loadavg()))
+    last_disk = disk_probe()
+    log(f"disk at the end: {last_disk}")
+    text = report(args, started, seconds, info, versions, skipped, results, (first_load, loadavg()), (first_disk, last_disk))
     text = text.replace(str(ROOT) + "/", "").replace(str(ROOT), ".")  # no machine paths in the report
     args.results.write_text(text, encoding="utf-8")
     log("\n".join(scaling(results) + targets(results)))
