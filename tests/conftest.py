@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +31,16 @@ def options_for(tmp_path: Path) -> Callable[..., BuildOptions]:
         )
 
     return make
+
+
+def files_under(root: Path) -> dict[str, bytes]:
+    """Every file under root, by its relative POSIX path."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def digests_under(root: Path) -> dict[str, str]:
+    """files_under, each file's bytes as their sha256 hex: a failed comparison stays readable."""
+    return {path: hashlib.sha256(data).hexdigest() for path, data in files_under(root).items()}
 
 
 def write(path: Path, text: str) -> Path:

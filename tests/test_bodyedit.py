@@ -19,7 +19,8 @@ from sitegen.problems import ContentError
 from sitegen.reader import SourceFile
 from sitegen.settings import BuildOptions
 
-from .test_cache import add_briefing, cached_and_clean, edit, project, tree  # noqa: F401: project is a fixture
+from .conftest import digests_under
+from .test_cache import add_briefing, cached_and_clean, edit, project  # noqa: F401: project is a fixture
 from .test_stamp import build_in_a_new_process
 
 FIRST = "content/briefings/first-round.md"
@@ -232,12 +233,12 @@ def test_a_stamp_wrong_about_where_a_body_is_means_the_builder(
 
 def test_a_body_edit_with_an_error_is_reported_and_changes_nothing(project: Path) -> None:
     build(options(project))
-    before = tree(options(project).output_dir)
+    before = digests_under(options(project).output_dir)
     edit(project / FIRST, "More detail [@src-one]", "More detail [@src-nowhere]")
     with pytest.raises(ContentError) as caught:
         build(options(project))
     assert any("src-nowhere" in str(p) and p.path == FIRST for p in caught.value.problems)
-    assert tree(options(project).output_dir) == before
+    assert digests_under(options(project).output_dir) == before
 
 
 def test_the_stamp_says_where_each_body_is(project: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -15,19 +14,11 @@ from sitegen.pipeline import build
 from sitegen.problems import ContentError
 from sitegen.settings import BuildOptions
 
-from .conftest import write
+from .conftest import digests_under, write
 from .linkcheck import check_folder, check_http, parse
 from .serving import serve
 
 BASE = "https://owner.github.io/fixture/"
-
-
-def tree(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture
@@ -38,7 +29,7 @@ def built(basic_content: Path, options_for: Callable[..., BuildOptions]) -> Path
 
 
 def test_every_page_and_file_is_written(built: Path) -> None:
-    files = set(tree(built))
+    files = set(digests_under(built))
     expected = {
         "index.html", "briefings/index.html", "briefings/first-round/index.html",
         "briefings/second-round/index.html", "timeline/index.html", "figures/index.html",
@@ -122,7 +113,7 @@ def test_same_input_gives_byte_identical_output(basic_content: Path, tmp_path: P
     for name in ("one", "two"):
         options = BuildOptions.for_project(Path(__file__).parent.parent, content_dir=basic_content, output_dir=tmp_path / name)
         build(options)
-        trees.append(tree(options.output_dir))
+        trees.append(digests_under(options.output_dir))
     assert trees[0] == trees[1]
 
 
@@ -131,12 +122,12 @@ def test_failed_build_leaves_previous_output_exactly_as_it_was(
 ) -> None:
     options = options_for(basic_content)
     build(options)
-    before = tree(options.output_dir)
+    before = digests_under(options.output_dir)
     write(basic_content / "briefings/broken.md", "---\ntitle: x\ndate: 2024-99-01\n---\n")
     with pytest.raises(ContentError) as caught:
         build(options)
     assert any(p.path.endswith("broken.md") and p.line == 3 for p in caught.value.problems)
-    assert tree(options.output_dir) == before
+    assert digests_under(options.output_dir) == before
     assert not [p for p in options.output_dir.parent.iterdir() if p.name.startswith(".output.")]
 
 

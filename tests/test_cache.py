@@ -3,7 +3,6 @@ byte-identical to a clean build's; a damaged or foreign cache is set aside."""
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from collections.abc import Callable
 from dataclasses import replace
@@ -15,14 +14,7 @@ from sitegen import cache, stamp
 from sitegen.pipeline import build
 from sitegen.settings import BuildOptions
 
-from .conftest import FIXTURES, PROJECT_ROOT
-
-
-def tree(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*")) if p.is_file()
-    }
+from .conftest import FIXTURES, PROJECT_ROOT, digests_under
 
 
 @pytest.fixture
@@ -40,7 +32,7 @@ def cached_and_clean(root: Path, tmp_path: Path) -> tuple[dict[str, str], dict[s
     result = build(cached)
     clean = replace(BuildOptions.for_project(root), output_dir=tmp_path / "clean")
     build(clean)
-    return tree(cached.output_dir), tree(clean.output_dir), result.rendered
+    return digests_under(cached.output_dir), digests_under(clean.output_dir), result.rendered
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -96,7 +88,7 @@ def test_a_new_generator_version_discards_the_cache(project: Path, tmp_path: Pat
     )
     assert result.rendered == 12
     assert build(options).rendered == 0  # and the new cache is used from then on
-    assert tree(options.output_dir) == cached_and_clean(project, tmp_path)[1]
+    assert digests_under(options.output_dir) == cached_and_clean(project, tmp_path)[1]
 
 
 def test_the_fingerprint_covers_the_generator_code() -> None:

@@ -52,10 +52,10 @@ def test_nothing_changed_renders_nothing(project: BuildOptions) -> None:
     assert again == set()
 
 
-def test_editing_a_briefing_renders_it_and_the_aggregates_only(project: BuildOptions) -> None:
+def test_editing_a_briefing_s_summary_renders_it_and_the_aggregates_only(project: BuildOptions) -> None:
     builder = Builder()
     rebuild(builder, project)
-    edit(project.content_dir / "briefings/first-round.md", "Thirty people were freed", "Thirty people were released")
+    edit(project.content_dir / "briefings/first-round.md", 'summary: "Thirty people were freed."', 'summary: "Thirty people were released."')
     rendered, files = rebuild(builder, project)
     assert rendered == AGGREGATES | {"briefings/first-round/index.html", "tags/pardons/index.html"}
     assert b"Thirty people were released" in files["briefings/first-round/index.html"]

@@ -23,7 +23,7 @@ from sitegen import writer
 from sitegen.writer import MARKER_NAME, OutputDirError
 from sitegen.settings import BuildOptions
 
-from .conftest import PROJECT_ROOT
+from .conftest import PROJECT_ROOT, files_under
 
 
 def square_and_pid(n: int) -> tuple[int, int]:
@@ -163,10 +163,6 @@ def test_this_process_objects_are_not_set_aside_by_a_map() -> None:
     assert gc.get_freeze_count() == frozen  # the workers set theirs aside, not this process
 
 
-def output_tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 @pytest.mark.usefixtures("two_workers")
 @pytest.mark.parametrize("whole_site_pages_shared", [False, True])
 def test_pages_written_by_the_workers_make_the_site_a_serial_build_makes(
@@ -179,7 +175,7 @@ def test_pages_written_by_the_workers_make_the_site_a_serial_build_makes(
     expected = Builder(parallel=False).build(read_inputs(options))
     assert expected.files is not None
     report = build(options).report
-    written = output_tree(options.output_dir)
+    written = files_under(options.output_dir)
     assert {p: d for p, d in written.items() if p != MARKER_NAME} == dict(expected.files)
     assert sorted(report.written) == sorted(expected.files)
     assert not list(tmp_path.glob(".out.*"))  # no staging folder is left
@@ -192,7 +188,7 @@ def test_pages_written_by_the_workers_make_the_site_a_serial_build_makes(
     first.write_text(text.replace("---\n", f"---\nslug: {others[40].stem}\n", 1), encoding="utf-8")
     with pytest.raises(ContentError, match="slug"):
         build(options)
-    assert output_tree(options.output_dir) == written
+    assert files_under(options.output_dir) == written
     assert not list(tmp_path.glob(".out.*"))
 
     # Put right: the edited pages are rewritten, and every other file keeps its mtime.
@@ -201,7 +197,7 @@ def test_pages_written_by_the_workers_make_the_site_a_serial_build_makes(
     expected = Builder(parallel=False).build(read_inputs(options))
     assert expected.files is not None
     report = build(options).report
-    rewritten = output_tree(options.output_dir)
+    rewritten = files_under(options.output_dir)
     assert {p: d for p, d in rewritten.items() if p != MARKER_NAME} == dict(expected.files)
     changed = {p for p in expected.files if expected.files[p] != written.get(p)}
     assert set(report.written) == changed and len(changed) >= len(others)

@@ -18,6 +18,8 @@ import pytest
 from sitegen import writer
 from sitegen.writer import MARKER_NAME, OutputDirError, WriteReport, check_output_dir, write_site
 
+from .conftest import files_under
+
 OLD = 1_000_000_000  # an mtime far in the past, set by hand so a kept one is visible
 
 SITE = {
@@ -84,11 +86,8 @@ def temporaries(parent: Path, name: str = "output") -> list[str]:
 
 
 def site_files(output: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(output).as_posix(): p.read_bytes()
-        for p in output.rglob("*")
-        if p.is_file() and p.name != MARKER_NAME
-    }
+    """The output's files but the manifest."""
+    return {path: data for path, data in files_under(output).items() if path != MARKER_NAME}
 
 
 # --- writing -----------------------------------------------------------------------------
