@@ -34,10 +34,17 @@ _SLOT = SLOT.encode("utf-8")
 class Placed(NamedTuple):
     """Where a briefing's body HTML is in its page: `length` bytes at each offset of `at`."""
 
-    source: str  # the briefing file's path
     at: tuple[int, ...]
     length: int
     digest: str  # the HTML's sha256 hex, to check a page still holds it there
+
+
+class Body(NamedTuple):
+    """What a later build needs to put a briefing file's new body into its page."""
+
+    frame: str  # frame_key of the file
+    page: str  # the page's output path
+    placed: Placed
 
 
 class Remade(NamedTuple):
@@ -51,9 +58,9 @@ def frame_key(front_matter: str, body: RenderedBody) -> str:
     return hashlib.sha256(repr((front_matter, replace(body, html=""))).encode("utf-8")).hexdigest()
 
 
-def place(frame: bytes, html: bytes, source: str) -> tuple[bytes, Placed]:
+def place(frame: bytes, html: bytes) -> tuple[bytes, Placed]:
     """The page: the frame with html at each SLOT."""
-    return _joined(frame.split(_SLOT), html, source)
+    return _joined(frame.split(_SLOT), html)
 
 
 def replace_body(page: bytes, placed: Placed, html: bytes) -> tuple[bytes, Placed] | None:
@@ -65,15 +72,15 @@ def replace_body(page: bytes, placed: Placed, html: bytes) -> tuple[bytes, Place
         pieces.append(page[start:at])
         start = at + placed.length
     pieces.append(page[start:])
-    return _joined(pieces, html, placed.source)
+    return _joined(pieces, html)
 
 
-def _joined(pieces: list[bytes], html: bytes, source: str) -> tuple[bytes, Placed]:
+def _joined(pieces: list[bytes], html: bytes) -> tuple[bytes, Placed]:
     at, offset = [], len(pieces[0])
     for piece in pieces[1:]:
         at.append(offset)
         offset += len(html) + len(piece)
-    return html.join(pieces), Placed(source, tuple(at), len(html), hashlib.sha256(html).hexdigest())
+    return html.join(pieces), Placed(tuple(at), len(html), hashlib.sha256(html).hexdigest())
 
 
 def remake(file: SourceFile) -> Remade | None:

@@ -18,7 +18,7 @@ from functools import cache, partial
 from jinja2 import BytecodeCache, Environment, TemplateError
 
 from . import __version__
-from .bodyedit import Placed, frame_key
+from .bodyedit import Body, Placed, frame_key
 from .frontmatter import split_document
 from .markdown import RenderedBody, body_parser, render_body
 from .model import Briefing, Source
@@ -64,10 +64,9 @@ class Outcome:
     # Files to keep as the last build left them in the output, with their sha256 hex: their
     # keys did not change, and only their digests were kept (see Builder.keep_bytes).
     kept: Mapping[str, str] = field(default_factory=dict)
-    # Where each briefing's page, made or kept, has its body's HTML, by output path; and
-    # each briefing file's frame key, by its path (see bodyedit).
-    placed: Mapping[str, Placed] = field(default_factory=dict)
-    frames: Mapping[str, str] = field(default_factory=dict)
+    # For each briefing file with a page made or kept, by its path: what a later build
+    # needs to put a new body into the page (see bodyedit).
+    bodies: Mapping[str, Body] = field(default_factory=dict)
 
 
 def _digest(*parts: bytes | str) -> bytes:
@@ -100,7 +99,7 @@ class Analysed:
     # The body's HTML and contents are kept elsewhere (cache.py stores them apart, as only
     # the briefing's own page needs them); body holds the rest, which every build needs.
     detached: bool = False
-    frame: str = ""  # bodyedit.frame_key of the file, if it has a body
+    frame: str | None = None  # bodyedit.frame_key of the file, if it has a body
 
     def without_html(self) -> Analysed:
         if self.body is None or self.detached:
@@ -470,12 +469,7 @@ class Builder:
         site_files = SiteFiles(files, work.pending)
         site_files.late_problems = work.late
         rendered = (*work.ahead, *(path for path, _, _ in work.now))
-        placed = {
-            path: made.placed for path in work.keep - work.pending.keys()
-            if (made := self.state.pages.get(path)) is not None and made.placed is not None
-        }
-        frames = {path: done.frame for path, done in self.state.files.items() if done.frame}
-        return Outcome(model, site_files, rendered, work.keys, work.kept, placed, frames)
+        return Outcome(model, site_files, rendered, work.keys, work.kept, self._bodies(work, pages))
 
     def _sort_pages(self, work: _Round, pages: list[Page], env: Environment, closures: Mapping[str, bytes],
                     made_ahead: dict[str, Made], sink: PageSink | None, eager: Collection[str] | None) -> None:
@@ -578,6 +572,21 @@ class Builder:
                         work.files[path] = data
                     elif not work.failures:  # once a page failed, the output will not change: stop writing
                         _hand_over(sink, path, data, made.digest, staged)
+
+    def _bodies(self, work: _Round, pages: Iterable[Page]) -> dict[str, Body]:
+        """Outcome.bodies. Each page's file is the one this build's plan says: a page kept
+        from an earlier build may have been made from a file of the same bytes under
+        another name, which its key does not tell."""
+        bodies = {}
+        for page in pages:
+            path = output_file(page.url)
+            made = self.state.pages.get(path)
+            if page.scope is None or made is None or made.placed is None or path not in work.keep or path in work.pending:
+                continue
+            frame = self.state.files[page.scope.briefing.path].frame
+            if frame is not None:
+                bodies[page.scope.briefing.path] = Body(frame, path, made.placed)
+        return bodies
 
     def _reuse(self, work: _Round, path: str, key: bytes) -> bool:
         """Whether the last build's file at path has this key and can be had: its bytes

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import stamp
+from . import bodyedit, stamp
 from .problems import ContentError, Problem, warning
 from .reader import ChangedDuringBuild, Inputs, is_temporary, read_content
 from .settings import BuildOptions
 from .writer import MARKER_NAME, FileState, OutputDirError, SiteWriter, Staged, WriteReport, file_state, survey
 
 # The builder pulls in Jinja, markdown-it and PyYAML; a build that finds nothing changed
-# never needs them, so they are imported when a build does (see build()).
+# never needs them, and one that finds only bodies edited needs only markdown-it (which
+# bodyedit.remake imports), so they are imported when a build does (see build()).
 if TYPE_CHECKING:
     from .incremental import Model, Stage
 
@@ -118,7 +119,7 @@ def build(options: BuildOptions) -> BuildResult:
 
 
 def _stamp(generator: str, key: str, digest: str, inputs: Inputs, result: BuildResult,
-           bodies: Mapping[str, stamp.Body], states: Mapping[str, FileState]) -> stamp.Stamp:
+           bodies: Mapping[str, bodyedit.Body], states: Mapping[str, FileState]) -> stamp.Stamp:
     hashes = {**result.report.hashes, MARKER_NAME: ""}
     return stamp.Stamp(
         generator, key, digest,
@@ -131,17 +132,18 @@ def _stamp(generator: str, key: str, digest: str, inputs: Inputs, result: BuildR
 
 
 def _bodies_edited(options: BuildOptions, inputs: Inputs, last: stamp.Stamp,
-                   started: float) -> tuple[BuildResult, dict[str, stamp.Body]] | None:
+                   started: float) -> tuple[BuildResult, dict[str, bodyedit.Body]] | None:
     """The build when the only inputs that changed are briefing files, each in its body's
     HTML alone (see bodyedit): their pages, remade from those in the output, which the
     stamp says are untouched. None when the build needs the builder."""
     changed = [f for f in inputs.content.briefings if last.keys.get(f.path) != f.key.hex()]
-    if not changed or any(f.path not in last.bodies for f in changed):
+    # The stamp is checked, not trusted: each changed file known, with a page of its own.
+    if not changed or any(f.path not in last.keys or f.path not in last.bodies for f in changed):
+        return None
+    if len({last.bodies[f.path].page for f in changed}) != len(changed):
         return None
     if stamp.inputs_digest(inputs, {f.path: bytes.fromhex(last.keys[f.path]) for f in changed}) != last.inputs:
         return None  # something else changed too
-    from . import bodyedit  # loads markdown-it; neither Jinja nor PyYAML
-
     bodies = dict(last.bodies)
     pages: dict[str, bytes] = {}
     for file in changed:
@@ -155,11 +157,11 @@ def _bodies_edited(options: BuildOptions, inputs: Inputs, last: stamp.Stamp,
             return None
         if remade is None or remade.frame != body.frame or hashlib.sha256(old).hexdigest() != last.files[body.page][1]:
             return None
-        replaced = bodyedit.replace_body(old, bodyedit.Placed(file.path, body.at, body.length, body.html), remade.html)
+        replaced = bodyedit.replace_body(old, body.placed, remade.html)
         if replaced is None:
             return None
         pages[body.page], placed = replaced
-        bodies[file.path] = body._replace(at=placed.at, length=placed.length, html=placed.digest)
+        bodies[file.path] = body._replace(placed=placed)
     with SiteWriter(options.output_dir, project_root=options.project_root, protected=protected_dirs(options)) as site:
         for path, (_, digest) in sorted(last.files.items()):
             if path != MARKER_NAME and path not in pages:
@@ -172,7 +174,7 @@ def _bodies_edited(options: BuildOptions, inputs: Inputs, last: stamp.Stamp,
 
 
 def _full_build(options: BuildOptions, inputs: Inputs, on_disk: dict[str, str],
-                started: float) -> tuple[BuildResult, dict[str, stamp.Body]]:
+                started: float) -> tuple[BuildResult, dict[str, bodyedit.Body]]:
     from . import cache
     from .incremental import Builder, CacheState
 
@@ -207,11 +209,8 @@ def _full_build(options: BuildOptions, inputs: Inputs, on_disk: dict[str, str],
         raise
     pages = sum(1 for path in report.hashes if path.endswith(".html"))
     seconds = time.perf_counter() - started
-    bodies = {
-        placed.source: stamp.Body(outcome.frames.get(placed.source, ""), path, placed.at, placed.length, placed.digest)
-        for path, placed in outcome.placed.items()
-    }
-    return BuildResult(tuple(outcome.model.warnings), report, pages, len(outcome.rendered), seconds, tuple(notes)), bodies
+    result = BuildResult(tuple(outcome.model.warnings), report, pages, len(outcome.rendered), seconds, tuple(notes))
+    return result, dict(outcome.bodies)
 
 
 class _Output:

@@ -12,9 +12,11 @@ from dataclasses import replace
 from itertools import islice
 from functools import lru_cache
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn, cast
 
-from jinja2 import BytecodeCache, Environment, FunctionLoader, StrictUndefined, TemplateError, TemplateSyntaxError, meta
+from jinja2 import (
+    BytecodeCache, Environment, FunctionLoader, StrictUndefined, TemplateError, TemplateRuntimeError, TemplateSyntaxError, meta,
+)
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -233,16 +235,38 @@ class Rendered(NamedTuple):
     placed: Placed | None = None  # where a briefing's page has its body's HTML
 
 
+class _BodyHTML:
+    """A briefing body's HTML as templates see it: something to place, never to read.
+    Output ({{ body_html(body) }}, or body.html itself) puts SLOT there. Reading it as
+    text (its length, its words, whether it is empty, joined to a string) is an error
+    that says so rather than a page made from SLOT; a filter that takes it as HTML
+    (e, safe, striptags) gets SLOT, which markupsafe cannot be kept from asking for."""
+
+    def __html__(self) -> str:
+        return SLOT
+
+    def _refused(self, *args: object) -> NoReturn:
+        raise TemplateRuntimeError(
+            "a template cannot read a briefing's body (body.html), only place it: write {{ body_html(body) }}"
+        )
+
+    __str__ = __len__ = __bool__ = __iter__ = __getitem__ = __contains__ = _refused
+
+
+# As a str to the type checker: RenderedBody.html is one everywhere but in a template.
+_HIDDEN_HTML = cast(str, _BodyHTML())
+
+
 def render_page(env: Environment, page: Page, site: SiteConfig, view: SiteView | None = None) -> Rendered:
     """The page's bytes. view is the whole site's, which a page with a scope does not see.
 
     A briefing's page is rendered with bodyedit.SLOT for its body's HTML, which is put in
     after: the templates never see the HTML, so that the rest of the page does not
     depend on it (see bodyedit)."""
-    html, owner = None, ""
+    html = None
     if page.scope is not None:
-        body, owner = page.scope.body, page.scope.briefing.path
-        html, hidden = body.html.encode("utf-8"), replace(body, html=SLOT)
+        body = page.scope.body
+        html, hidden = body.html.encode("utf-8"), replace(body, html=_HIDDEN_HTML)
         context = {**page.context, "body": hidden} if "body" in page.context else page.context
         scope = replace(page.scope, body=hidden)
         page, view = replace(page, context=context, scope=scope), scope.view(site)
@@ -276,4 +300,4 @@ def render_page(env: Environment, page: Page, site: SiteConfig, view: SiteView |
     out = bytearray()
     while batch := list(islice(pieces, PIECES_AT_ONCE)):  # islice: no Python loop a piece
         out += "".join(batch).encode("utf-8")
-    return Rendered(bytes(out)) if html is None else Rendered(*place(bytes(out), html, owner))
+    return Rendered(bytes(out)) if html is None else Rendered(*place(bytes(out), html))

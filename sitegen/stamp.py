@@ -29,22 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from .bodyedit import Body, Placed
 from .reader import Inputs
 
 FORMAT = "sitegen-stamp-2"
 LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml")
 
 FileState = tuple[int, int, int]  # size, mtime in ns, inode: what os.lstat says of a file
-
-
-class Body(NamedTuple):
-    """A briefing's page, and where in it the body's HTML is (see bodyedit.Placed)."""
-
-    frame: str  # the briefing file's bodyedit.frame_key
-    page: str  # its page's output path
-    at: tuple[int, ...]
-    length: int
-    html: str  # the HTML's sha256 hex
 
 
 @dataclass(frozen=True)
@@ -147,8 +138,8 @@ def load(path: Path) -> Stamp | None:
             pages=int(document["pages"]),
             keys={str(p): str(k) for p, k in document["keys"].items()},
             bodies={
-                str(p): Body(str(frame), str(page), tuple(int(a) for a in at), int(length), str(html))
-                for p, (frame, page, at, length, html) in document["bodies"].items()
+                str(p): Body(str(frame), str(page), Placed(tuple(int(a) for a in at), int(length), str(digest)))
+                for p, (frame, page, at, length, digest) in document["bodies"].items()
             },
         )
     except Exception:  # noqa: BLE001: a damaged stamp only costs a full rebuild
@@ -166,7 +157,10 @@ def save(path: Path, stamp: Stamp) -> None:
         "warnings": [list(w) for w in stamp.warnings],
         "pages": stamp.pages,
         "keys": dict(sorted(stamp.keys.items())),
-        "bodies": {p: [*body[:2], list(body.at), *body[3:]] for p, body in sorted(stamp.bodies.items())},
+        "bodies": {
+            p: [body.frame, body.page, list(body.placed.at), body.placed.length, body.placed.digest]
+            for p, body in sorted(stamp.bodies.items())
+        },
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".stamp-", suffix=".tmp")
@@ -177,8 +171,3 @@ def save(path: Path, stamp: Stamp) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def remove(path: Path) -> None:
-    """Forget the last build: its output is about to change, or has."""
-    path.unlink(missing_ok=True)

@@ -19,7 +19,7 @@ from sitegen.problems import ContentError
 from sitegen.reader import SourceFile
 from sitegen.settings import BuildOptions
 
-from .conftest import digests_under
+from .conftest import PROJECT_ROOT, digests_under
 from .test_cache import add_briefing, cached_and_clean, edit, project  # noqa: F401: project is a fixture
 from .test_stamp import build_in_a_new_process
 
@@ -29,22 +29,22 @@ FIRST_PAGE = "briefings/first-round/index.html"
 
 def test_a_page_placed_and_replaced_equals_the_page_placed_anew() -> None:
     frame = f"<head>{SLOT}</head><main>{SLOT}</main>".encode()
-    page, placed = place(frame, b"<p>old</p>", "b.md")
+    page, placed = place(frame, b"<p>old</p>")
     assert page == b"<head><p>old</p></head><main><p>old</p></main>"
-    assert placed == Placed("b.md", (6, 29), 10, hashlib.sha256(b"<p>old</p>").hexdigest())
+    assert placed == Placed((6, 29), 10, hashlib.sha256(b"<p>old</p>").hexdigest())
     for html in (b"", b"<p>x</p>", b"<p>a longer body than before</p>\n" * 3):
-        assert replace_body(page, placed, html) == place(frame, html, "b.md")
+        assert replace_body(page, placed, html) == place(frame, html)
 
 
 def test_a_page_is_not_replaced_into_where_its_body_is_not() -> None:
-    page, placed = place(f"<main>{SLOT}</main>".encode(), b"<p>old</p>", "b.md")
+    page, placed = place(f"<main>{SLOT}</main>".encode(), b"<p>old</p>")
     assert replace_body(page, placed._replace(at=(5,)), b"<p>new</p>") is None
     assert replace_body(page.replace(b"old", b"odd"), placed, b"<p>new</p>") is None
     assert replace_body(page, placed._replace(length=9), b"<p>new</p>") is None
 
 
 def test_a_frame_without_slot_is_the_page() -> None:
-    page, placed = place(b"<p>no body here</p>", b"<p>x</p>", "b.md")
+    page, placed = place(b"<p>no body here</p>", b"<p>x</p>")
     assert page == b"<p>no body here</p>" and placed.at == ()
 
 
@@ -72,13 +72,23 @@ def test_the_frame_key_covers_the_front_matter_and_the_body_but_its_html() -> No
 
 
 def test_templates_never_see_a_body_s_html(project: Path, tmp_path: Path) -> None:
-    edit(project / "templates/briefing.html", "<h1>{{ briefing.title }}</h1>",
-         "<h1>{{ briefing.title }}</h1><p id='n'>{{ body.html|length }} {{ page.context.body.html|length }}</p>")
+    # Placed where a template outputs it, as body_html(body) or as body.html itself ...
+    edit(project / "templates/briefing.html", "{{ body_html(body) }}", "{{ body.html }}")
     options = BuildOptions.for_project(project)
     build(options)
     page = (options.output_dir / FIRST_PAGE).read_bytes()
-    assert f"<p id='n'>{len(SLOT)} {len(SLOT)}</p>".encode() in page
-    assert b"<p>Thirty people were freed" in page  # placed by body_html(body)
+    assert page.count(b"<p>Thirty people were freed") == 1 and SLOT.encode() not in page
+    # ... but anything that would read it is an error at the template's line.
+    for reading in ("body.html|length", "body.html|wordcount", "page.context.body.html|length",
+                    "page.scope.body.html ~ ''", "'yes' if body.html else 'no'"):
+        (project / "templates/briefing.html").write_text(
+            (PROJECT_ROOT / "templates/briefing.html").read_text().replace("<h1>", f"<h1>{{{{ {reading} }}}}", 1)
+        )
+        with pytest.raises(ContentError) as caught:
+            build(options)
+        [problem] = caught.value.problems
+        assert problem.path.endswith("templates/briefing.html") and problem.line > 0, reading
+        assert "cannot read a briefing's body (body.html), only place it: write {{ body_html(body) }}" in problem.message
 
 
 def options(root: Path) -> BuildOptions:
@@ -216,19 +226,62 @@ def test_a_page_edited_by_hand_means_the_builder(project: Path, tmp_path: Path, 
     assert len(builder_runs) == 2
 
 
-def test_a_stamp_wrong_about_where_a_body_is_means_the_builder(
-    project: Path, tmp_path: Path, builder_runs: list[int]
+def three_briefings(root: Path) -> Path:
+    """Two briefings with slugs of their own, citing a source a third one defines: their
+    pages are made once every file is read, and may be kept by a later build."""
+    folder = root / "content/briefings"
+    (folder / "zz-c.md").write_text('---\ntitle: "Gamma"\ndate: 2024-07-03\nsummary: "G."\nsources:\n'
+                                    '  - {id: src-zz-c, title: "C", publisher: "P", url: "https://example.org/c"}\n'
+                                    '---\n\nGamma [@src-zz-c].\n')
+    for name, title in (("zz-a", "Alpha"), ("zz-b", "Beta")):
+        (folder / f"{name}.md").write_text(f'---\ntitle: "{title}"\ndate: 2024-07-01\nsummary: "{title[0]}."\n'
+                                           f'slug: {title.lower()}\n---\n\n{title} body [@src-zz-c].\n')
+    return folder
+
+
+def test_a_page_kept_when_its_file_was_renamed_is_known_by_its_new_file(project: Path, tmp_path: Path) -> None:
+    folder = three_briefings(project)
+    cached_and_clean(project, tmp_path)
+    (folder / "zz-a.md").rename(folder / "zz-z.md")  # Alpha's file, renamed
+    (folder / "zz-b.md").rename(folder / "zz-a.md")  # and Beta's takes its old name
+    cached, clean, _ = cached_and_clean(project, tmp_path)  # both pages kept as they are
+    assert cached == clean
+    edit(folder / "zz-a.md", "Beta body", "Beta body, edited")
+    cached, clean, rendered = cached_and_clean(project, tmp_path)
+    assert cached == clean and rendered == 1
+
+
+def test_a_new_file_under_a_name_the_stamp_knew_a_page_for_means_the_builder(project: Path, tmp_path: Path) -> None:
+    folder = three_briefings(project)
+    cached_and_clean(project, tmp_path)
+    (folder / "zz-a.md").rename(folder / "zz-z.md")
+    cached_and_clean(project, tmp_path)
+    (folder / "zz-a.md").write_text((folder / "zz-b.md").read_text().replace("slug: beta", "slug: delta"))
+    cached, clean, _ = cached_and_clean(project, tmp_path)
+    assert cached == clean
+
+
+def moved_a_byte(document: dict[str, Any]) -> None:
+    document["bodies"][FIRST][2][0] += 1  # the body's HTML said to start a byte later
+
+
+def key_forgotten(document: dict[str, Any]) -> None:
+    del document["keys"][FIRST]  # a page for a file it does not know
+
+
+@pytest.mark.parametrize("damage", [moved_a_byte, key_forgotten])
+def test_a_stamp_wrong_about_a_body_means_the_builder(
+    damage: Callable[[dict[str, Any]], None], project: Path, tmp_path: Path, builder_runs: list[int]
 ) -> None:
     cached_and_clean(project, tmp_path)
     stamp_file = project / ".cache/sitegen/stamp.json"
     document = json.loads(stamp_file.read_text())
-    document["bodies"][FIRST][2][0] += 1  # the body's HTML said to start a byte later
+    damage(document)
     stamp_file.write_text(json.dumps(document))
     BODY_ONLY["a sentence changed"](project)
     del builder_runs[:]
     cached, clean, _ = cached_and_clean(project, tmp_path)
-    assert cached == clean
-    assert len(builder_runs) == 2
+    assert cached == clean and len(builder_runs) == 2
 
 
 def test_a_body_edit_with_an_error_is_reported_and_changes_nothing(project: Path) -> None:
@@ -250,4 +303,4 @@ def test_the_stamp_says_where_each_body_is(project: Path) -> None:
     text = (project / FIRST).read_bytes()
     remade = remake(SourceFile(FIRST, "briefings/first-round.md", text))
     assert remade is not None and remade.frame == body.frame
-    assert [page[at:at + body.length] for at in body.at] == [remade.html]
+    assert [page[at:at + body.placed.length] for at in body.placed.at] == [remade.html]
