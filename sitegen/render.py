@@ -245,6 +245,9 @@ class _BodyHTML:
     def __html__(self) -> str:
         return SLOT
 
+    def __repr__(self) -> str:  # shown by {{ body }}: the same in every build, unlike an address
+        return "<the body's HTML>"
+
     def _refused(self, *args: object) -> NoReturn:
         raise TemplateRuntimeError(
             "a template cannot read a briefing's body (body.html), only place it: write {{ body_html(body) }}"

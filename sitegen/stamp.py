@@ -136,7 +136,7 @@ def load(path: Path) -> Stamp | None:
             files={str(p): ((int(s), int(m), int(i)), str(d)) for p, (s, m, i, d) in document["files"].items()},
             warnings=tuple((str(p), int(line), str(message)) for p, line, message in document["warnings"]),
             pages=int(document["pages"]),
-            keys={str(p): str(k) for p, k in document["keys"].items()},
+            keys={str(p): bytes.fromhex(k).hex() for p, k in document["keys"].items()},  # hex, or no stamp
             bodies={
                 str(p): Body(str(frame), str(page), Placed(tuple(int(a) for a in at), int(length), str(digest)))
                 for p, (frame, page, at, length, digest) in document["bodies"].items()

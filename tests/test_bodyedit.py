@@ -78,6 +78,9 @@ def test_templates_never_see_a_body_s_html(project: Path, tmp_path: Path) -> Non
     build(options)
     page = (options.output_dir / FIRST_PAGE).read_bytes()
     assert page.count(b"<p>Thirty people were freed") == 1 and SLOT.encode() not in page
+    edit(project / "templates/briefing.html", "{{ body.html }}", "{{ body_html(body) }}<pre>{{ body }}</pre>")
+    build(options)
+    assert b"RenderedBody(html=&lt;the body&#39;s HTML&gt;, toc=" in (options.output_dir / FIRST_PAGE).read_bytes()
     # ... but anything that would read it is an error at the template's line.
     for reading in ("body.html|length", "body.html|wordcount", "page.context.body.html|length",
                     "page.scope.body.html ~ ''", "'yes' if body.html else 'no'"):
@@ -269,7 +272,11 @@ def key_forgotten(document: dict[str, Any]) -> None:
     del document["keys"][FIRST]  # a page for a file it does not know
 
 
-@pytest.mark.parametrize("damage", [moved_a_byte, key_forgotten])
+def key_not_hex(document: dict[str, Any]) -> None:
+    document["keys"][FIRST] = "not a digest"
+
+
+@pytest.mark.parametrize("damage", [moved_a_byte, key_forgotten, key_not_hex])
 def test_a_stamp_wrong_about_a_body_means_the_builder(
     damage: Callable[[dict[str, Any]], None], project: Path, tmp_path: Path, builder_runs: list[int]
 ) -> None:
