@@ -88,13 +88,13 @@ def build(options: BuildOptions) -> BuildResult:
     stamp_file = options.cache_file.with_name("stamp.json")
     generator = stamp.fingerprint().hex()
     key = stamp.options_key(options.output_dir, options.base_url, options.drafts)
-    digest = stamp.inputs_digest(inputs)
+    others, keys = stamp.others_digest(inputs), stamp.briefing_keys(inputs)
     last = stamp.load(stamp_file)
     on_disk: dict[str, str] = {}
     if last is not None and (last.generator, last.options) == (generator, key):
         found = survey(options.output_dir)
         if last.unchanged(found):
-            if last.inputs == digest:
+            if (last.others, last.keys) == (others, keys):
                 # The output already is what these inputs make: say so, as a full build would.
                 paths = tuple(sorted(p for p in last.files if p != MARKER_NAME))
                 return BuildResult(
@@ -102,48 +102,48 @@ def build(options: BuildOptions) -> BuildResult:
                     WriteReport((), paths, (), {p: d for p, (_, d) in last.files.items()}),
                     last.pages, 0, time.perf_counter() - started,
                 )
-            edited = _bodies_edited(options, inputs, last, started)
-            if edited is not None:
-                result, bodies = edited
-                written = (*result.report.written, MARKER_NAME)
-                states = {**found, **{p: file_state(options.output_dir / p) for p in written}}
-                stamp.save(stamp_file, _stamp(generator, key, digest, inputs, result, bodies, states))
-                return result
+            # Only briefings changed, none added or removed: perhaps only their bodies' text.
+            if last.others == others and last.keys.keys() == keys.keys():
+                edited = _bodies_edited(options, inputs, last, keys, started)
+                if edited is not None:
+                    result, bodies = edited
+                    written = (*result.report.written, MARKER_NAME)
+                    states = {**found, **{p: file_state(options.output_dir / p) for p in written}}
+                    stamp.save(stamp_file, _stamp(generator, key, others, keys, result, bodies, states))
+                    return result
         # Output files as the last build left them may be kept without their bytes; only
         # if its manifest is among them, or the writer could not vouch for what it lists.
         intact = last.intact(found)
         on_disk = intact if MARKER_NAME in intact else {}
     result, bodies = _full_build(options, inputs, on_disk, started)
-    stamp.save(stamp_file, _stamp(generator, key, digest, inputs, result, bodies, survey(options.output_dir)))
+    stamp.save(stamp_file, _stamp(generator, key, others, keys, result, bodies, survey(options.output_dir)))
     return result
 
 
-def _stamp(generator: str, key: str, digest: str, inputs: Inputs, result: BuildResult,
+def _stamp(generator: str, key: str, others: str, keys: Mapping[str, str], result: BuildResult,
            bodies: Mapping[str, bodyedit.Body], states: Mapping[str, FileState]) -> stamp.Stamp:
     hashes = {**result.report.hashes, MARKER_NAME: ""}
     return stamp.Stamp(
-        generator, key, digest,
+        generator, key, others,
         {p: (state, hashes[p]) for p, state in states.items() if p in hashes},
         tuple((w.path, w.line, w.message) for w in result.warnings),
         result.pages,
-        {file.path: file.key.hex() for file in inputs.content.briefings},
+        keys,
         bodies,
     )
 
 
-def _bodies_edited(options: BuildOptions, inputs: Inputs, last: stamp.Stamp,
+def _bodies_edited(options: BuildOptions, inputs: Inputs, last: stamp.Stamp, keys: Mapping[str, str],
                    started: float) -> tuple[BuildResult, dict[str, bodyedit.Body]] | None:
-    """The build when the only inputs that changed are briefing files, each in its body's
-    HTML alone (see bodyedit): their pages, remade from those in the output, which the
-    stamp says are untouched. None when the build needs the builder."""
-    changed = [f for f in inputs.content.briefings if last.keys.get(f.path) != f.key.hex()]
-    # The stamp is checked, not trusted: each changed file known, with a page of its own.
-    if not changed or any(f.path not in last.keys or f.path not in last.bodies for f in changed):
+    """The build when the only inputs that changed are briefing files (keys, against the
+    stamp's), each in its body's HTML alone (see bodyedit): their pages, remade from those
+    in the output, which the stamp says are untouched. None when it needs the builder."""
+    changed = [f for f in inputs.content.briefings if last.keys.get(f.path) != keys[f.path]]
+    # The stamp is checked, not trusted: each changed file with a page of its own.
+    if any(f.path not in last.bodies for f in changed):
         return None
     if len({last.bodies[f.path].page for f in changed}) != len(changed):
         return None
-    if stamp.inputs_digest(inputs, {f.path: bytes.fromhex(last.keys[f.path]) for f in changed}) != last.inputs:
-        return None  # something else changed too
     bodies = dict(last.bodies)
     pages: dict[str, bytes] = {}
     for file in changed:

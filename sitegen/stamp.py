@@ -2,9 +2,10 @@
 
 A no-change rebuild should cost little more than reading the inputs. The stamp lets
 `build.py build` see that nothing changed before it loads the parsers, the templates or
-the build cache: when the inputs hash to the stamped digest under the same options and
-the same generator, and every output file still has the size, modification time and
-inode the build left it with, the output already is the site these inputs make.
+the build cache: when the inputs hash as stamped (the briefings each to its key, the rest
+to one digest) under the same options and the same generator, and every output file
+still has the size, modification time and inode the build left it with, the output
+already is the site these inputs make.
 
 When something did change, the stamp still says which output files are as the last build
 left them, so the builder may keep those whose page keys did not change instead of
@@ -12,7 +13,7 @@ rendering them again only to compare bytes. And when only briefing files changed
 which those are and where each one's page has its body's HTML, so that an edit to a body's
 text alone can be put in the page in the output without the builder (see bodyedit).
 
-It lives beside the build cache (.cache/sitegen/) as a small JSON file, and everything in
+It lives beside the build cache (.cache/sitegen/) as a JSON file, and everything in
 it is checked again, never trusted: anything unreadable counts as no stamp.
 """
 
@@ -27,12 +28,11 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from .bodyedit import Body, Placed
 from .reader import Inputs
 
-FORMAT = "sitegen-stamp-2"
+FORMAT = "sitegen-stamp-3"
 LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml")
 
 FileState = tuple[int, int, int]  # size, mtime in ns, inode: what os.lstat says of a file
@@ -42,11 +42,11 @@ FileState = tuple[int, int, int]  # size, mtime in ns, inode: what os.lstat says
 class Stamp:
     generator: str  # fingerprint(), hex
     options: str  # what the command line changes in the output (see options_key)
-    inputs: str  # inputs_digest(), hex
+    others: str  # others_digest(), hex
     files: Mapping[str, tuple[FileState, str]]  # output path -> (its state, its sha256 hex)
     warnings: tuple[tuple[str, int, str], ...]  # the build's warnings, to say again
     pages: int
-    keys: Mapping[str, str]  # each briefing file's key (reader.file_key), hex, by its path
+    keys: Mapping[str, str]  # briefing_keys(): with others, all the build read
     bodies: Mapping[str, Body]  # by briefing file path, for those with a page
 
     def intact(self, found: Mapping[str, FileState]) -> dict[str, str]:
@@ -95,10 +95,15 @@ def fingerprint() -> bytes:
     return h.digest()
 
 
-def inputs_digest(inputs: Inputs, keys: Mapping[str, bytes] | None = None) -> str:
-    """One digest of every byte a build reads (for briefings, of their keys, which are
-    digests of their bytes), with the names it reads them under; with keys, as if the
-    briefings it names had those keys."""
+def briefing_keys(inputs: Inputs) -> dict[str, str]:
+    """Each briefing file's key (a digest of its bytes, which may be left on disk: see
+    reader), hex, by its path: kept one by one, to tell which briefings changed."""
+    return {file.path: file.key.hex() for file in inputs.content.briefings}
+
+
+def others_digest(inputs: Inputs) -> str:
+    """One digest of every byte a build reads but the briefings (see briefing_keys), with
+    the names it reads them under."""
     h = hashlib.sha256()
 
     def add(name: str, data: bytes) -> None:
@@ -109,9 +114,6 @@ def inputs_digest(inputs: Inputs, keys: Mapping[str, bytes] | None = None) -> st
     content = inputs.content
     for label, file in (("site", content.site), ("sources", content.sources)):
         add(label, b"" if file is None else b"\1" + file.path.encode() + b"\0" + file.data)
-    for file in content.briefings:
-        # Its bytes may be left on disk: see reader.
-        add("briefing:" + file.path, file.key if keys is None else keys.get(file.path, file.key))
     add("templates-prefix", inputs.templates_prefix.encode())
     for name, source in sorted(inputs.templates.items()):
         add("template:" + name, source.encode("utf-8", "surrogateescape"))
@@ -132,7 +134,7 @@ def load(path: Path) -> Stamp | None:
         return Stamp(
             generator=str(document["generator"]),
             options=str(document["options"]),
-            inputs=str(document["inputs"]),
+            others=str(document["others"]),
             files={str(p): ((int(s), int(m), int(i)), str(d)) for p, (s, m, i, d) in document["files"].items()},
             warnings=tuple((str(p), int(line), str(message)) for p, line, message in document["warnings"]),
             pages=int(document["pages"]),
@@ -152,7 +154,7 @@ def save(path: Path, stamp: Stamp) -> None:
         "format": FORMAT,
         "generator": stamp.generator,
         "options": stamp.options,
-        "inputs": stamp.inputs,
+        "others": stamp.others,
         "files": {p: [*state, digest] for p, (state, digest) in sorted(stamp.files.items())},
         "warnings": [list(w) for w in stamp.warnings],
         "pages": stamp.pages,

@@ -112,6 +112,15 @@ def builder_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return runs
 
 
+def rebuilt(project: Path, tmp_path: Path, builder_runs: list[int]) -> tuple[int, int]:
+    """Build with the cache and cleanly, which must give the same output: the pages the
+    cached build rendered, and how many of the two builds went through the builder."""
+    del builder_runs[:]
+    cached, clean, rendered = cached_and_clean(project, tmp_path)
+    assert cached == clean
+    return rendered, len(builder_runs)
+
+
 def last_stamp(root: Path) -> stamp.Stamp:
     cache_file = options(root).cache_file
     assert cache_file is not None
@@ -161,11 +170,9 @@ def test_a_body_edit_is_put_into_its_page_as_a_clean_build_makes_it(
 ) -> None:
     cached_and_clean(project, tmp_path)
     BODY_ONLY[change](project)
-    del builder_runs[:]
-    cached, clean, rendered = cached_and_clean(project, tmp_path)
-    assert cached == clean
+    rendered, builder = rebuilt(project, tmp_path, builder_runs)
     assert rendered == (2 if change == "two briefings" else 1)
-    assert len(builder_runs) == 1  # the clean build's only
+    assert builder == 1  # the clean build's only
 
 
 @pytest.mark.parametrize("change", sorted(NOT_BODY_ONLY))
@@ -174,10 +181,7 @@ def test_any_other_edit_goes_through_the_builder(
 ) -> None:
     cached_and_clean(project, tmp_path)
     NOT_BODY_ONLY[change](project)
-    del builder_runs[:]
-    cached, clean, _ = cached_and_clean(project, tmp_path)
-    assert cached == clean
-    assert len(builder_runs) == 2
+    assert rebuilt(project, tmp_path, builder_runs)[1] == 2
 
 
 def test_a_body_edit_loads_neither_jinja_nor_yaml(project: Path) -> None:
@@ -199,10 +203,7 @@ def test_a_page_written_without_the_builder_is_not_kept_by_it(
     build(options(project))
     (project / FIRST).write_text(original)
     edit(project / "assets/site.css", ":root {", ":root { --unused: 1;")  # so that the builder runs
-    del builder_runs[:]
-    cached, clean, rendered = cached_and_clean(project, tmp_path)
-    assert cached == clean
-    assert len(builder_runs) == 2 and rendered == 1  # the page, made again
+    assert rebuilt(project, tmp_path, builder_runs) == (1, 2)  # the page, made again, by the builder
 
 
 def test_edits_and_reverts_without_the_builder_stay_right(project: Path, tmp_path: Path) -> None:
@@ -223,10 +224,7 @@ def test_a_page_edited_by_hand_means_the_builder(project: Path, tmp_path: Path, 
     page = options(project).output_dir / FIRST_PAGE
     page.write_bytes(page.read_bytes().replace(b"<main", b"<main data-edited"))
     BODY_ONLY["a sentence changed"](project)
-    del builder_runs[:]
-    cached, clean, _ = cached_and_clean(project, tmp_path)
-    assert cached == clean
-    assert len(builder_runs) == 2
+    assert rebuilt(project, tmp_path, builder_runs)[1] == 2
 
 
 def three_briefings(root: Path) -> Path:
@@ -286,9 +284,7 @@ def test_a_stamp_wrong_about_a_body_means_the_builder(
     damage(document)
     stamp_file.write_text(json.dumps(document))
     BODY_ONLY["a sentence changed"](project)
-    del builder_runs[:]
-    cached, clean, _ = cached_and_clean(project, tmp_path)
-    assert cached == clean and len(builder_runs) == 2
+    assert rebuilt(project, tmp_path, builder_runs)[1] == 2
 
 
 def test_a_body_edit_with_an_error_is_reported_and_changes_nothing(project: Path) -> None:
