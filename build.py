@@ -10,8 +10,8 @@ from sitegen.cli import main
 if __name__ == "__main__":
     code = main(project_root=Path(__file__).resolve().parent)
     # Every file is written and closed by now. What is left in memory (a whole site's
-    # model, at the end of a build) would be freed object by object on the way out, which
-    # takes 30 ms at 1,000 briefings; the system takes it back at once.
+    # model, after a build) would be freed object by object on the way out; the system
+    # takes it back at once.
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

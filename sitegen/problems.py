@@ -1,15 +1,14 @@
 """Problems found in the content, reported as ``path:line: severity: message``.
 
-Every stage that inspects content appends to a list of Problems instead of raising,
-so that an author sees everything wrong in one run.
+Every stage that inspects content appends to a list of Problems instead of raising, so
+that an author sees everything wrong in one run.
 """
 
 from __future__ import annotations
 
 import enum
-from typing import Iterable
-
-from .records import record
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 
 class Severity(enum.Enum):
@@ -17,7 +16,7 @@ class Severity(enum.Enum):
     WARNING = "warning"
 
 
-@record(order=True)
+@dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with the content, at a file and line an editor can open."""
 
@@ -34,6 +33,9 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
+    def as_warning(self) -> Problem:
+        return Problem(self.path, self.line, self.message, Severity.WARNING)
+
 
 def error(path: str, line: int, message: str) -> Problem:
     return Problem(path, line, message, Severity.ERROR)
@@ -49,8 +51,18 @@ def sorted_unique(problems: Iterable[Problem]) -> list[Problem]:
 
 
 class ContentError(Exception):
-    """Raised at the end of a stage when the content has errors; carries them all."""
+    """The content has errors; carries every problem found (warnings too)."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = sorted_unique(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class EnvironmentProblem(Exception):
+    """Something outside the content stops the build: a disk, a permission, another build.
+
+    The message is one line, `<what> (<path>): <why>`, ready to print after 'error: '."""
+
+
+def os_problem(what: str, path: str, exc: OSError) -> EnvironmentProblem:
+    return EnvironmentProblem(f"{what} ({path}): {exc.strerror or exc}")

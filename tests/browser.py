@@ -124,10 +124,31 @@ def site_content() -> Path:
 
 def build_site(content: Path, output: Path, base_url: str) -> Path:
     """Build content into output (a folder that does not exist yet) with the project's templates."""
-    from sitegen.pipeline import build
+    from sitegen.build import build
     from sitegen.settings import BuildOptions
 
-    build(BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=output, base_url=base_url))
+    build(BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=output, base_url=base_url),
+          say=lambda text: None)
+    return output
+
+
+def render_anyway(content: Path, output: Path, base_url: str) -> Path:
+    """The site as it would be if its content errors were ignored: for the hostile
+    fixture, which the build refuses, to show that even then no payload could run."""
+    from sitegen.build import protected_dirs
+    from sitegen.content.files import read_inputs
+    from sitegen.content.load import load_model
+    from sitegen.settings import BuildOptions
+    from sitegen.site.assemble import Site
+    from sitegen.writer import SiteWriter
+
+    options = BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=output, base_url=base_url)
+    inputs = read_inputs(options)
+    site = Site(load_model(inputs, base_url=base_url, drafts=False), inputs.templates, inputs.assets)
+    with SiteWriter(output, project_root=PROJECT_ROOT, protected=protected_dirs(options)) as writer:
+        for path in site.paths():
+            writer.put(path, site.file(path))
+        writer.commit()
     return output
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from sitegen.build import BuildResult, build
 from sitegen.settings import BuildOptions
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -26,11 +27,14 @@ def basic_content(tmp_path: Path) -> Path:
 @pytest.fixture
 def options_for(tmp_path: Path) -> Callable[..., BuildOptions]:
     def make(content: Path, **kwargs: object) -> BuildOptions:
-        return BuildOptions.for_project(
-            PROJECT_ROOT, content_dir=content, output_dir=tmp_path / "output", **kwargs  # type: ignore[arg-type]
-        )
+        kwargs.setdefault("output_dir", tmp_path / "output")
+        return BuildOptions.for_project(PROJECT_ROOT, content_dir=content, **kwargs)  # type: ignore[arg-type]
 
     return make
+
+
+def quiet_build(options: BuildOptions) -> BuildResult:
+    return build(options, say=lambda text: None)
 
 
 def files_under(root: Path) -> dict[str, bytes]:

@@ -32,7 +32,7 @@ class _SubpathHandler(http.server.SimpleHTTPRequestHandler):
     def translate_path(self, path: str) -> str:
         clean = urlsplit(path).path
         if not clean.startswith(self.prefix):
-            return str(Path(self.directory) / "\0missing")  # type: ignore[attr-defined]
+            return str(Path(self.directory) / "\0missing")
         return super().translate_path("/" + clean[len(self.prefix):])
 
     def log_message(self, format: str, *args: object) -> None:

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.pipeline import build
 from sitegen.problems import ContentError
 from sitegen.settings import BuildOptions
 
-from .conftest import digests_under, write
+from .conftest import digests_under, quiet_build, write
 from .linkcheck import check_folder, check_http, parse
 from .serving import serve
 
@@ -24,7 +23,7 @@ BASE = "https://owner.github.io/fixture/"
 @pytest.fixture
 def built(basic_content: Path, options_for: Callable[..., BuildOptions]) -> Path:
     options = options_for(basic_content)
-    build(options)
+    quiet_build(options)
     return options.output_dir
 
 
@@ -105,14 +104,14 @@ def test_feed_sitemap_and_data_are_well_formed(built: Path) -> None:
     assert f"{BASE}timeline/" in urls and f"{BASE}404.html" not in urls
     figures = json.loads((built / "data/figures.json").read_text())["figures"]
     assert {f["id"]: f["value"] for f in figures} == {"round-one": 30, "round-two": 37, "prisoners": 1300}
-    assert (built / "data/figures.csv").read_text().splitlines()[0] == "id,value,qualifier,unit,label,as_of,series,sources,note"
+    assert (built / "data/figures.csv").read_text().splitlines()[0] == "id,value,qualifier,unit,label,as_of,series,sources,note,definition"
 
 
 def test_same_input_gives_byte_identical_output(basic_content: Path, tmp_path: Path) -> None:
     trees = []
     for name in ("one", "two"):
         options = BuildOptions.for_project(Path(__file__).parent.parent, content_dir=basic_content, output_dir=tmp_path / name)
-        build(options)
+        quiet_build(options)
         trees.append(digests_under(options.output_dir))
     assert trees[0] == trees[1]
 
@@ -121,23 +120,24 @@ def test_failed_build_leaves_previous_output_exactly_as_it_was(
     basic_content: Path, options_for: Callable[..., BuildOptions]
 ) -> None:
     options = options_for(basic_content)
-    build(options)
+    quiet_build(options)
     before = digests_under(options.output_dir)
     write(basic_content / "briefings/broken.md", "---\ntitle: x\ndate: 2024-99-01\n---\n")
     with pytest.raises(ContentError) as caught:
-        build(options)
+        quiet_build(options)
     assert any(p.path.endswith("broken.md") and p.line == 3 for p in caught.value.problems)
     assert digests_under(options.output_dir) == before
-    assert not [p for p in options.output_dir.parent.iterdir() if p.name.startswith(".output.")]
+    # Only the lock file stays beside the output (removing it would let two builds both hold it).
+    assert [p.name for p in options.output_dir.parent.iterdir() if p.name.startswith(".output.")] == [".output.lock"]
 
 
 def test_drafts_are_built_only_when_asked(basic_content: Path, options_for: Callable[..., BuildOptions]) -> None:
     text = (basic_content / "briefings/second-round.md").read_text()
     write(basic_content / "briefings/second-round.md", text.replace("tags:", "draft: true\ntags:"))
     options = options_for(basic_content)
-    build(options)
+    quiet_build(options)
     assert not (options.output_dir / "briefings/second-round").exists()
-    build(options_for(basic_content, drafts=True))
+    quiet_build(options_for(basic_content, drafts=True))
     assert (options.output_dir / "briefings/second-round/index.html").exists()
 
 
@@ -145,5 +145,5 @@ def test_cname_is_written_when_configured(basic_content: Path, options_for: Call
     site = basic_content / "site.yaml"
     site.write_text(site.read_text() + 'cname: "briefing.example.org"\n')
     options = options_for(basic_content)
-    build(options)
+    quiet_build(options)
     assert (options.output_dir / "CNAME").read_text() == "briefing.example.org\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.pipeline import build
+from sitegen.build import build
 from sitegen.settings import BuildOptions
 
 from .conftest import PROJECT_ROOT
@@ -18,7 +18,7 @@ LIMIT = 60 * 1024
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     options = BuildOptions.for_project(PROJECT_ROOT, output_dir=tmp_path_factory.mktemp("weight") / "site")
-    build(options)
+    build(options, say=lambda text: None)
     return options.output_dir
 
 

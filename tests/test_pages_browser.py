@@ -31,6 +31,8 @@ from .browser import (
 )
 from .serving import serve
 
+pytestmark = pytest.mark.browser
+
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 NARROW, WIDE = 360, 1280
 
@@ -112,7 +114,7 @@ def test_axe_finds_no_wcag_a_or_aa_violation_in_light_or_dark(
     page = visit.open(paths[kind])
     found = {}
     for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+        page.emulate_media(color_scheme=scheme)
         found[scheme] = axe_violations(axe, page)
     # The dark scheme must really apply, or its check would prove nothing.
     backgrounds = set()
@@ -218,7 +220,7 @@ def test_keyboard_skip_link_then_every_stop_shows_its_focus(visit: Visit, paths:
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
     # From there on, every tab stop is inside the page and shows a clear focus ring.
-    seen = []
+    seen: list[dict[str, object]] = []
     for _ in range(400):
         page.keyboard.press("Tab")
         stop = page.evaluate(

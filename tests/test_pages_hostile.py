@@ -23,12 +23,14 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Route
 from playwright.sync_api import Error as PlaywrightError
 
-from sitegen.pipeline import build
+from sitegen.build import build
 from sitegen.problems import ContentError
 from sitegen.settings import BuildOptions
 
-from .browser import FIXTURES, PROJECT_ROOT, build_site, guard_requests, launch
+from .browser import FIXTURES, PROJECT_ROOT, guard_requests, launch, render_anyway
 from .serving import serve
+
+pytestmark = pytest.mark.browser
 
 HOSTILE = FIXTURES / "hostile" / "content"
 CSP_META = re.compile(rb'<meta http-equiv="Content-Security-Policy"[^>]*>')
@@ -40,7 +42,7 @@ ANIMATION_WAIT_MS = 1300  # SVG <animate>/<set> payloads fire after their 1 s du
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     folder = tmp_path_factory.mktemp("hostile") / "site"
     with serve(folder) as base:
-        build_site(HOSTILE, folder, base)
+        render_anyway(HOSTILE, folder, base)  # the build refuses it: see the last test
         yield folder, base
 
 
@@ -130,12 +132,12 @@ def test_no_payload_runs_or_calls_out_on_any_page(
     try:
         # All pages open at once, so that one wait covers every page's animations.
         pages = [watch.context.new_page() for _ in paths]
-        for page, path in zip(pages, paths):
+        for page, path in zip(pages, paths, strict=True):
             page.goto(base + path)
             provoke(page)
         pages[0].wait_for_timeout(ANIMATION_WAIT_MS)
         to_click: dict[str, tuple[str, int]] = {}
-        for page, path in zip(pages, paths):
+        for page, path in zip(pages, paths, strict=True):
             for index, action in clickable(page):
                 if action.startswith("a http") and not action[2:].startswith(base):
                     continue  # following a link to another site is the reader's choice, not the page's
@@ -196,12 +198,24 @@ def test_a_script_address_in_front_matter_fails_the_build(tmp_path: Path, url: s
     )
     options = BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=tmp_path / "out")
     with pytest.raises(ContentError) as caught:
-        build(options)
+        build(options, say=lambda text: None)
     assert any(p.path.endswith("f03.md") and p.line == 6 for p in caught.value.problems), caught.value.problems
     assert not (tmp_path / "out").exists()
 
 
-def test_the_hostile_fixture_builds_and_has_every_payload_that_fits_the_schema() -> None:
+def test_the_hostile_fixture_is_refused_with_an_error_at_every_body_payload(tmp_path: Path) -> None:
+    options = BuildOptions.for_project(PROJECT_ROOT, content_dir=HOSTILE, output_dir=tmp_path / "out")
+    with pytest.raises(ContentError) as caught:
+        build(options, say=lambda text: None)
+    lines = (HOSTILE / "briefings/payloads.md").read_text("utf-8").split("\n")
+    refused = {p.line for p in caught.value.problems if p.path.endswith("payloads.md") and p.is_error}
+    for number in (1, 2, 3, 5, 6, 7, 8, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 26, 27):
+        line = next(i for i, text in enumerate(lines, 1) if text.lstrip("# ").startswith(f"P{number:02d}"))
+        assert refused & {line, line + 1, line + 2}, f"P{number:02d} at line {line} was not refused"
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_hostile_fixture_has_every_payload_that_fits_the_schema() -> None:
     text = "".join(p.read_text("utf-8") for p in HOSTILE.rglob("*.*"))
     for n in range(1, 28):
         assert f"P{n:02d} " in text or f"P{n:02d}\n" in text, f"P{n:02d} is missing from the hostile fixture"

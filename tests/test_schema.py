@@ -1,144 +1,141 @@
-"""Front matter and settings files against the authors' contract, with the lines of every error."""
+"""The authors' contract for Markdown files: each mistake one error at its line, all at once."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sitegen.frontmatter import MAX_FILE_BYTES, split_document
+import pytest
+
+from sitegen.content.model import Document, Kind
+from sitegen.content.scaffold import new_briefing
+from sitegen.content.schema import kind_of, read_document
 from sitegen.problems import Problem
-from sitegen.reader import SourceFile
-from sitegen.schema import read_briefing, read_site, read_sources_file
-
-
-def briefing(text: str, name: str = "a-briefing.md"):
-    problems: list[Problem] = []
-    file = SourceFile(f"content/{name}", name, text.encode("utf-8"))
-    doc = split_document(file, problems)
-    result = read_briefing(doc, problems) if doc else None
-    return result, [str(p) for p in problems]
-
 
 GOOD = """---
-title: "A title"
-date: 2024-09-16
-summary: "What happened."
+title: "The 16 September pardon"
+date: 2024-09-17
+updated: 2024-09-20
+summary: "37 people were pardoned."
+tags: [Pardons, "Палітвязні"]
+sources:
+  - {id: ap-x, title: "T", publisher: "Associated Press", via: "KEYT", url: "https://keyt.com/x", date: 2024-09-16,
+     author: "A. Writer", accessed: 2026-12-01, archive_url: "https://web.archive.org/web/2024/https://keyt.com/x",
+     archived: 2024-09-17, lang: en}
+figures:
+  - {id: pardoned, value: 37, label: "People pardoned", qualifier: "at least", as_of: 2024-09-16, sources: [ap-x],
+     definition: "People named in the decree"}
+timeline:
+  - {date: 2024-09, title: "September", text: "Some *text*.", sources: ap-x}
+quotes:
+  - {speaker: "Someone", role: "official", text: "Words.", date: 2024-09-16, sources: [ap-x],
+     context: "Asked about the *pardon*", original: {text: "Словы.", lang: ru}, translation: "Viasna"}
+corrections:
+  - {date: 2024-10-02, text: "An earlier version said *38*."}
 ---
-Body.
+
+Body [@ap-x].
 """
 
 
-def test_a_good_briefing_becomes_the_model():
-    b, problems = briefing(GOOD)
-    assert problems == []
-    assert b is not None
-    assert (b.title, b.date, b.slug, b.body_line, b.draft) == ("A title", dt.date(2024, 9, 16), "a-briefing", 6, False)
-
-
-def test_missing_required_fields_are_all_reported_at_once():
-    _, problems = briefing("---\ntags: [x]\n---\nBody\n")
-    assert problems == [
-        "content/a-briefing.md:2: error: the front matter has no 'title'; add one, e.g. title: \"...\"",
-        "content/a-briefing.md:2: error: the front matter has no 'date'; add one, e.g. date: 2024-09-16",
-        "content/a-briefing.md:2: error: the front matter has no 'summary'; add one, e.g. summary: \"...\"",
-    ]
-
-
-def test_wrong_types_name_the_line_and_the_fix():
-    text = GOOD.replace('date: 2024-09-16', 'date: 16/09/2024\nupdated: 2024-02-30\ndraft: "no"')
-    _, problems = briefing(text)
-    assert "content/a-briefing.md:3: error: 'date' must be a date written YYYY-MM-DD, e.g. 2024-09-16, not '16/09/2024'" in problems
-    assert "content/a-briefing.md:4: error: 'updated' is not a real date: '2024-02-30'" in problems
-    assert "content/a-briefing.md:5: error: 'draft' must be true or false, not 'no'" in problems
-
-
-def test_yaml_surprises_stay_what_the_author_typed():
-    text = GOOD.replace('title: "A title"', "title: NO").replace('summary: "What happened."', "summary: 0755")
-    b, problems = briefing(text)
-    assert problems == []
-    assert b is not None and (b.title, b.summary) == ("NO", "0755")
-    # A real number where text is expected is refused rather than silently reformatted.
-    _, problems = briefing(GOOD.replace('title: "A title"', "title: 1.10"))
-    assert problems == ["content/a-briefing.md:2: error: 'title' must be text, but YAML read it as the number 1.1; put it in quotes to keep it as typed"]
-
-
-def test_unknown_key_suggests_the_known_one():
-    _, problems = briefing(GOOD.replace("summary:", "sumary:"))
-    assert "content/a-briefing.md:4: error: unknown key 'sumary' in the front matter; did you mean 'summary'?" in problems
-
-
-def test_figures_events_quotes_are_checked_with_their_lines():
-    text = GOOD.replace(
-        "---\nBody",
-        """figures:
-  - {id: f-1, value: "1,300", label: "x", as_of: 2024-09-16, sources: [a]}
-  - {id: Bad Id, value: 2, label: "y", as_of: 2024-09-16}
-timeline:
-  - {date: 2024-13, title: "t", sources: a}
-  - {date: 2020, title: "ok", sources: a}
-quotes:
-  - {speaker: "S", role: "R", text: "T"}
----
-Body""",
-    )
-    b, problems = briefing(text)
-    assert "content/a-briefing.md:6: error: 'value' must be a number (write 1300, not 1,300 or 'more than 1300': use 'qualifier' for words), not '1,300'" in problems
-    assert any(p.startswith("content/a-briefing.md:7: error: 'id' must be lower-case") for p in problems)
-    assert "content/a-briefing.md:7: error: a figure cites no source; add sources: [source-id]" in problems
-    assert "content/a-briefing.md:9: error: 'date' is not a real date: '2024-13'" in problems
-    assert "content/a-briefing.md:12: error: the quote of S cites no source; add sources: [source-id]" in problems
-    assert b is not None and [e.date.iso for e in b.timeline] == ["2020"]
-
-
-def test_single_source_id_and_cite_lines():
-    text = GOOD.replace("---\nBody", "timeline:\n  - date: 2024-09\n    title: t\n    sources:\n      - a\n      - b\n---\nBody")
-    b, problems = briefing(text)
-    assert problems == []
-    assert b is not None and b.timeline[0].sources == ("a", "b") and b.timeline[0].cite_lines == (9, 10)
-
-
-def test_unsafe_url_in_front_matter_is_refused():
-    text = GOOD.replace(
-        "---\nBody",
-        "sources:\n  - {id: s, title: t, publisher: p, url: \"javascript:alert(1)\"}\n  - {id: s2, title: t, publisher: p, url: \"java\\tscript:alert(1)\"}\n---\nBody",
-    )
-    _, problems = briefing(text)
-    assert "content/a-briefing.md:6: error: 'url' uses the scheme 'javascript:'; only http, https, mailto and relative links are allowed" in problems
-    assert "content/a-briefing.md:7: error: 'url' contains spaces or control characters; percent-encode them (%20)" in problems
-
-
-def test_file_level_problems():
-    _, problems = briefing("no front matter\n")
-    assert problems[0].startswith("content/a-briefing.md:1: error: no front matter")
-    _, problems = briefing("---\ntitle: x\n")
-    assert problems == ["content/a-briefing.md:1: error: the front matter is never closed: add a line '---' after the YAML"]
-    big = GOOD + "x" * MAX_FILE_BYTES
-    _, problems = briefing(big)
-    assert problems[0].startswith("content/a-briefing.md:1: error: this file is ") and "limit is 512 KiB" in problems[0]
-    problems2: list[Problem] = []
-    assert split_document(SourceFile("content/b.md", "b.md", b"---\ntitle: \xff\n---\n"), problems2) is None
-    assert str(problems2[0]) == "content/b.md:2: error: this file is not UTF-8 text; save it with UTF-8 encoding"
-
-
-def test_yaml_errors_are_reported_at_file_lines():
-    _, problems = briefing("---\ntitle: x\ntitle: y\nbomb: &a [1]\n---\n")
-    assert any(p.startswith("content/a-briefing.md:3: error: duplicate key 'title'") for p in problems), problems
-    _, problems = briefing("---\ntitle: x\nsummary: a: b\n---\n")
-    assert problems and problems[0].startswith("content/a-briefing.md:3: error: YAML syntax error"), problems
-
-
-def test_site_and_sources_files():
+def read(text: str, rel: str = "briefings/x.md") -> tuple[Document | None, list[Problem]]:
     problems: list[Problem] = []
-    site = read_site(
-        SourceFile("content/site.yaml", "site.yaml", b'title: T\ndescription: D\nbase_url: "https://o.github.io/r"\ncname: "bad host!"\n'),
-        problems,
-        None,
-    )
-    assert site.base_url == "https://o.github.io/r/" and site.base_path == "/r/"
-    assert [str(p) for p in problems] == ["content/site.yaml:4: error: 'cname' must be a bare host name like briefing.example.org, not 'bad host!'"]
-    problems = []
-    sources = read_sources_file(
-        SourceFile("content/sources.yaml", "sources.yaml", b"sources:\n  - {id: a, title: t, publisher: p, url: 'https://e.org', date: 2024-01-02}\n  - {id: b, title: t, publisher: p, url: 'ftp://e.org'}\n"),
-        problems,
-    )
-    assert [s.id for s in sources] == ["a"]
-    assert [str(p) for p in problems] == ["content/sources.yaml:3: error: 'url' uses the scheme 'ftp:'; only http, https, mailto and relative links are allowed"]
+    return read_document(f"content/{rel}", rel, text.encode(), problems), problems
+
+
+def test_a_complete_briefing_reads_into_the_model() -> None:
+    doc, problems = read(GOOD)
+    assert problems == []
+    assert doc is not None and doc.kind is Kind.BRIEFING and doc.slug == "x" and doc.name == "briefings/x"
+    assert doc.tags == ("Pardons", "Палітвязні")
+    (source,) = doc.sources
+    assert (source.via, source.author, source.accessed, source.archived) == ("KEYT", "A. Writer", dt.date(2026, 12, 1), dt.date(2024, 9, 17))
+    (figure,) = doc.figures
+    assert (figure.display, figure.definition, figure.owner, figure.cite_lines) == ("at least 37", "People named in the decree", "briefings/x", (12,))
+    assert doc.timeline[0].html == "Some <em>text</em>." and doc.timeline[0].date.iso == "2024-09"
+    quote = doc.quotes[0]
+    assert (quote.original, quote.original_lang, quote.translation) == ("Словы.", "ru", "Viasna")
+    assert quote.context_html == "Asked about the <em>pardon</em>"
+    assert doc.corrections[0].html == "An earlier version said <em>38</em>." and doc.modified == dt.date(2024, 10, 2)
+    assert doc.body.cited == ("ap-x",) and doc.body.refs[0].line == 23
+
+
+def test_every_mistake_in_a_file_is_reported_at_once() -> None:
+    text = GOOD.replace('title: "The 16 September pardon"\n', "").replace("date: 2024-09-17", "date: 2024-13-45")
+    text = text.replace("updated: 2024-09-20", "updated: 2024-09-20\nsummary: again")  # a duplicate key
+    text = text.replace("value: 37", "value: -3").replace('qualifier: "at least"', 'qualifier: "almost"')
+    _, problems = read(text)
+    messages = sorted((p.line, p.message.split(";")[0][:40]) for p in problems)
+    assert [m for m in messages if "title" in m[1]], messages
+    assert [m for m in messages if "not a real date" in m[1]], messages
+    assert [m for m in messages if "duplicate key" in m[1]], messages
+    assert [m for m in messages if "zero or more" in m[1]], messages
+    assert [m for m in messages if "'qualifier' must be one of" in m[1]], messages
+
+
+@pytest.mark.parametrize(("value", "why"), [("-5", "zero or more"), ("1" * 310, "too large"), ("1e20", "too large"),
+                                            ('"1,300"', "must be a number")])
+def test_a_figure_value_must_be_a_count(value: str, why: str) -> None:
+    doc, problems = read(GOOD.replace("value: 37", f"value: {value}"))
+    assert [(p.line, why in p.message) for p in problems] == [(12, True)]
+    assert doc is not None and doc.figures[0].id == "pardoned"  # still there, for checks across files
+
+
+@pytest.mark.parametrize("tags", ['[""]', '[pardons, "  "]', '["!!!"]'])
+def test_an_empty_tag_or_one_without_letters_is_an_error_not_a_traceback(tags: str) -> None:
+    _, problems = read(GOOD.replace('tags: [Pardons, "Палітвязні"]', f"tags: {tags}"))
+    assert len(problems) == 1 and problems[0].line == 6
+
+
+def test_an_invalid_slug_is_one_error() -> None:
+    _, problems = read(GOOD.replace("summary:", "slug: Not A Slug\nsummary:"))
+    assert len(problems) == 1 and "'slug' must be" in problems[0].message
+
+
+def test_a_file_name_without_letters_needs_a_slug() -> None:
+    _, problems = read(GOOD, "briefings/!!!.md")
+    assert len(problems) == 1 and "slug:" in problems[0].message
+
+
+def test_a_translation_shares_its_originals_slug() -> None:
+    doc, problems = read(GOOD, "briefings/x.be.md")
+    assert problems == [] and doc is not None and (doc.lang, doc.key) == ("be", "briefings/x.be")
+    _, problems = read(GOOD.replace("summary:", "slug: other\nsummary:"), "briefings/x.be.md")
+    assert [p.message for p in problems] == ["a translation shares its original's slug; remove 'slug' here"]
+
+
+def test_the_scaffolds_placeholder_text_is_an_error() -> None:
+    name, text = new_briefing("Лукашэнка памілаваў 37 чалавек", dt.date(2024, 9, 16))
+    assert name == "lukashenka-pamilavau-37-chalavek.md"
+    doc, problems = read(text.replace("draft: true", "draft: false"))
+    assert doc is not None and sorted(p.line for p in problems) == [4, 19]
+    assert all("placeholder" in p.message for p in problems)
+
+
+@pytest.mark.parametrize("title", ["", "   ", "!!!"])
+def test_new_refuses_a_title_that_gives_no_file_name(title: str) -> None:
+    with pytest.raises(ValueError):
+        new_briefing(title, dt.date(2024, 1, 1))
+
+
+def test_a_long_title_gives_a_short_file_name() -> None:
+    name, _ = new_briefing("word " * 60, dt.date(2024, 1, 1))
+    assert len(name) <= 63
+
+
+@pytest.mark.parametrize(("rel", "found"), [
+    ("home.md", (Kind.HOME, "home", "")), ("home.be.md", (Kind.HOME, "home", "be")),
+    ("pages/about.md", (Kind.PAGE, "pages/about", "")), ("briefings/a/b.ru.md", (Kind.BRIEFING, "briefings/a/b", "ru")),
+    ("notes.md", None), ("drafts/x.md", None),
+])
+def test_where_a_file_is_says_what_it_is(rel: str, found: tuple[Kind, str, str] | None) -> None:
+    assert kind_of(rel) == found
+
+
+def test_a_markdown_file_elsewhere_is_an_error() -> None:
+    doc, problems = read(GOOD, "notes.md")
+    assert doc is None and "belongs in content/briefings/" in problems[0].message
+
+
+def test_a_quotes_original_needs_its_language() -> None:
+    _, problems = read(GOOD.replace(", lang: ru}", "}"))
+    assert len(problems) == 1 and "lang" in problems[0].message

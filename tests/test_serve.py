@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import signal
@@ -11,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from sitegen.preview.watch import QUIET_SECONDS
 
 from .conftest import FIXTURES
 from .serving import Server, copy_project, running
@@ -60,11 +63,9 @@ def test_serves_under_the_base_path_and_redirects_the_root(server: Server) -> No
     assert status == 200 and b"__sitegen" not in body
 
 
-def test_an_edit_is_picked_up_and_pages_render_when_asked_for(server: Server) -> None:
+def test_an_edit_is_picked_up(server: Server) -> None:
     replace_in(briefing(server), "Thirty people were freed", "Thirty people were released")
-    # No browser has the page open, so the rebuild renders nothing until it is asked for.
     server.wait_for(lambda: server.builds() == 2)
-    assert "0 pages rendered" in server.lines[-1]
     assert "were released" in server.page("briefings/first-round/")
 
 
@@ -73,9 +74,10 @@ def test_pages_open_in_a_browser_are_rendered_with_the_rebuild(server: Server) -
     stream = server.events(since=1, page=conn_page)  # as the live-reload script does
     next(stream)
     replace_in(briefing(server), "Thirty people were freed", "Thirty people were released")
-    event = next(stream)
-    assert conn_page in event["changed"] and "briefings/second-round/index.html" not in event["changed"]
-    assert server.lines[-1].startswith("built in ") and "1 pages rendered" in server.lines[-1]
+    event = next(stream)  # the page open in the browser comes first, before the rest is made
+    assert isinstance(event["changed"], list) and conn_page in event["changed"] and "briefings/second-round/index.html" not in event["changed"]
+    rest = next(stream)  # then what else changed: the pages that list the briefing
+    assert isinstance(rest["changed"], list) and "briefings/index.html" in rest["changed"] and conn_page not in rest["changed"]
 
 
 def test_an_atomic_save_is_a_change(server: Server) -> None:
@@ -87,13 +89,17 @@ def test_a_burst_of_saves_is_coalesced_and_the_last_one_wins(server: Server) -> 
     before = server.builds()
     path = briefing(server)
     original = path.read_text()
+    saved = []
     for n in range(20):
         path.write_text(original.replace("Thirty people were freed", f"Save number {n}"))
-        time.sleep(0.005)
+        saved.append(time.monotonic())
     server.wait_for(lambda: "Save number 19" in server.page("briefings/first-round/"))
     time.sleep(0.5)
     assert "Save number 19" in server.page("briefings/first-round/")
-    assert server.builds() - before <= 3
+    # However loaded the machine, saves closer together than the quiet window make one
+    # build: count the gaps this run really had, rather than trusting the clock.
+    batches = 1 + sum(b - a > QUIET_SECONDS for a, b in itertools.pairwise(saved))
+    assert server.builds() - before <= batches + 1 < 22
 
 
 def test_new_deleted_and_renamed_files(server: Server) -> None:
@@ -141,6 +147,8 @@ def test_a_css_change_is_announced_as_css_only(server: Server) -> None:
     next(stream)
     replace_in(server.root / "assets/site.css", "--accent: #8c1c1c;", "--accent: #7a1010;")
     assert next(stream)["changed"] == ["assets/site.css"]
+    replace_in(server.root / "assets/site.css", "--accent: #7a1010;", "--accent: #8c1c1c;")
+    assert next(stream)["changed"] == ["assets/site.css"]  # and no page: they did not change
 
 
 def test_a_template_error_names_the_template_line(server: Server) -> None:
@@ -166,14 +174,14 @@ def test_traversal_and_listing_attempts_get_nothing(server: Server, path: str) -
     assert b"root:" not in body and b"sitegen.cli" not in body and b"Index of" not in body
 
 
-def test_a_symlink_in_the_content_cannot_leak_a_file(server: Server, tmp_path: Path) -> None:
+def test_a_symlink_in_the_assets_cannot_leak_a_file(server: Server, tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP SECRET")
     (server.root / "assets/leak.txt").symlink_to(secret)
-    # Assets are copied into the site, so a link is followed at build time; the server still
-    # only answers with built files, never with paths on disk.
-    status, _, _ = server.get(server.base_path + "../secret.txt")
-    assert status == 404
+    server.wait_for(lambda: any("assets/leak.txt: error: this is a link to something outside" in s for s in server.lines))
+    for path in ("assets/leak.txt", "../secret.txt"):
+        status, body, _ = server.get(server.base_path + path)
+        assert status == 404 and b"TOP SECRET" not in body
 
 
 @pytest.mark.parametrize("host", ["attacker.example", "attacker.example:80", "127.0.0.1.nip.io", ""])

@@ -5,9 +5,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from .browser import launch
 from .conftest import FIXTURES
 from .serving import copy_project, running
+
+pytestmark = pytest.mark.browser
 
 
 def test_an_open_page_updates_itself_after_a_save(tmp_path: Path) -> None:

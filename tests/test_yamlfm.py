@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import pytest
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
-from sitegen import yamlfm
-from sitegen.yamlfm import LineList, LineMap, YamlIssue, YamlResult, parse_yaml
+from sitegen.content import yamlfm
+from sitegen.content.yamlfm import LineList, LineMap, YamlIssue, YamlResult, parse_yaml
 
 ALIAS_MESSAGE = (
     "YAML anchors and aliases (&name, *name) are not allowed; write the value out in full"
@@ -122,10 +122,9 @@ def load_map(text: str) -> LineMap:
 
 
 def issues(text: str, **kwargs: int) -> tuple[YamlIssue, ...]:
-    """The issues of text that must fail to load; a failed load never has a value."""
+    """The issues of text that must fail to load."""
     result = parse_yaml(text, **kwargs)
     assert result.issues, f"expected issues for {text!r}, got {result.value!r}"
-    assert result.value is None
     return result.issues
 
 
@@ -677,7 +676,7 @@ def all_lines(value: object) -> list[int]:
 
 # --- never raises ------------------------------------------------------------------------
 
-PUNCTUATION = list(":-?,[]{}#&*!|>'\"%@`~. \t\n\n\n  ") + ["---", "...", "- ", ": ", "!!", "\\", "\u2028", "\x00"]
+PUNCTUATION = [*list(":-?,[]{}#&*!|>'\"%@`~. \t\n\n\n  "), "---", "...", "- ", ": ", "!!", "\\", "\u2028", "\x00"]
 WORDS = ["a", "title", "1", "0755", "1:30", "yes", "null", "true", "2024-09-16", "1e3", "é", "x y"]
 
 
@@ -693,7 +692,6 @@ def plain(value: object) -> bool:
 def check_never_raises(text: str) -> None:
     result = parse_yaml(text)
     assert isinstance(result, YamlResult)
-    assert (result.value is None) or not result.issues
     assert plain(result.value), text
     last_line = text.count("\n") + 1
     for issue in result.issues:
@@ -722,3 +720,36 @@ def test_fuzz_mutated_front_matter_never_raises() -> None:
             else:
                 del chars[at]
         check_never_raises("".join(chars))
+
+
+# --- one mistake, one issue: the rest of the value is kept ------------------------------
+
+
+def test_a_duplicate_key_keeps_the_rest_of_the_value() -> None:
+    result = parse_yaml("title: A\ndate: 2024-01-01\ntitle: B\nsummary: S\n")
+    assert [i.line for i in result.issues] == [3]
+    assert isinstance(result.value, LineMap)
+    assert dict(result.value) == {"title": "A", "date": "2024-01-01", "summary": "S"}
+
+
+def test_a_tag_keeps_the_rest_of_the_value() -> None:
+    result = parse_yaml("title: A\nn: !!int 3\nsummary: S\n")
+    assert [i.line for i in result.issues] == [2]
+    assert isinstance(result.value, LineMap) and result.value["summary"] == "S"
+
+
+def test_a_syntax_error_gives_no_value() -> None:
+    result = parse_yaml("title: A\n  bad: indent\n: x\n")
+    assert result.issues and result.value is None
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ('a: 1\ntitle: "never closed\ndate: 2024-01-01\nsummary: x\n', 2, "quote"),
+    ("a: 1\ntags: [one, two\ndate: 2024-01-01\nsummary: x\n", 2, "'['"),
+    ("a: 1\nx: {b: 1\ny: 2\n", 2, "'{'"),
+    ("a: 1\nb: 'single\nc: 2\n", 2, "quote"),
+])
+def test_an_unclosed_quote_or_bracket_is_reported_where_it_opens(text: str, line: int, words: str) -> None:
+    (issue,) = issues(text)
+    assert issue.line == line, issue
+    assert words in issue.message and "never closed" in issue.message

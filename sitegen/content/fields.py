@@ -1,0 +1,255 @@
+"""Typed access to one YAML mapping, turning every wrong value into a Problem at its line.
+
+The schema reads front matter through this, so each rule (what a date is, which URL
+schemes are safe, what an id looks like) is written once. A wrong value reads as empty
+and is reported once: the schema goes on, so an author sees every other problem too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+from collections.abc import Iterable
+
+from ..problems import Problem, error
+from ..text import ID_RE, check_url
+from .model import Image, PartialDate
+from .yamlfm import LineList, LineMap
+
+ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
+PARTIAL_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
+MAX_NUMBER = 10.0**15  # counts of people; larger is a typing mistake (and loses precision)
+
+
+def _kind(value: object) -> str:
+    return {LineList: "list", LineMap: "mapping", bool: "true/false", int: "number", float: "number"}.get(
+        type(value), "value")
+
+
+class Fields:
+    """One mapping of a YAML file, with a line offset into the file it came from."""
+
+    def __init__(self, mapping: LineMap, *, path: str, offset: int, problems: list[Problem], what: str) -> None:
+        self.mapping = mapping
+        self.path = path
+        self.offset = offset  # file line of the YAML text's first line, minus one
+        self.problems = problems
+        self.what = what  # how messages name this mapping, e.g. "figure 'x'"
+
+    @property
+    def line(self) -> int:
+        return self.mapping.line + self.offset
+
+    def key_line(self, key: str) -> int:
+        return self.mapping.key_line(key) + self.offset
+
+    def error(self, key: str | None, message: str) -> None:
+        self.problems.append(error(self.path, self.key_line(key) if key is not None else self.line, message))
+
+    def has(self, key: str) -> bool:
+        return self.mapping.get(key) is not None
+
+    def only(self, allowed: Iterable[str]) -> None:
+        """Unknown keys are mistakes (a 'tittle' would silently drop the title)."""
+        allowed = list(allowed)
+        for key in self.mapping:
+            if key not in allowed:
+                near = difflib.get_close_matches(key, allowed, n=1)
+                hint = f"; did you mean '{near[0]}'?" if near else f"; known keys: {', '.join(allowed)}"
+                self.error(key, f"unknown key '{key}' in {self.what}{hint}")
+
+    def _missing(self, key: str, example: str) -> None:
+        self.error(None, f"{self.what} has no '{key}'; add one, e.g. {key}: {example}")
+
+    def text(self, key: str, *, required: bool = False, example: str = '"..."') -> str:
+        value = self.mapping.get(key)
+        if value is None:
+            if required:
+                self._missing(key, example)
+            return ""
+        if isinstance(value, (bool, int, float)):
+            self.error(key, f"'{key}' must be text, but YAML read it as the {_kind(value)} {value};"
+                       " put it in quotes to keep it as typed")
+            return ""
+        if not isinstance(value, str):
+            self.error(key, f"'{key}' must be text, not a {_kind(value)}")
+            return ""
+        if required and not value.strip():
+            self.error(key, f"'{key}' is empty; write the {key}")
+        return value.strip()
+
+    def ident(self, key: str, *, required: bool = True) -> str:
+        value = self.text(key, required=required, example="a-short-id")
+        if value and not ID_RE.match(value):
+            self.error(key, f"'{key}' must be lower-case letters, digits and single hyphens"
+                       f" (like 'ap-2024-09-16'), not '{value}'")
+            return ""
+        return value
+
+    def date(self, key: str, *, required: bool = False) -> dt.date | None:
+        value = self.mapping.get(key)
+        if value is None:
+            if required:
+                self._missing(key, "2024-09-16")
+            return None
+        match = ISO_DATE_RE.match(value) if isinstance(value, str) else None
+        if match is None:
+            self.error(key, f"'{key}' must be a date written YYYY-MM-DD, e.g. 2024-09-16, not '{value}'")
+            return None
+        try:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            self.error(key, f"'{key}' is not a real date: '{value}'")
+            return None
+
+    def partial_date(self, key: str) -> PartialDate | None:
+        value = self.mapping.get(key)
+        if value is None:
+            self._missing(key, "2024-09-16 (or 2024-09, or 2024)")
+            return None
+        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        match = PARTIAL_DATE_RE.match(text) if isinstance(text, str) else None
+        if match is None:
+            self.error(key, f"'{key}' must be YYYY-MM-DD, YYYY-MM or YYYY, not '{value}'")
+            return None
+        year, month, day = int(match[1]), int(match[2] or 0), int(match[3] or 0)
+        try:
+            dt.date(year, month or 1, day or 1)
+        except ValueError:
+            self.error(key, f"'{key}' is not a real date: '{value}'")
+            return None
+        return PartialDate(year, month or None, day or None)
+
+    def number(self, key: str) -> float | None:
+        """A count: a number from 0 up, written in digits (qualifiers go in words elsewhere)."""
+        value = self.mapping.get(key)
+        if value is None:
+            self._missing(key, "37")
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.error(key, f"'{key}' must be a number (write 1300, not 1,300 or 'more than 1300':"
+                       f" use 'qualifier' for words), not '{str(value)[:40]}'")
+            return None
+        if abs(value) >= MAX_NUMBER or not math.isfinite(value):
+            self.error(key, f"'{key}' is too large: at most 15 digits")
+            return None
+        if value < 0:
+            self.error(key, f"'{key}' must be zero or more: figures are counts, not {value}")
+            return None
+        return float(value)
+
+    def integer(self, key: str) -> int | None:
+        value = self.mapping.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 1000:
+            self.error(key, f"'{key}' must be a whole number from 0 to 999, not '{value}'")
+            return None
+        return value
+
+    def boolean(self, key: str) -> bool:
+        value = self.mapping.get(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.error(key, f"'{key}' must be true or false, not '{value}'")
+            return False
+        return value
+
+    def url(self, key: str, *, required: bool = False, web: bool = False) -> str:
+        """A safe link; with web, an absolute http(s) address."""
+        value = self.text(key, required=required, example="https://example.org/article")
+        reason = check_url(value) if value else None
+        if value and reason is None and web and not value.lower().startswith(("http://", "https://")):
+            reason = "must be a web address starting with https:// or http://"
+        if reason:
+            self.error(key, f"'{key}' {reason}")
+            return ""
+        return value
+
+    def site_path(self, key: str, *, required: bool = False) -> str:
+        """A file of the site's own, e.g. assets/share.png: never another site's."""
+        value = self.text(key, required=required, example="assets/share.png")
+        if value and (check_url(value) or value.startswith(("/", "//")) or ":" in value or ".." in value.split("/")):
+            self.error(key, f"'{key}' must be a file of this site, written like assets/share.png, not '{value}'")
+            return ""
+        return value
+
+    def id_list(self, key: str, *, required: bool = False) -> tuple[tuple[str, int], ...]:
+        """A single id or a list of ids, each with its file line."""
+        value = self.mapping.get(key)
+        if value is None:
+            if required:
+                self._missing(key, "[source-id]")
+            return ()
+        items: list[tuple[object, int]]
+        if isinstance(value, LineList):
+            items = [(v, value.item_line(i) + self.offset) for i, v in enumerate(value)]
+        else:
+            items = [(value, self.key_line(key))]
+        result = []
+        for item, line in items:
+            if not isinstance(item, str) or not ID_RE.match(item):
+                self.problems.append(error(self.path, line, f"'{key}' must list ids like 'ap-2024-09-16', not '{item}'"))
+            else:
+                result.append((item, line))
+        if required and not items:
+            self.error(key, f"'{key}' is empty; {self.what} must cite at least one source")
+        return tuple(result)
+
+    def string_list(self, key: str) -> tuple[tuple[str, int], ...]:
+        """Text items, each with its line; a single text counts as a list of one."""
+        value = self.mapping.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = LineList(self.mapping.key_line(key))
+            value.append(self.mapping[key])
+        if not isinstance(value, LineList):
+            self.error(key, f"'{key}' must be a list, e.g. {key}: [first, second]")
+            return ()
+        result = []
+        for i, item in enumerate(value):
+            line = value.item_line(i) + self.offset
+            if not isinstance(item, str) or not item.strip():
+                self.problems.append(error(self.path, line, f"each item of '{key}' must be text, not"
+                                           f" '{'' if item is None else item}'; remove the empty item"))
+            else:
+                result.append((item.strip(), line))
+        return tuple(result)
+
+    def mapping_of(self, key: str, what: str) -> Fields | None:
+        value = self.mapping.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, LineMap):
+            self.error(key, f"'{key}' must be a mapping, e.g. {key}: {what}")
+            return None
+        return Fields(value, path=self.path, offset=self.offset, problems=self.problems, what=f"'{key}'")
+
+    def mappings(self, key: str) -> list[Fields]:
+        """Each item of a list of mappings, e.g. every figure."""
+        value = self.mapping.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, LineList):
+            self.error(key, f"'{key}' must be a list, each item starting with '- '")
+            return []
+        result = []
+        for i, item in enumerate(value):
+            if not isinstance(item, LineMap):
+                self.problems.append(error(self.path, value.item_line(i) + self.offset,
+                                           f"each item of '{key}' must be a mapping (key: value), not '{item}'"))
+            else:
+                result.append(Fields(item, path=self.path, offset=self.offset, problems=self.problems, what=f"{key} item"))
+        return result
+
+    def image(self, key: str) -> Image | None:
+        f = self.mapping_of(key, '{src: assets/share.png, alt: "..."}')
+        if f is None:
+            return None
+        f.only(("src", "alt"))
+        src, alt = f.site_path("src", required=True), f.text("alt", required=True)
+        return Image(src, alt) if src and alt else None

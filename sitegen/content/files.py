@@ -1,0 +1,143 @@
+"""Read the inputs from disk: content, templates and assets, as bytes with their names.
+
+With the writer, the only stage that touches the site's files. Decoding and parsing are
+later stages, so that they can be tested without files and re-run on one edited file.
+A file too big to be content is refused from its size, before it is read; a link that
+leads out of the project, a link to a folder, and anything that is not a regular file
+are refused too (a link to /proc/self/environ would publish the build's environment).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..problems import Problem, error
+from ..settings import BuildOptions
+
+MAX_CONTENT_BYTES = 512 * 1024
+MAX_ASSET_BYTES = 16 * 1024 * 1024
+TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".yaml")
+CONTENT_SUFFIXES = (".md", ".yaml")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: str  # as messages name it, e.g. content/briefings/x.md
+    rel: str  # under its folder, e.g. briefings/x.md
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a build reads, and what was wrong with reading it."""
+
+    content: tuple[InputFile, ...]
+    templates: tuple[InputFile, ...]
+    assets: tuple[InputFile, ...]
+    problems: tuple[Problem, ...] = ()
+    content_prefix: str = "content"  # how messages name the content folder
+
+    def digest(self) -> str:
+        """One digest of every input's name and bytes: equal digests, equal sites."""
+        h = hashlib.sha256()
+        for group in (self.content, self.templates, self.assets):
+            h.update(b"\x00group")
+            for f in group:
+                for part in (f.path.encode(), f.data):
+                    h.update(len(part).to_bytes(8, "little"))
+                    h.update(part)
+        return h.hexdigest()
+
+
+def is_temporary(name: str) -> bool:
+    """Editors' temporary and hidden files (.#x.md, x.md~, .x.md.swp, vim's 4913 probe)."""
+    return name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp")) or name == "4913"
+
+
+def is_ignored(name: str) -> bool:
+    """Not content: temporary files, and '_' names that authors use to park work."""
+    return is_temporary(name) or name.startswith("_")
+
+
+def read_inputs(options: BuildOptions) -> Inputs:
+    problems: list[Problem] = []
+    root = options.project_root
+
+    def read(folder: Path, suffixes: tuple[str, ...] | None, limit: int, ignore: Callable[[str], bool]) -> tuple[InputFile, ...]:
+        return read_tree(folder, options.display_path(folder), (root, folder), suffixes, limit, ignore, problems)
+
+    content = read(options.content_dir, CONTENT_SUFFIXES, MAX_CONTENT_BYTES, is_ignored)
+    templates = read(options.templates_dir, TEMPLATE_SUFFIXES, MAX_CONTENT_BYTES, is_temporary)
+    assets = read(options.assets_dir, None, MAX_ASSET_BYTES, is_temporary)
+    return Inputs(content, templates, assets, tuple(problems), options.content_prefix)
+
+
+def read_tree(
+    folder: Path,
+    prefix: str,
+    allowed: tuple[Path, ...],
+    suffixes: tuple[str, ...] | None,
+    limit: int,
+    ignore: Callable[[str], bool],
+    problems: list[Problem],
+) -> tuple[InputFile, ...]:
+    """Every file under folder whose name ends in one of suffixes (any, if None), sorted
+    by path; what cannot be read safely becomes a problem instead."""
+    inside = [os.path.realpath(p) for p in allowed]
+    found: list[InputFile] = []
+
+    def walk(path: str, rel: str) -> None:
+        try:
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            problems.append(error(f"{prefix}/{rel}".rstrip("/"), 0, f"this folder cannot be read: {exc.strerror}"))
+            return
+        for entry in entries:
+            name = f"{rel}{entry.name}"
+            shown = f"{prefix}/{name}"
+            if ignore(entry.name):
+                continue
+            try:
+                if entry.is_symlink():
+                    target = os.path.realpath(entry.path)
+                    if not any(target == r or target.startswith(r + os.sep) for r in inside):
+                        problems.append(error(shown, 0, "this is a link to something outside the project;"
+                                              " copy the file into the project instead"))
+                        continue
+                    if os.path.isdir(target):
+                        problems.append(error(shown, 0, "this is a link to a folder, which is not followed;"
+                                              " move or copy the folder here instead"))
+                        continue
+                info = entry.stat()
+            except OSError as exc:
+                problems.append(error(shown, 0, f"this cannot be read: {exc.strerror}"))
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                walk(entry.path, name + "/")
+            elif suffixes is None or entry.name.endswith(suffixes):
+                if not stat.S_ISREG(info.st_mode):
+                    problems.append(error(shown, 0, "this is not a regular file; remove it"))
+                elif info.st_size > limit:
+                    problems.append(error(shown, 1, f"this file is {info.st_size:,} bytes; the limit is"
+                                          f" {limit // 1024:,} KiB ({limit:,} bytes): make it smaller or split it"))
+                else:
+                    try:
+                        with open(entry.path, "rb") as stream:
+                            data = stream.read(limit + 1)
+                    except OSError as exc:
+                        problems.append(error(shown, 0, f"this file cannot be read: {exc.strerror}"))
+                        continue
+                    if len(data) > limit:  # it grew after the check
+                        problems.append(error(shown, 1, f"this file is over the limit of {limit // 1024:,} KiB"))
+                    else:
+                        found.append(InputFile(shown, name, data))
+
+    walk(os.fspath(folder), "")
+    return tuple(found)

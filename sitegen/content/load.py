@@ -1,0 +1,84 @@
+"""From the inputs to the checked Model: parse each file (or take its parse from a memo),
+read the settings, and apply the rules that span files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, MutableMapping
+
+from ..problems import Problem, sorted_unique
+from .files import InputFile, Inputs
+from .model import Document, Kind, Model, Source
+from .parse import Parsed, parse_file, parse_key
+from .siteconfig import SITE_FILE, read_site
+from .validate import validate
+
+Mapper = Callable[[Callable[[InputFile], Parsed], list[InputFile]], Iterable[Parsed]]
+
+
+class Memo:
+    """Parses by parse_key: kept by the preview between builds, and on disk by the build cache."""
+
+    def __init__(self, entries: MutableMapping[str, Parsed] | None = None) -> None:
+        self.entries = {} if entries is None else entries
+        self.used: set[str] = set()
+        self.added = 0
+
+    def prune(self) -> None:
+        """Forget the parses that no build asked for since the last prune."""
+        self.entries = {k: v for k, v in self.entries.items() if k in self.used}
+        self.used, self.added = set(), 0
+
+
+def parse_all(files: list[InputFile], memo: Memo, mapper: Mapper) -> list[Parsed]:
+    keys = [parse_key(f) for f in files]
+    missing = [(k, f) for k, f in zip(keys, files, strict=False) if k not in memo.entries]
+    for (key, _), parsed in zip(missing, mapper(parse_file, [f for _, f in missing]), strict=False):
+        memo.entries[key] = parsed
+    memo.added += len(missing)
+    memo.used.update(keys)
+    return [memo.entries[k] for k in keys]
+
+
+def load_model(inputs: Inputs, *, base_url: str | None, drafts: bool, memo: Memo | None = None,
+               mapper: Mapper = map) -> Model:
+    """Every problem with the content, and what is to be built. A draft is built only with
+    `drafts`; without it, the draft's problems are reported as warnings."""
+    memo = memo or Memo()
+    site_file = next((f for f in inputs.content if f.rel == SITE_FILE), None)
+    problems: list[Problem] = list(inputs.problems)
+    site_path = site_file.path if site_file else inputs.content_prefix + "/" + SITE_FILE
+    site = read_site(site_path, site_file.data if site_file else None, problems, base_url)
+    parsed = parse_all([f for f in inputs.content if f.rel != SITE_FILE], memo, mapper)
+    shared = tuple(s for p in parsed for s in p.sources)
+    documents = [p.document for p in parsed if p.document is not None]
+    draft_names = {d.name for d in documents if d.draft and not d.lang}
+    hidden = [d for d in documents if not drafts and (d.draft or d.name in draft_names)]
+    hidden_paths = {d.path for d in hidden}
+    published = [d for d in documents if d.path not in hidden_paths]
+    assets = {f.rel for f in inputs.assets}
+    found, built = validate(site, shared, published, assets)
+    problems += found
+    problems += (p for item in parsed for p in item.problems if p.path not in hidden_paths)
+    if hidden:
+        # A draft's mistakes must not stop the site; they are said, as warnings.
+        every, _ = validate(site, shared, documents, assets)
+        ownership = (p for item in parsed for p in item.problems)
+        problems += (p.as_warning() for p in (*every, *ownership) if p.path in hidden_paths)
+    sources: dict[str, Source] = {}
+    for source in (*shared, *(s for d in built for s in d.sources)):
+        sources.setdefault(source.id, source)
+    return Model(site, sources, tuple(_ordered(built)), tuple(sorted_unique(problems)), _counts(len(parsed), published, hidden))
+
+
+def _ordered(documents: Iterable[Document]) -> list[Document]:
+    return sorted(documents, key=lambda d: (d.kind.value, d.lang, d.name))
+
+
+def _counts(files: int, kinds: list[Document], hidden: list[Document]) -> dict[str, int]:
+    return {
+        "files": files + 1,
+        "briefings": sum(d.kind is Kind.BRIEFING and not d.lang for d in kinds),
+        "pages": sum(d.kind is not Kind.BRIEFING and not d.lang for d in kinds),
+        "translations": sum(bool(d.lang) for d in kinds),
+        "drafts": len(hidden),
+    }

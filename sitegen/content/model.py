@@ -1,0 +1,278 @@
+"""The content model: what the authors' files mean, once read and checked.
+
+Every value is frozen, so that any stage may share them without one changing what
+another sees. Markdown in the content (bodies, and inline text in front matter) is here
+already rendered to HTML by the parse stage (markdown.py): that is how its problems get
+their lines, and it is a pure function of one file's bytes. That HTML is held as
+Markup, which templates output as it is; every other text is escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from ..problems import Problem
+
+NO_HTML = Markup("")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a piece of content was written, for error messages."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date known to the year, the month or the day (timeline events may be vague)."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def iso(self) -> str:
+        """The form `<time datetime>` accepts: 2020, 2024-09 or 2024-09-16."""
+        parts = [f"{self.year:04d}", *(f"{n:02d}" for n in (self.month, self.day) if n)]
+        return "-".join(parts)
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        # A vague date sorts before the precise dates it contains.
+        return (self.year, self.month or 0, self.day or 0)
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str  # a site path, e.g. assets/share.png
+    alt: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Source:
+    id: str
+    title: str
+    publisher: str  # the original publisher, even of a syndicated copy
+    url: str
+    date: dt.date | None
+    origin: Origin
+    author: str = ""
+    via: str = ""  # the outlet a syndicated copy was read at
+    accessed: dt.date | None = None
+    archive_url: str = ""  # a capture someone has seen; never generated
+    archived: dt.date | None = None
+    lang: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cited:
+    """Something in front matter that cites sources."""
+
+    sources: tuple[str, ...]
+    cite_lines: tuple[int, ...]  # the file line of each id in sources
+    origin: Origin
+    owner: str = ""  # the key of the document it belongs to (Document.key)
+    number: int = 0  # its place in that document, for a stable permalink
+
+
+@dataclass(frozen=True, kw_only=True)
+class Figure(Cited):
+    id: str
+    value: float
+    label: str
+    as_of: dt.date
+    qualifier: str = ""  # "at least", "more than", "about", "up to": the number is not exact
+    unit: str = ""
+    series: str = ""
+    note: str = ""
+    definition: str = ""  # the counting rule
+
+    @property
+    def value_text(self) -> str:
+        """The number as readers see it: thousands separated, no spurious '.0'."""
+        return f"{int(self.value):,}" if float(self.value).is_integer() else f"{self.value:,}"
+
+    @property
+    def display(self) -> str:
+        """Qualifier and value, e.g. 'more than 1,300'."""
+        return f"{self.qualifier} {self.value_text}".strip()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event(Cited):
+    date: PartialDate
+    title: str
+    html: Markup = NO_HTML  # its text, inline Markdown rendered
+
+
+@dataclass(frozen=True, kw_only=True)
+class Quote(Cited):
+    speaker: str
+    role: str
+    text: str
+    date: dt.date | None = None
+    context_html: Markup = NO_HTML  # what it responded to, inline Markdown rendered
+    original: str = ""  # the words as spoken or written, when text is a translation
+    original_lang: str = ""
+    translation: str = ""  # who translated text from the original
+
+
+@dataclass(frozen=True)
+class Correction:
+    date: dt.date
+    html: Markup
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CitationRef:
+    source_id: str
+    number: int  # the source's number in this document's list
+    anchor: str  # the id of this citation, for the list's links back
+    line: int
+
+
+@dataclass(frozen=True)
+class Body:
+    html: Markup  # made by markdown.py, from Markdown with raw HTML off: safe to output
+    toc: tuple[Heading, ...] = ()
+    cited: tuple[str, ...] = ()  # source ids in order of first citation
+    refs: tuple[CitationRef, ...] = ()  # every citation, in order
+
+
+class Kind(enum.Enum):
+    BRIEFING = "briefing"
+    PAGE = "page"
+    HOME = "home"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Document:
+    """A Markdown file of content: a briefing, a standalone page, or the home page's opening."""
+
+    kind: Kind
+    path: str
+    name: str  # what translations share: 'briefings/x', 'pages/about', 'home'
+    lang: str  # '' for an original (in the site's language); else a translation's language
+    slug: str
+    title: str
+    summary: str
+    body: Body
+    origin: Origin
+    date: dt.date | None = None
+    updated: dt.date | None = None
+    as_of: dt.date | None = None
+    draft: bool = False
+    nav: int | None = None  # a page's place in the site's navigation
+    image: Image | None = None
+    tags: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    timeline: tuple[Event, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    corrections: tuple[Correction, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """Unique on the site: its name and language."""
+        return f"{self.name}.{self.lang}" if self.lang else self.name
+
+    def cited_items(self) -> tuple[Figure | Event | Quote, ...]:
+        return (*self.figures, *self.timeline, *self.quotes)
+
+    @property
+    def modified(self) -> dt.date | None:
+        """The latest of its dates and its corrections'."""
+        dates = [d for d in (self.date, self.updated, *(c.date for c in self.corrections)) if d]
+        return max(dates, default=None)
+
+
+@dataclass(frozen=True)
+class Series:
+    """A charted series of figures (from site.yaml)."""
+
+    id: str
+    title: str
+    description: str = ""
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Publisher:
+    name: str
+    url: str = ""
+    logo: str = ""  # a site path
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteConfig:
+    """content/site.yaml, checked."""
+
+    title: str
+    description: str
+    language: str
+    base_url: str  # absolute, ending in '/'; used only where an address must be absolute
+    cname: str = ""
+    series: tuple[Series, ...] = ()
+    as_of: dt.date | None = None
+    publisher: Publisher | None = None
+    image: Image | None = None
+    license: str = ""  # a URL
+    feed_id: str = ""  # a tag: URI, so that feed ids outlive the base URL
+    languages: tuple[Language, ...] = ()  # the other editions
+    offline_name: str = "site"
+    mirrors: tuple[str, ...] = ()
+    onion: str = ""
+    email: str = ""
+    placeholder_base_url: bool = False
+
+    def series_by_id(self, series_id: str) -> Series:
+        return next((s for s in self.series if s.id == series_id),
+                    Series(id=series_id, title=series_id.replace("-", " ").capitalize()))
+
+
+@dataclass(frozen=True)
+class Model:
+    """Everything the content says, checked; problems holds what is wrong with it."""
+
+    site: SiteConfig
+    sources: Mapping[str, Source]  # every source, by id
+    documents: tuple[Document, ...]  # what is built: drafts only when asked for
+    problems: tuple[Problem, ...] = ()
+    counts: Mapping[str, int] = field(default_factory=dict)  # what was checked, for the summary
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]

@@ -1,0 +1,218 @@
+"""The authors' contract for Markdown files: front matter and body to a model Document.
+
+Each function reads one file on its own, so that its result is a function of the file's
+name and bytes (and can be cached by them); rules that span files are in validate.py.
+A mistake is one problem, and everything else in the file is still checked: a value
+that is wrong reads as empty, and an item with a wrong value is still returned so that
+what cites it or what it cites is checked too. Any error stops the build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import PurePosixPath
+
+from markupsafe import Markup
+
+from ..problems import Problem, error
+from ..text import slugify
+from .fields import Fields
+from .frontmatter import split_document
+from .markdown import render_body, render_inline
+from .model import Correction, Document, Event, Figure, Kind, Origin, PartialDate, Quote, Source
+from .scaffold import PLACEHOLDERS
+from .yamlfm import LineMap
+
+LANG_SUFFIX_RE = re.compile(r"(.+)\.([a-z]{2,3})\Z")
+LANGUAGE_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
+COMMON_KEYS = ("title", "summary", "slug", "updated", "as_of", "draft", "image", "sources")
+KEYS = {
+    Kind.BRIEFING: (*COMMON_KEYS, "date", "tags", "figures", "timeline", "quotes", "corrections"),
+    Kind.PAGE: (*COMMON_KEYS, "nav", "date", "corrections"),
+    Kind.HOME: ("title", "summary", "updated", "as_of", "sources"),
+}
+SOURCE_KEYS = ("id", "title", "publisher", "url", "date", "author", "via", "accessed", "archive_url",
+               "archived", "lang")
+FIGURE_KEYS = ("id", "value", "label", "qualifier", "unit", "as_of", "series", "sources", "note", "definition")
+EVENT_KEYS = ("date", "title", "text", "sources")
+QUOTE_KEYS = ("speaker", "role", "text", "date", "sources", "context", "original", "translation")
+# Words that say a number is not exact, by what they say of it (charts draw each kind apart).
+QUALIFIERS = {
+    "at least": "lower", "more than": "lower", "over": "lower",
+    "about": "approximate", "around": "approximate", "some": "approximate", "roughly": "approximate",
+    "up to": "upper", "fewer than": "upper", "at most": "upper", "under": "upper",
+}
+NO_DATE = dt.date(1, 1, 1)  # stands in for a missing date on content that fails the build anyway
+
+
+def kind_of(rel: str) -> tuple[Kind, str, str] | None:
+    """A Markdown file's kind, name and language from where it is: None if it is nowhere."""
+    path = PurePosixPath(rel)
+    stem = path.name.removesuffix(".md")
+    match = LANG_SUFFIX_RE.match(stem)
+    stem, lang = (match[1], match[2]) if match else (stem, "")
+    folder = path.parent.as_posix()
+    if folder == "." and stem == "home":
+        return Kind.HOME, "home", lang
+    top = path.parts[0]
+    if len(path.parts) > 1 and top in ("briefings", "pages"):
+        return (Kind.BRIEFING if top == "briefings" else Kind.PAGE), f"{folder}/{stem}", lang
+    return None
+
+
+def read_source(f: Fields) -> Source | None:
+    source_id = f.ident("id")
+    f.what = f"source '{source_id}'" if source_id else "a source"
+    f.only(SOURCE_KEYS)
+    source = Source(
+        id=source_id, title=f.text("title", required=True), publisher=f.text("publisher", required=True),
+        url=f.url("url", required=True, web=True), date=f.date("date"), origin=Origin(f.path, f.line),
+        author=f.text("author"), via=f.text("via"), accessed=f.date("accessed"),
+        archive_url=f.url("archive_url", web=True), archived=f.date("archived"), lang=_lang(f, "lang"),
+    )
+    if source.archived and not source.archive_url:
+        f.error("archived", "'archived' is the date of an archived copy: add its 'archive_url'")
+    return source if source_id else None
+
+
+def _lang(f: Fields, key: str) -> str:
+    lang = f.text(key)
+    if lang and not LANGUAGE_RE.match(lang):
+        f.error(key, f"'{key}' must be a language code like 'en', 'be' or 'ru', not '{lang}'")
+        return ""
+    return lang
+
+
+def _cited(f: Fields) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    if not f.has("sources"):
+        f.error(None, f"{f.what} cites no source; add sources: [source-id]")
+        return (), ()
+    pairs = f.id_list("sources", required=True)
+    return tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)
+
+
+def _inline(f: Fields, key: str, *, required: bool = False) -> Markup:
+    text = f.text(key, required=required)
+    return render_inline(text, path=f.path, line=f.key_line(key), problems=f.problems) if text else Markup("")
+
+
+def _figure(f: Fields, owner: str) -> Figure | None:
+    figure_id = f.ident("id")
+    f.what = f"figure '{figure_id}'" if figure_id else "a figure"
+    f.only(FIGURE_KEYS)
+    qualifier = f.text("qualifier")
+    if qualifier and qualifier not in QUALIFIERS:
+        f.error("qualifier", f"'qualifier' must be one of: {', '.join(QUALIFIERS)}; not '{qualifier}'")
+        qualifier = ""
+    value = f.number("value")
+    sources, lines = _cited(f)
+    figure = Figure(
+        id=figure_id, value=value or 0.0, label=f.text("label", required=True),
+        as_of=f.date("as_of", required=True) or NO_DATE, qualifier=qualifier, unit=f.text("unit"),
+        series=f.ident("series", required=False), note=f.text("note"), definition=f.text("definition"),
+        sources=sources, cite_lines=lines, origin=Origin(f.path, f.line), owner=owner,
+    )
+    return figure if figure_id else None
+
+
+def _event(f: Fields, owner: str, number: int) -> Event:
+    f.what = "a timeline event"
+    f.only(EVENT_KEYS)
+    date = f.partial_date("date")
+    title = f.text("title", required=True)
+    f.what = f"timeline event '{title}'" if title else f.what
+    sources, lines = _cited(f)
+    return Event(date=date or PartialDate(1), title=title, html=_inline(f, "text"), sources=sources,
+                 cite_lines=lines, origin=Origin(f.path, f.line), owner=owner, number=number)
+
+
+def _quote(f: Fields, owner: str, number: int) -> Quote:
+    f.what = "a quote"
+    f.only(QUOTE_KEYS)
+    speaker = f.text("speaker", required=True)
+    f.what = f"the quote of {speaker}" if speaker else f.what
+    original, original_lang = "", ""
+    spoken = f.mapping_of("original", '{text: "...", lang: ru}')
+    if spoken is not None:
+        spoken.what = "'original'"
+        spoken.only(("text", "lang"))
+        original, original_lang = spoken.text("text", required=True), _lang(spoken, "lang")
+        if not spoken.has("lang"):
+            spoken.error(None, "'original' needs the language of its words, e.g. lang: ru")
+    sources, lines = _cited(f)
+    return Quote(
+        speaker=speaker, role=f.text("role", required=True), text=f.text("text", required=True),
+        date=f.date("date"), context_html=_inline(f, "context"), original=original,
+        original_lang=original_lang, translation=f.text("translation"), sources=sources, cite_lines=lines,
+        origin=Origin(f.path, f.line), owner=owner, number=number,
+    )
+
+
+def _correction(f: Fields) -> Correction:
+    f.what = "a correction"
+    f.only(("date", "text"))
+    return Correction(f.date("date", required=True) or NO_DATE, _inline(f, "text", required=True),
+                      Origin(f.path, f.line))
+
+
+def read_document(path: str, rel: str, data: bytes, problems: list[Problem]) -> Document | None:
+    """A Markdown file of content as a Document; None (and problems) when it has no usable
+    front matter, or is in no place a Markdown file belongs."""
+    found = kind_of(rel)
+    if found is None:
+        problems.append(error(path, 0, "a Markdown file belongs in content/briefings/ or content/pages/,"
+                              " or is content/home.md; move it there (or start its name with '_')"))
+        return None
+    kind, name, lang = found
+    split = split_document(path, data, problems)
+    if split is None:
+        return None
+    top = split.front_matter
+    if not isinstance(top, LineMap):
+        if top is not None or not any(p.path == path for p in problems):
+            problems.append(error(path, 2, "the front matter must be YAML keys and values: title, summary, ..."))
+        return None
+    f = Fields(top, path=path, offset=1, problems=problems, what="the front matter")
+    f.only(KEYS[kind])
+    owner = f"{name}.{lang}" if lang else name
+    slug = _slug(f, name, lang)
+    date = f.date("date", required=kind is Kind.BRIEFING)
+    updated = f.date("updated")
+    if updated and date and updated < date:
+        f.error("updated", f"'updated' ({updated}) is before 'date' ({date})")
+    tags = []
+    for tag, line in f.string_list("tags"):
+        if not slugify(tag):
+            problems.append(error(path, line, f"the tag '{tag}' gives no address (it needs letters or digits)"))
+        else:
+            tags.append(tag)
+    body = render_body(split.body, path=path, first_line=split.body_line, problems=problems)
+    document = Document(
+        kind=kind, path=path, name=name, lang=lang, slug=slug, title=f.text("title", required=True),
+        summary=f.text("summary", required=kind is not Kind.HOME), body=body, origin=Origin(path, 1),
+        date=date, updated=updated, as_of=f.date("as_of"), draft=f.boolean("draft"), nav=f.integer("nav"),
+        image=f.image("image"), tags=tuple(dict.fromkeys(tags)),
+        sources=tuple(s for item in f.mappings("sources") if (s := read_source(item)) is not None),
+        figures=tuple(x for item in f.mappings("figures") if (x := _figure(item, owner)) is not None),
+        timeline=tuple(_event(item, owner, n) for n, item in enumerate(f.mappings("timeline"), 1)),
+        quotes=tuple(_quote(item, owner, n) for n, item in enumerate(f.mappings("quotes"), 1)),
+        corrections=tuple(_correction(item) for item in f.mappings("corrections")),
+    )
+    for placeholder in PLACEHOLDERS:
+        where = next((i for i, line in enumerate(data.decode("utf-8", "replace").split("\n"), 1) if placeholder in line), 0)
+        if where:
+            problems.append(error(path, where, f"this is the placeholder text of `new`: \"{placeholder}\";"
+                                  " replace it with your own"))
+    return document
+
+
+def _slug(f: Fields, name: str, lang: str) -> str:
+    if f.has("slug"):
+        if lang:
+            f.error("slug", "a translation shares its original's slug; remove 'slug' here")
+        return f.ident("slug", required=False)
+    slug = slugify(name.rsplit("/", 1)[-1])
+    if not slug:
+        f.error(None, "the file name gives no usable address; add e.g. slug: the-16-september-pardon")
+    return slug

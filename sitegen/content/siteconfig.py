@@ -1,0 +1,159 @@
+"""The two settings files: content/site.yaml (SiteConfig) and content/sources.yaml."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from ..problems import Problem, error
+from ..text import ID_RE, check_url
+from .fields import Fields
+from .frontmatter import decode, load_yaml
+from .model import Language, Publisher, Series, SiteConfig, Source
+from .schema import LANGUAGE_RE, read_source
+from .yamlfm import LineMap
+
+SITE_FILE = "site.yaml"
+SOURCES_FILE = "sources.yaml"
+SITE_KEYS = ("title", "description", "language", "base_url", "cname", "series", "as_of", "publisher", "image",
+             "license", "feed_id", "languages", "offline_name", "mirrors", "onion", "email")
+HOST_RE = re.compile(r"(?=.{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\Z")
+FEED_ID_RE = re.compile(r"tag:[a-z0-9.-]+\.[a-z]{2,},\d{4}(?:-\d{2}){0,2}:[A-Za-z0-9._/-]*\Z")
+PLACEHOLDER_HOSTS = ("example.github.io", "example.org", "example.com", "example.net")
+
+
+def _top(path: str, data: bytes, problems: list[Problem]) -> Fields | None:
+    text = decode(path, data, problems)
+    value = load_yaml(path, text, 1, problems) if text is not None else None
+    if isinstance(value, LineMap):
+        return Fields(value, path=path, offset=0, problems=problems, what=path.rsplit("/", 1)[-1])
+    if value is not None:
+        problems.append(error(path, 1, "this file must be YAML keys and values"))
+    return None
+
+
+def read_sources_file(path: str, data: bytes, problems: list[Problem]) -> tuple[Source, ...]:
+    """content/sources.yaml: a 'sources' list that every document may cite."""
+    f = _top(path, data, problems)
+    if f is None:
+        return ()
+    f.only(("sources",))
+    return tuple(s for item in f.mappings("sources") if (s := read_source(item)) is not None)
+
+
+def check_base_url(url: str) -> str | None:
+    """None if url can be the site's address, else why not."""
+    parts = urlsplit(url)
+    if not url.lower().startswith(("http://", "https://")) or check_url(url) or not parts.hostname:
+        return "must be an absolute address like https://owner.github.io/repo/"
+    if re.search(r"[\"'<>`\\{}|^]", url) or parts.query or parts.fragment:
+        return "must be a plain address: no quotes, brackets, query or fragment"
+    return None
+
+
+def is_placeholder(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in PLACEHOLDER_HOSTS) or host.endswith(".example")
+
+
+def read_site(path: str, data: bytes | None, problems: list[Problem], base_url: str | None) -> SiteConfig:
+    """site.yaml, checked; base_url (from --base-url) replaces its own. A missing file or
+    key is an error, but a usable config comes back, so that the rest is checked too."""
+    fallback = SiteConfig(title="", description="", language="en", base_url="/")
+    if base_url is not None and (why := check_base_url(base_url)):
+        problems.append(error("--base-url", 0, f"'{base_url[:80]}' {why}"))
+        base_url = "https://invalid.example/"
+    if data is None:
+        problems.append(error(path, 0, "site.yaml is missing: add it with title, description, language, base_url"))
+        return fallback
+    f = _top(path, data, problems)
+    if f is None:
+        return fallback
+    f.only(SITE_KEYS)
+    language = f.text("language") or "en"
+    if not LANGUAGE_RE.match(language):
+        f.error("language", f"'language' must be a language code like 'en' or 'be', not '{language}'")
+    url = base_url or f.text("base_url", required=True, example="https://owner.github.io/repo/")
+    if base_url is None and url and (why := check_base_url(url)):
+        f.error("base_url", f"'base_url' {why}")
+        url = ""
+    url = (url if url.endswith("/") else url + "/") if url else "/"
+    cname = f.text("cname")
+    if cname and not HOST_RE.match(cname):
+        f.error("cname", f"'cname' must be a bare host name like briefing.example.org, not '{cname}'")
+        cname = ""
+    feed_id = f.text("feed_id")
+    if feed_id and not FEED_ID_RE.match(feed_id):
+        f.error("feed_id", f"'feed_id' must be a tag URI like tag:example.org,2024:briefing, not '{feed_id}'")
+        feed_id = ""
+    publisher = None
+    if (p := f.mapping_of("publisher", '{name: "...", url: "https://...", logo: assets/logo.png}')) is not None:
+        p.only(("name", "url", "logo"))
+        publisher = Publisher(p.text("name", required=True), p.url("url", web=True), p.site_path("logo"))
+    offline = f.text("offline_name") or "site"
+    if not ID_RE.match(offline):
+        f.error("offline_name", f"'offline_name' must be lower-case letters, digits and hyphens, not '{offline}'")
+        offline = "site"
+    mirrors = []
+    for mirror, line in f.string_list("mirrors"):
+        if why := check_base_url(mirror):
+            problems.append(error(path, line, f"the mirror '{mirror[:80]}' {why}"))
+        else:
+            mirrors.append(mirror)
+    email = f.text("email")
+    if email and not re.fullmatch(r"[^@\s<>\"']+@[^@\s<>\"']+\.[a-z]{2,}", email):
+        f.error("email", f"'email' must be an address like briefing@example.org, not '{email}'")
+        email = ""
+    return SiteConfig(
+        title=f.text("title", required=True), description=f.text("description", required=True),
+        language=language, base_url=url, cname=cname, series=_series(f), as_of=f.date("as_of"),
+        publisher=publisher, image=f.image("image"), license=f.url("license", web=True), feed_id=feed_id,
+        languages=_languages(f, language), offline_name=offline, mirrors=tuple(mirrors),
+        onion=f.url("onion", web=True), email=email, placeholder_base_url=is_placeholder(url),
+    )
+
+
+def _series(f: Fields) -> tuple[Series, ...]:
+    raw = f.mapping.get("series")
+    if raw is None:
+        return ()
+    if not isinstance(raw, LineMap):
+        f.error("series", "'series' must map series ids to {title, description, unit}")
+        return ()
+    series = []
+    for series_id in raw:
+        line = raw.key_line(series_id) + f.offset
+        spec = raw[series_id]
+        if not ID_RE.match(series_id):
+            f.problems.append(error(f.path, line, f"series id '{series_id}' must be lower-case words and hyphens"))
+        elif not isinstance(spec, LineMap):
+            f.problems.append(error(f.path, line, f"series '{series_id}' needs a title (and description, unit)"))
+        else:
+            s = Fields(spec, path=f.path, offset=f.offset, problems=f.problems, what=f"series '{series_id}'")
+            s.only(("title", "description", "unit"))
+            series.append(Series(series_id, s.text("title", required=True), s.text("description"), s.text("unit")))
+    return tuple(series)
+
+
+def _languages(f: Fields, default: str) -> tuple[Language, ...]:
+    raw = f.mapping.get("languages")
+    if raw is None:
+        return ()
+    if not isinstance(raw, LineMap):
+        f.error("languages", "'languages' must map language codes to {title, description}")
+        return ()
+    found = []
+    for code in raw:
+        line = raw.key_line(code) + f.offset
+        spec = raw[code]
+        if not LANGUAGE_RE.match(code) or code == default:
+            f.problems.append(error(f.path, line, f"'{code}' must be a language code other than the site's own"
+                                    f" ('{default}'), like 'be' or 'ru'"))
+        elif not isinstance(spec, LineMap):
+            f.problems.append(error(f.path, line, f"language '{code}' needs a title and a description"))
+        else:
+            s = Fields(spec, path=f.path, offset=f.offset, problems=f.problems, what=f"language '{code}'")
+            s.only(("title", "description"))
+            found.append(Language(code, s.text("title", required=True), s.text("description", required=True)))
+    return tuple(found)

@@ -1,0 +1,77 @@
+"""Text rules shared by every stage: slugs and anchors, ids, and which link addresses are safe."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from anyascii import anyascii
+
+ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+SAFE_SCHEMES = ("http", "https", "mailto")
+# Browsers drop these inside a URL, so 'java\tscript:' would still run: refuse them outright.
+URL_CONTROL_RE = re.compile(r"[\x00-\x20\x7f]")
+MAX_SLUG = 64
+
+
+def slugify(text: str, limit: int = MAX_SLUG) -> str:
+    """Lower-case ASCII words joined by hyphens, any script transliterated:
+    'Sept 16 Pardon' -> 'sept-16-pardon', 'Палітвязні' -> 'palitvyazni'. Cut at a word
+    boundary to at most `limit` characters; '' when nothing is left."""
+    words = re.sub(r"[^a-z0-9]+", " ", anyascii(text).lower()).split()
+    slug = ""
+    for word in words:
+        longer = f"{slug}-{word}" if slug else word
+        if len(longer) > limit:
+            return slug or word[:limit]
+        slug = longer
+    return slug
+
+
+class Anchors:
+    """Unique, readable fragment ids for one page: 'a-b', then 'a-b-2', in linear time.
+
+    `reserved` are ids the page's templates use themselves; an id made from text that
+    would take one of them is prefixed, so a heading "Sources" never clashes with them."""
+
+    def __init__(self, reserved: frozenset[str] = frozenset(), prefixes: tuple[str, ...] = ()) -> None:
+        self._reserved = reserved
+        self._prefixes = prefixes
+        self._used: set[str] = set()
+        self._next: dict[str, int] = {}
+
+    def make(self, text: str, fallback: str = "section") -> str:
+        base = slugify(text) or fallback
+        if base in self._reserved or base.startswith(self._prefixes):
+            base = "s-" + base
+        anchor = base
+        while anchor in self._used:
+            self._next[base] = self._next.get(base, 1) + 1
+            anchor = f"{base}-{self._next[base]}"
+        self._used.add(anchor)
+        return anchor
+
+
+def check_url(value: str) -> str | None:
+    """None if value is a safe link, else why not (finishing a sentence "the address ...")."""
+    if URL_CONTROL_RE.search(value):
+        return "contains spaces or control characters; percent-encode them (%20)"
+    parts = urlsplit(value)
+    scheme = parts.scheme.lower()
+    if ":" in value.split("/", 1)[0] and not scheme:
+        return "is not a valid address"
+    if scheme and scheme not in SAFE_SCHEMES:
+        return f"uses the scheme '{scheme}:'; only http, https, mailto and relative links are allowed"
+    if scheme in ("http", "https") and not parts.netloc:
+        return "has no host; write it in full, e.g. https://example.org/page"
+    return None
+
+
+def is_external(url: str) -> bool:
+    """True for an address on another site (an absolute or protocol-relative URL)."""
+    return bool(urlsplit(url).scheme) or url.startswith("//")
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """'1 briefing', '2 briefings' (English, for the command line's own messages)."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"

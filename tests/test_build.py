@@ -1,0 +1,164 @@
+"""The build end to end: every page from the whole model, caches that cannot go stale, one build at a time."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sitegen import build as build_module
+from sitegen.build import build
+from sitegen.problems import ContentError
+from sitegen.settings import BuildOptions
+
+from .conftest import FIXTURES, digests_under, files_under
+from .serving import copy_project
+
+
+def quiet(options: BuildOptions):  # type: ignore[no-untyped-def]
+    return build(options, say=lambda text: None)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_project(FIXTURES / "basic" / "content", tmp_path / "project")
+
+
+def options(root: Path, cache: bool = True, output: str = "output", **kwargs: object) -> BuildOptions:
+    return BuildOptions.for_project(root, output_dir=root / output, use_cache=cache, **kwargs)  # type: ignore[arg-type]
+
+
+def clean_build(root: Path) -> dict[str, str]:
+    target = root / "clean-output"
+    quiet(options(root, cache=False, output="clean-output"))
+    return digests_under(target)
+
+
+def test_a_cached_build_equals_a_clean_one_and_a_second_build_changes_nothing(project: Path) -> None:
+    first = quiet(options(project))
+    assert first.report is not None and first.pages > 10
+    stamp = digests_under(project / "output")
+    assert stamp == clean_build(project)
+    again = quiet(options(project))
+    assert again.report is None and again.pages == first.pages
+    assert digests_under(project / "output") == stamp
+
+
+def test_an_output_file_edited_or_deleted_by_hand_is_made_again(project: Path) -> None:
+    quiet(options(project))
+    (project / "output/index.html").write_text("edited", encoding="utf-8")
+    (project / "output/timeline/index.html").unlink()
+    result = quiet(options(project))
+    assert result.report is not None and set(result.report.written) == {"index.html", "timeline/index.html"}
+    assert digests_under(project / "output") == clean_build(project)
+
+
+def test_a_template_that_prints_any_field_is_never_stale(project: Path) -> None:
+    """The stale-site bug of per-page keys: a listing that shows `updated`."""
+    macros = project / "templates/_macros.html"
+    macros.write_text(macros.read_text().replace("{{ time(b.date) }}", "{{ time(b.date) }} [{{ b.updated }}]"))
+    quiet(options(project))
+    first = project / "content/briefings/first-round.md"
+    first.write_text(first.read_text().replace("date: 2024-08-17", "date: 2024-08-17\nupdated: 2024-12-01"))
+    quiet(options(project))
+    tag_page = (project / "output/tags/pardons/index.html").read_text()
+    assert "[2024-12-01]" in tag_page
+    assert digests_under(project / "output") == clean_build(project)
+
+
+def test_templates_may_read_a_body(project: Path) -> None:
+    page = project / "templates/briefing.html"
+    page.write_text(page.read_text().replace("<div class=\"prose\">", "<p>{{ briefing.body.html|striptags|wordcount }} words</p>\n<div class=\"prose\">"))
+    quiet(options(project))
+    html = (project / "output/briefings/first-round/index.html").read_text()
+    words = int(html.split(" words</p>")[0].rsplit("<p>", 1)[1])
+    assert words > 10
+
+
+@pytest.mark.parametrize(("snippet", "message"), [("{% if %}", "template syntax"), ("{{ 1/0 }}", "division by zero"),
+                                                  ("{{ nothing.here }}", "undefined")])
+def test_a_template_mistake_is_a_problem_at_its_line_and_the_output_is_kept(project: Path, snippet: str, message: str) -> None:
+    quiet(options(project))
+    before = digests_under(project / "output")
+    page = project / "templates/timeline.html"
+    lines = page.read_text().split("\n")
+    page.write_text("\n".join([*lines[:5], snippet, *lines[5:]]))
+    with pytest.raises(ContentError) as failure:
+        quiet(options(project))
+    (problem,) = failure.value.problems
+    assert (problem.path, problem.line) == ("templates/timeline.html", 6) and message in problem.message
+    assert digests_under(project / "output") == before
+
+
+def test_a_damaged_cache_costs_a_note_not_the_build(project: Path) -> None:
+    quiet(options(project))
+    cache = project / ".cache/sitegen"
+    (cache / "parses.json").write_text('{"generator": "x", "entries": {"k": [1, 2]}}')
+    (cache / "stamp.json").write_bytes(b"\x00garbage")
+    result = quiet(options(project))
+    assert result.report is not None and any("stamp.json" in n for n in result.notes)
+    data = json.loads((cache / "parses.json").read_text())
+    data["entries"] = {k: [None] for k in data["entries"]}
+    (cache / "parses.json").write_text(json.dumps(data))
+    (project / "content/briefings/first-round.md").write_text((project / "content/briefings/first-round.md").read_text() + "\nMore.\n")
+    result = quiet(options(project))
+    assert any("parses.json is damaged" in n for n in result.notes)
+    assert digests_under(project / "output") == clean_build(project)
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_a_note(project: Path) -> None:
+    (project / ".cache").mkdir()
+    (project / ".cache/sitegen").write_text("a file where the folder would be")
+    result = quiet(options(project))
+    assert result.report is not None and any("cannot be written" in n for n in result.notes)
+    assert all(str(project) not in n for n in result.notes)  # no machine paths: one clear line each
+
+
+def test_a_big_build_in_worker_processes_equals_one_in_this_process(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    quiet(options(project, cache=False, workers=2))
+    assert digests_under(project / "output") == clean_build_single(project, monkeypatch)
+
+
+def clean_build_single(root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 10**9)
+    return clean_build(root)
+
+
+def test_two_builds_at_once_end_with_the_final_site(project: Path) -> None:
+    expected = clean_build(project)
+    command = [sys.executable, str(project / "build.py"), "build"]
+    for _ in range(3):
+        runs = [subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        outs = [run.communicate(timeout=60) for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], outs
+        assert not any("Traceback" in err for _, err in outs)
+        assert digests_under(project / "output") == expected
+        for stamp in (project / ".cache/sitegen").glob("stamp.json"):
+            stamp.unlink()  # so that the next pair builds again
+
+
+def test_a_build_waits_for_one_running_and_then_reads_the_content_anew(project: Path) -> None:
+    from sitegen.writer import build_lock
+
+    page = project / "content/briefings/first-round.md"
+    with build_lock((project / "output").resolve(), print):
+        run = subprocess.Popen([sys.executable, str(project / "build.py"), "build"], cwd=project,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.0)
+        page.write_text(page.read_text().replace("The first round", "The first round, edited"))
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 0 and "waiting" in err
+    assert "The first round, edited" in (project / "output/briefings/first-round/index.html").read_text()
+
+
+def test_the_same_content_gives_byte_identical_output(project: Path, tmp_path: Path) -> None:
+    quiet(options(project, cache=False))
+    first = files_under(project / "output")
+    other = copy_project(FIXTURES / "basic" / "content", tmp_path / "elsewhere")
+    quiet(options(other, cache=False))
+    assert files_under(other / "output") == first
