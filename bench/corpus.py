@@ -10,13 +10,7 @@ import argparse
 import random
 from pathlib import Path
 
-WORDS = (
-    "the a of and to in court prisoners pardon release report rights centre sentence "
-    "families lawyers detained statement authorities political activists protest election "
-    "office named women men health appeal government observers sanctions review list "
-    "prison colony letter visit charge verdict hearing trial journalists region capital "
-    "months weeks number figure source reported according said confirmed count date"
-).split()
+WORDS = ["the", "a", "of", "and", "to", "in", "court", "prisoners", "pardon", "release", "report", "rights", "centre", "sentence", "families", "lawyers", "detained", "statement", "authorities", "political", "activists", "protest", "election", "office", "named", "women", "men", "health", "appeal", "government", "observers", "sanctions", "review", "list", "prison", "colony", "letter", "visit", "charge", "verdict", "hearing", "trial", "journalists", "region", "capital", "months", "weeks", "number", "figure", "source", "reported", "according", "said", "confirmed", "count", "date"]
 
 
 def sentence(rng: random.Random, cite: str | None) -> str:

@@ -18,12 +18,12 @@ from __future__ import annotations
 import argparse
 import shutil
 import socket
-import subprocess
-import urllib.request
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,9 +31,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.corpus import write_corpus  # noqa: E402
 from bench.run import prepare_hugo, split  # noqa: E402
-from sitegen.incremental import Builder  # noqa: E402
-from sitegen.pipeline import read_inputs  # noqa: E402
+from sitegen.content.files import read_inputs  # noqa: E402
+from sitegen.content.load import load_model  # noqa: E402
 from sitegen.settings import BuildOptions  # noqa: E402
+from sitegen.site.assemble import Site  # noqa: E402
 from tests.browser import launch  # noqa: E402
 from tests.serving import copy_project, running  # noqa: E402
 
@@ -43,8 +44,12 @@ def full_build_seconds(root: Path, runs: int = 3) -> float:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        outcome = Builder(base_url="http://127.0.0.1/").build(read_inputs(options))
-        assert outcome.files is not None
+        inputs = read_inputs(options)
+        model = load_model(inputs, base_url="http://127.0.0.1/", drafts=True)
+        assert not model.errors, model.errors
+        site = Site(model, inputs.templates, inputs.assets)
+        for path in site.paths():
+            site.file(path)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 

@@ -4,13 +4,14 @@ Every page is rendered from the whole model on every build. Two caches exist, ea
 keyed by the whole input of a pure function, so neither can go stale:
 
 - the parse of each content file, keyed by the file's name and bytes (parse.parse_key)
-  and the generator's fingerprint (its code and libraries): `.cache/sitegen/parses.json`;
+  and the generator's fingerprint (its code and libraries): `.cache/sitegen/parses/`;
 - "nothing changed": a digest of every input, the options and the fingerprint, with the
   output as this build left it (each file's size and modification time). When all of
   it is equal, the output already is what a build would write: `.cache/sitegen/stamp.json`.
 
-Both are JSON, which cannot run code when read; a damaged one is set aside with a
-one-line note, and an unwritable cache folder costs a note, never the build.
+Both are JSON, which cannot run code when read; a damaged entry is set aside with a
+one-line note, and an unwritable cache folder costs a note, never the build. A build
+that finds nothing changed imports no parser and no template engine.
 """
 
 from __future__ import annotations
@@ -20,26 +21,27 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import ExitStack, suppress
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
+from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .content.files import InputFile, Inputs, read_inputs
-from .content.load import Memo, load_model
-from .content.model import Model
-from .content.parse import Parsed, from_json, to_json
 from .problems import ContentError, Problem, sorted_unique, warning
 from .settings import BuildOptions
-from .site.assemble import Site
-from .site.render import TemplateFailure
-from .writer import SiteWriter, WriteReport, build_lock, check_output_dir
+from .writer import SiteWriter, WriteReport, build_lock, check_place, survey
 
-LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml", "anyascii")
-PARALLEL_FROM = 300  # files; below this, starting worker processes costs more than it saves
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .content.load import Memo
+    from .content.model import Model
+    from .site.assemble import Site
+
+LIBRARIES = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "yaml", "anyascii")
+PARALLEL_FROM = 300  # files to parse or render; below this, worker processes cost more than they save
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,15 @@ class BuildResult:
 
 
 def fingerprint() -> str:
-    """The generator's code and libraries: a change to either makes every cache entry new."""
+    """The generator's code and its libraries' versions: a change to either makes every
+    cache entry new. Versions come from the installed packages' metadata folders, read
+    without importing the libraries (which a build that finds nothing changed never does)."""
     h = hashlib.sha256(sys.version.encode())
     for name in LIBRARIES:
-        with suppress(PackageNotFoundError):
-            h.update(f"{name}={version(name)};".encode())
+        spec = find_spec(name)
+        if spec is not None and spec.origin:
+            where = Path(spec.origin).parent.parent
+            h.update(name.encode() + repr(sorted(p.name for p in where.glob("*.dist-info"))).encode())
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
@@ -70,6 +76,8 @@ def protected_dirs(options: BuildOptions) -> list[Path]:
 
 def check(options: BuildOptions) -> Model:
     """The checked model, for `check`: nothing is written."""
+    from .content.load import load_model
+
     return load_model(read_inputs(options), base_url=options.base_url, drafts=options.drafts)
 
 
@@ -77,7 +85,7 @@ def build(options: BuildOptions, say: Callable[[str], None] = print) -> BuildRes
     """Build into options.output_dir. Raises ContentError (the output left as it was),
     OutputDirError for a refused folder, EnvironmentProblem for the disk's refusals."""
     started = time.perf_counter()
-    target, _ = check_output_dir(options.output_dir, project_root=options.project_root, protected=protected_dirs(options))
+    target = check_place(options.output_dir, project_root=options.project_root, protected=protected_dirs(options))
     with build_lock(target, say):
         inputs = read_inputs(options)
         cache = Cache(options, fingerprint()) if options.cache_dir else None
@@ -85,24 +93,36 @@ def build(options: BuildOptions, say: Callable[[str], None] = print) -> BuildRes
         if cache and (last := cache.unchanged(key, target)) is not None:
             warnings, pages = last
             return BuildResult(warnings, None, pages, time.perf_counter() - started, tuple(cache.notes))
-        memo = cache.memo() if cache else Memo()
-        big = len(inputs.content) >= PARALLEL_FROM and (options.workers or os.cpu_count() or 1) > 1
-        with ExitStack() as stack:
-            pool = stack.enter_context(_pool(options)) if big else None
-            model = load_model(inputs, base_url=options.base_url, drafts=options.drafts, memo=memo,
-                               mapper=(lambda f, items: pool.map(f, items, chunksize=32)) if pool else map)
+        from .content.load import Memo, load_model
+        from .site.assemble import Site
+
+        memo = cache.memo(inputs) if cache else Memo()
+        with ExitStack() as pools:
+            def mapper(parse: Callable[[InputFile], Any], files: list[InputFile]) -> Iterable[Any]:
+                if not _parallel(options, len(files)):
+                    return map(parse, files)
+                return pools.enter_context(_pool(options)).map(parse, files, chunksize=16)
+
+            model = load_model(inputs, base_url=options.base_url, drafts=options.drafts, memo=memo, mapper=mapper)
             if cache:
                 cache.save_memo(memo)
             if model.errors:
                 raise ContentError(model.problems)
             site = Site(model, inputs.templates, inputs.assets, options.templates_prefix)
-            report, pages = write(site, options, stack.enter_context(_pool(options, site)) if big else None)
+            del inputs, memo  # the content's bytes and parses: the model holds what is needed
+            pool = pools.enter_context(_pool(options, site)) if _parallel(options, len(site.pages)) else None
+            report = write(site, options, pool)
         if cache:
-            cache.save_stamp(key, target, model.warnings, pages)
-        return BuildResult(tuple(model.warnings), report, pages, time.perf_counter() - started, tuple(cache.notes if cache else ()))
+            cache.save_stamp(key, target, model.warnings, len(site.pages))
+        notes = tuple(cache.notes) if cache else ()
+        return BuildResult(tuple(model.warnings), report, len(site.pages), time.perf_counter() - started, notes)
 
 
-def write(site: Site, options: BuildOptions, pool: Executor | None) -> tuple[WriteReport, int]:
+def _parallel(options: BuildOptions, items: int) -> bool:
+    return items >= PARALLEL_FROM and (options.workers or os.cpu_count() or 1) > 1
+
+
+def write(site: Site, options: BuildOptions, pool: ProcessPoolExecutor | None) -> WriteReport:
     """Render every file of the site into a new output tree, then swap it in; a template
     failure anywhere leaves the output as it was (ContentError, one problem a template)."""
     problems: list[Problem] = []
@@ -114,20 +134,27 @@ def write(site: Site, options: BuildOptions, pool: Executor | None) -> tuple[Wri
                 writer.put(path, data)
         if problems:
             raise ContentError(sorted_unique(problems))
-        return writer.commit(), len(site.pages)
+        return writer.commit()
 
 
-def _rendered(site: Site, pool: Executor | None) -> Iterator[tuple[str, bytes | Problem]]:
-    paths = site.paths()
+def _rendered(site: Site, pool: ProcessPoolExecutor | None) -> Iterator[tuple[str, bytes | Problem]]:
     if pool is None:
-        yield from (_render_one(site, path) for path in paths)
+        yield from (_render_one(site, path) for path in site.paths())
         return
-    chunks = [paths[i::16] for i in range(16)]
+    # The pages listing the whole site are the biggest: each is a task of its own, sent
+    # first, so that no worker is left with one of them at the end.
+    pages = sorted(site.pages, key=lambda path: path.count("/") > 1)
+    big = [p for p in pages if p.count("/") <= 1]
+    rest = [p for p in pages if p.count("/") > 1]
+    chunks = [[p] for p in big] + [rest[i::16] for i in range(16)]
     for chunk in pool.map(_render_chunk, chunks):
         yield from chunk
+    yield from ((path, site.file(path)) for path in site.paths() if path not in site.pages)
 
 
 def _render_one(site: Site, path: str) -> tuple[str, bytes | Problem]:
+    from .site.render import TemplateFailure
+
     try:
         return path, site.file(path)
     except TemplateFailure as exc:
@@ -140,6 +167,8 @@ _worker_site: Site | None = None
 
 
 def _start_worker(model: Model, templates: tuple[InputFile, ...], assets: tuple[InputFile, ...], prefix: str) -> None:
+    from .site.assemble import Site
+
     global _worker_site
     _worker_site = Site(model, templates, assets, prefix)
 
@@ -150,6 +179,8 @@ def _render_chunk(paths: list[str]) -> list[tuple[str, bytes | Problem]]:
 
 
 def _pool(options: BuildOptions, site: Site | None = None) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor
+
     workers = options.workers or min(os.cpu_count() or 1, 8)
     if site is None:
         return ProcessPoolExecutor(workers)
@@ -163,39 +194,38 @@ class Cache:
     def __init__(self, options: BuildOptions, generator: str) -> None:
         assert options.cache_dir is not None
         self.folder = options.cache_dir
+        self.parses = self.folder / "parses"
         self.shown = options.display_path(options.cache_dir)
         self.generator = generator
         self.options = [options.output_dir.as_posix(), options.base_url, options.drafts]
         self.notes: list[str] = []
 
-    def _load(self, name: str) -> Any:
-        path = self.folder / name
+    def _note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def _load(self, path: Path) -> Any:
+        """A cache file's content, or None if it is missing, unreadable or another generator's."""
         try:
             data = json.loads(path.read_bytes())
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
             why = exc.strerror if isinstance(exc, OSError) else "not JSON"
+            name = path.relative_to(self.folder).as_posix()
             self._note(f"warning: the build cache {self.shown}/{name} cannot be read ({why}); building without it")
             return None
-        if not isinstance(data, dict) or data.get("generator") != self.generator:
-            return None  # another version of the generator wrote it
-        return data
+        return data["value"] if isinstance(data, dict) and data.get("generator") == self.generator else None
 
-    def _save(self, name: str, data: dict[str, Any]) -> None:
-        path = self.folder / name
+    def _save(self, path: Path, value: Any) -> None:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{name}.{os.getpid()}.tmp")
-            temporary.write_text(json.dumps({"generator": self.generator, **data}), encoding="utf-8")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            temporary.write_text(json.dumps({"generator": self.generator, "value": value}), encoding="utf-8")
             os.replace(temporary, path)
         except OSError as exc:
             self._note(f"warning: the build cache cannot be written ({self.shown}: {exc.strerror or exc});"
                        " the next build starts from scratch")
-
-    def _note(self, text: str) -> None:
-        if text not in self.notes:
-            self.notes.append(text)
 
     def stamp_key(self, inputs: Inputs) -> str:
         return hashlib.sha256(json.dumps([inputs.digest(), self.options]).encode()).hexdigest()
@@ -203,7 +233,7 @@ class Cache:
     def unchanged(self, key: str, target: Path) -> tuple[tuple[Problem, ...], int] | None:
         """The last build's warnings and page count, if its inputs were these and the
         output is still as it left it; else None."""
-        data = self._load("stamp.json")
+        data = self._load(self.folder / "stamp.json")
         try:
             if data is None or data["key"] != key or data["output"] != _output_state(target):
                 return None
@@ -213,33 +243,40 @@ class Cache:
             return None
 
     def save_stamp(self, key: str, target: Path, warnings: list[Problem], pages: int) -> None:
-        self._save("stamp.json", {"key": key, "output": _output_state(target), "pages": pages,
-                                  "warnings": [[p.path, p.line, p.message] for p in warnings]})
+        self._save(self.folder / "stamp.json", {"key": key, "output": _output_state(target), "pages": pages,
+                                                "warnings": [[p.path, p.line, p.message] for p in warnings]})
 
-    def memo(self) -> Memo:
-        data = self._load("parses.json")
+    def memo(self, inputs: Inputs) -> Memo:
+        """The kept parses of these inputs' files (one JSON file each, by parse key)."""
+        from .content.load import Memo
+        from .content.parse import Parsed, from_json, parse_key
+
         entries: dict[str, Parsed] = {}
-        try:
-            for key, value in (data or {}).get("entries", {}).items():
-                entries[key] = from_json(value)
-        except (ValueError, TypeError, AttributeError) as exc:
-            self._note(f"warning: the build cache {self.shown}/parses.json is damaged ({exc}); building without it")
-            entries = {}
+        for file in inputs.content:
+            key = parse_key(file)
+            value = self._load(self.parses / f"{key}.json")
+            if value is not None:
+                try:
+                    entries[key] = from_json(value)
+                except (ValueError, TypeError, AttributeError):
+                    self._note(f"warning: the build cache {self.shown}/parses is damaged; those files are parsed again")
         return Memo(entries)
 
     def save_memo(self, memo: Memo) -> None:
-        if memo.added or len(memo.entries) != len(memo.used):
-            self._save("parses.json", {"entries": {k: to_json(memo.entries[k]) for k in sorted(memo.used)}})
+        """Keep this build's new parses, and forget those no input has any more."""
+        from .content.parse import to_json
+
+        for key in sorted(memo.fresh):
+            self._save(self.parses / f"{key}.json", to_json(memo.entries[key]))
+        try:
+            stale = [p for p in self.parses.glob("*.json") if p.stem not in memo.used]
+        except OSError:
+            return
+        for path in stale:
+            path.unlink(missing_ok=True)
 
 
-def _output_state(target: Path) -> dict[str, list[int]] | None:
-    """Each file of the output: its size and modification time; None if there is none."""
-    if not target.is_dir():
-        return None
-    state = {}
-    for dirpath, _, filenames in os.walk(target):
-        for name in filenames:
-            path = os.path.join(dirpath, name)
-            info = os.stat(path)
-            state[Path(path).relative_to(target).as_posix()] = [info.st_size, info.st_mtime_ns]
-    return state
+def _output_state(target: Path) -> list[Any]:
+    """What is in the output: each file's size and modification time, each folder and link."""
+    files, folders, links = survey(target)
+    return [{path: list(state) for path, state in files.items()}, folders, links]

@@ -8,9 +8,9 @@ output folder: a lock file beside it makes a second build wait.
 
 Safety contract: sitegen deletes only what it wrote. Every tree it writes carries a
 manifest (MARKER_NAME) listing each of its files; a folder is replaced only if every
-entry in it is listed there. check_output_dir refuses everything else, and every folder
-whose loss would hurt (the system's root, a home, the project or its sources), with a
-message that says what to do. Only calls that Linux, macOS and Windows all have are used.
+entry in it is listed there. check_output_dir refuses everything else, and check_place
+every folder whose loss would hurt (the system's root, a home, the project or its
+sources), with a message that says what to do. Only calls that Linux, macOS and Windows all have are used.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,9 +48,9 @@ class WriteReport:
     removed: tuple[str, ...]  # files of the previous build no longer made
 
 
-def check_output_dir(output_dir: Path, *, project_root: Path, protected: Sequence[Path]) -> tuple[Path, dict[str, str] | None]:
-    """The folder to replace (symbolic links resolved) and its manifest (None if there is
-    no previous build), or OutputDirError. Touches nothing."""
+def check_place(output_dir: Path, *, project_root: Path, protected: Sequence[Path]) -> Path:
+    """The folder to replace (symbolic links resolved), or OutputDirError if its place
+    is one the output may never be. Reads no folder's entries, writes nothing."""
     try:
         shown = output_dir.absolute().relative_to(project_root).as_posix()
     except ValueError:
@@ -67,22 +67,59 @@ def check_output_dir(output_dir: Path, *, project_root: Path, protected: Sequenc
                 if not ancestor.is_dir():
                     raise OutputDirError(f"{who} cannot be made: '{ancestor.as_posix()}' is a file; {_CHOOSE}")
                 break
-        return target, None
-    if not target.is_dir():
+    elif not target.is_dir():
         raise OutputDirError(f"{who} is a file, not a folder; {_CHOOSE}")
-    if os.path.ismount(target):
+    elif os.path.ismount(target):
         raise OutputDirError(f"{who} is a mount point, which cannot be replaced; {_CHOOSE}")
-    manifest = _read_manifest(target / MARKER_NAME)
-    if manifest is None:
-        if any(target.iterdir()):
-            raise OutputDirError(f"{who} holds files sitegen did not write (it has no {MARKER_NAME}); empty it or {_CHOOSE}")
+    return target
+
+
+def check_output_dir(output_dir: Path, *, project_root: Path, protected: Sequence[Path]) -> tuple[Path, dict[str, str] | None]:
+    """check_place, and then what is in the folder: the manifest of the build that wrote
+    it (None if there is none), or OutputDirError if it holds anything sitegen did not write."""
+    target = check_place(output_dir, project_root=project_root, protected=protected)
+    if not target.exists():
         return target, None
-    foreign = _foreign(target, manifest)
+    manifest = _read_manifest(target / MARKER_NAME)
+    files, folders, links = survey(target)
+    if manifest is None:
+        if files or folders or links:
+            raise OutputDirError(f"the output folder '{target.name}' holds files sitegen did not write"
+                                 f" (it has no {MARKER_NAME}); empty it or {_CHOOSE}")
+        return target, None
+    expected = {p.rsplit("/", i)[0] for p in manifest for i in range(1, p.count("/") + 1)}
+    foreign = sorted([f"'{p}'" for p in files if p not in manifest and p != MARKER_NAME]
+                     + [f"'{d}/'" for d in folders if d not in expected] + [f"'{x}'" for x in links])
     if foreign:
         more = f" and {len(foreign) - _MAX_LISTED} more" if len(foreign) > _MAX_LISTED else ""
-        raise OutputDirError(f"{who} holds files sitegen did not write: {', '.join(foreign[:_MAX_LISTED])}{more};"
-                             " sitegen replaces the whole folder on every build, so move them out and build again")
+        raise OutputDirError(f"the output folder '{target.name}' holds files sitegen did not write:"
+                             f" {', '.join(foreign[:_MAX_LISTED])}{more}; sitegen replaces the whole folder"
+                             " on every build, so move them out and build again")
     return target, manifest
+
+
+def survey(target: Path) -> tuple[dict[str, tuple[int, int]], list[str], list[str]]:
+    """What a folder holds: each file with its size and modification time, each folder,
+    and each symbolic link (never followed), by relative path."""
+    files: dict[str, tuple[int, int]] = {}
+    folders: list[str] = []
+    links: list[str] = []
+
+    def walk(path: str, prefix: str) -> None:
+        for entry in os.scandir(path):
+            rel = prefix + entry.name
+            if entry.is_symlink():
+                links.append(rel)
+            elif entry.is_dir():
+                folders.append(rel)
+                walk(entry.path, rel + "/")
+            else:
+                info = entry.stat()
+                files[rel] = (info.st_size, info.st_mtime_ns)
+
+    if target.is_dir():
+        walk(os.fspath(target), "")
+    return files, sorted(folders), sorted(links)
 
 
 def _refuse_place(target: Path, who: str, project_root: Path, protected: Sequence[Path]) -> None:
@@ -114,23 +151,6 @@ def _read_manifest(path: Path) -> dict[str, str] | None:
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise OutputDirError(f"the output folder has a {MARKER_NAME} that sitegen cannot read ({exc});"
                              f" if the folder holds only an old build, delete it yourself, or {_CHOOSE}") from None
-
-
-def _foreign(target: Path, manifest: Mapping[str, str]) -> list[str]:
-    """Entries the manifest does not account for (sorted), links included."""
-    folders = {p.rsplit("/", i)[0] for p in manifest for i in range(1, p.count("/") + 1)}
-    foreign = []
-    for dirpath, dirnames, filenames in os.walk(target):
-        rel = Path(dirpath).relative_to(target).as_posix()
-        prefix = "" if rel == "." else rel + "/"
-        for name in sorted(dirnames):
-            if prefix + name not in folders or os.path.islink(os.path.join(dirpath, name)):
-                foreign.append(f"'{prefix}{name}/'")
-        dirnames[:] = [d for d in dirnames if prefix + d in folders and not os.path.islink(os.path.join(dirpath, d))]
-        for name in sorted(filenames):
-            if prefix + name not in manifest and prefix + name != MARKER_NAME:
-                foreign.append(f"'{prefix}{name}'")
-    return sorted(foreign)
 
 
 def _try_lock(fd: int) -> bool:

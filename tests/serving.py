@@ -165,7 +165,8 @@ def running(root: Path, *args: str, port: int = 0) -> Iterator[Server]:
         yield server
     finally:
         if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+            # Ctrl-C; Windows has no SIGINT to send to another process, so it is ended there.
+            process.send_signal(signal.SIGINT) if os.name != "nt" else process.terminate()
             try:
                 process.wait(5)
             except subprocess.TimeoutExpired:

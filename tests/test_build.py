@@ -97,16 +97,17 @@ def test_a_template_mistake_is_a_problem_at_its_line_and_the_output_is_kept(proj
 def test_a_damaged_cache_costs_a_note_not_the_build(project: Path) -> None:
     quiet(options(project))
     cache = project / ".cache/sitegen"
-    (cache / "parses.json").write_text('{"generator": "x", "entries": {"k": [1, 2]}}')
     (cache / "stamp.json").write_bytes(b"\x00garbage")
+    entries = sorted((cache / "parses").glob("*.json"))
+    entries[0].write_text('{"generator": "x"')  # cut short
+    value = json.loads(entries[1].read_text())
+    value["value"] = [None]  # not a parse
+    entries[1].write_text(json.dumps(value))
     result = quiet(options(project))
-    assert result.report is not None and any("stamp.json" in n for n in result.notes)
-    data = json.loads((cache / "parses.json").read_text())
-    data["entries"] = {k: [None] for k in data["entries"]}
-    (cache / "parses.json").write_text(json.dumps(data))
-    (project / "content/briefings/first-round.md").write_text((project / "content/briefings/first-round.md").read_text() + "\nMore.\n")
-    result = quiet(options(project))
-    assert any("parses.json is damaged" in n for n in result.notes)
+    assert result.report is not None
+    assert any("stamp.json cannot be read" in n for n in result.notes)
+    assert any("parses/" in n and "cannot be read" in n for n in result.notes)
+    assert any("parses is damaged" in n for n in result.notes)
     assert digests_under(project / "output") == clean_build(project)
 
 

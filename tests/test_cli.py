@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -83,7 +84,8 @@ def test_new_writes_a_draft_named_from_the_title(project: Path) -> None:
 
 def test_help_names_the_command_the_author_typed() -> None:
     result = subprocess.run([sys.executable, str(PROJECT_ROOT / "run"), "--help"], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0 and result.stdout.startswith("usage: ./run ")
+    typed = "py run" if os.name == "nt" else "./run"
+    assert result.returncode == 0 and result.stdout.startswith(f"usage: {typed} ")
 
 
 def test_a_missing_content_folder_is_a_usage_error(project: Path) -> None:

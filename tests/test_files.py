@@ -39,9 +39,9 @@ def test_a_huge_file_is_refused_from_its_size_without_being_read(tmp_path: Path)
     options = project(tmp_path)
     with open(tmp_path / "content/briefings/huge.md", "wb") as stream:
         stream.truncate(1024**3)  # sparse: 1 GiB that reading would take seconds and memory to hold
-    started = time.perf_counter()
+    started = time.process_time()
     inputs = read_inputs(options)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     (problem,) = inputs.problems
     assert str(problem).startswith("content/briefings/huge.md:1: error: this file is 1,073,741,824 bytes;")
     assert f"{MAX_CONTENT_BYTES // 1024:,} KiB" in problem.message

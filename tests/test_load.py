@@ -99,11 +99,11 @@ def test_parses_come_from_the_memo_by_bytes() -> None:
     memo = Memo()
     files = {"site.yaml": SITE, "sources.yaml": SOURCES, "briefings/a.md": briefing(), "briefings/b.md": briefing("B")}
     load_model(inputs(files), base_url=None, drafts=False, memo=memo)
-    assert memo.added == 3 and len(memo.used) == 3
+    assert len(memo.fresh) == 3 and len(memo.used) == 3
     memo.prune()
     files["briefings/b.md"] = briefing("B2")
     model = load_model(inputs(files), base_url=None, drafts=False, memo=memo)
-    assert memo.added == 1 and sorted(d.title for d in model.documents) == ["A", "B2"]
+    assert len(memo.fresh) == 1 and sorted(d.title for d in model.documents) == ["A", "B2"]
 
 
 @pytest.mark.parametrize("rel", ["briefings/a.md", "sources.yaml"])

@@ -67,17 +67,17 @@ def test_headings_get_unique_ids_and_never_take_a_templates_own() -> None:
 
 
 def test_many_identical_headings_render_in_linear_time() -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     rendered, problems = body("## A\n\n" * 20_000)
     assert problems == [] and len(rendered.toc) == 20_000
-    assert time.perf_counter() - started < 5.0  # quadratic de-duplication took 32 s
+    assert time.process_time() - started < 5.0  # quadratic de-duplication took 32 s
 
 
 def test_a_table_too_wide_to_pad_is_refused_before_it_is_rendered() -> None:
     header = "|" + "|".join("h" for _ in range(200)) + "|\n|" + "|".join("-" for _ in range(200)) + "|\n"
-    started = time.perf_counter()
+    started = time.process_time()
     rendered, problems = body("Intro.\n\n" + header + "|\n" * 2000)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert [p.line for p in problems] == [12] and "cells" in problems[0].message
     assert rendered.html == ""
 

@@ -80,7 +80,10 @@ def test_a_full_disk_is_one_clear_error_and_the_output_is_kept(root: Path, monke
                                    "PROJECT/assets/out", "PARENT", "PROJECT/..", "LINK"])
 def test_places_the_output_may_never_be(root: Path, where: str) -> None:
     link = root / "link-to-content"
-    link.symlink_to(root / "content")
+    if where == "LINK":
+        if sys.platform == "win32":
+            pytest.skip("symbolic links need privileges on Windows")
+        link.symlink_to(root / "content")
     path = Path({"HOME": str(Path.home()), "PARENT": str(root.parent), "LINK": str(link)}.get(where, where.replace("PROJECT", str(root))))
     before = sorted(p.name for p in root.iterdir())
     with pytest.raises(OutputDirError):

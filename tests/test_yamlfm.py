@@ -434,10 +434,10 @@ def test_alias_bomb_is_refused_quickly() -> None:
     assert len(BILLION_LAUGHS.encode()) < 400
     elapsed = []
     for _ in range(3):
-        start = time.perf_counter()
+        start = time.process_time()
         result = parse_yaml(BILLION_LAUGHS)
-        elapsed.append(time.perf_counter() - start)
-    assert min(elapsed) < 0.050
+        elapsed.append(time.process_time() - start)
+    assert min(elapsed) < 0.050  # CPU time: expanding it would take seconds; a busy machine does not count
     assert result.value is None
     assert result.issues == (YamlIssue(1, ALIAS_MESSAGE),)
 
@@ -518,9 +518,9 @@ def test_nesting_beyond_max_depth_is_refused() -> None:
 
 
 def test_very_deep_flow_nesting_is_refused_quickly() -> None:
-    start = time.perf_counter()
+    start = time.process_time()
     found = issues("[" * 60_000)
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
     assert found[0].line == 1
     assert "nested" in found[0].message
 

@@ -21,20 +21,20 @@ class Memo:
     def __init__(self, entries: MutableMapping[str, Parsed] | None = None) -> None:
         self.entries = {} if entries is None else entries
         self.used: set[str] = set()
-        self.added = 0
+        self.fresh: set[str] = set()  # parsed by this build, not found in the memo
 
     def prune(self) -> None:
         """Forget the parses that no build asked for since the last prune."""
         self.entries = {k: v for k, v in self.entries.items() if k in self.used}
-        self.used, self.added = set(), 0
+        self.used, self.fresh = set(), set()
 
 
 def parse_all(files: list[InputFile], memo: Memo, mapper: Mapper) -> list[Parsed]:
     keys = [parse_key(f) for f in files]
-    missing = [(k, f) for k, f in zip(keys, files, strict=False) if k not in memo.entries]
-    for (key, _), parsed in zip(missing, mapper(parse_file, [f for _, f in missing]), strict=False):
+    missing = [(k, f) for k, f in zip(keys, files, strict=True) if k not in memo.entries]
+    for (key, _), parsed in zip(missing, mapper(parse_file, [f for _, f in missing]), strict=True):
         memo.entries[key] = parsed
-    memo.added += len(missing)
+        memo.fresh.add(key)
     memo.used.update(keys)
     return [memo.entries[k] for k in keys]
 

@@ -94,7 +94,7 @@ def _decoder(tp: Any) -> Callable[[Any], Any]:
         def make(v: Any) -> Any:
             if len(_checked(v, list)) != len(named):
                 raise ValueError(f"{tp.__name__} needs {len(named)} values")
-            return tp(**{name: decode(x) for (name, decode), x in zip(named, v, strict=False)})
+            return tp(**{name: decode(x) for (name, decode), x in zip(named, v, strict=True)})
 
         return make
     if isinstance(tp, type) and issubclass(tp, enum.Enum):

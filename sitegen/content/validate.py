@@ -52,7 +52,7 @@ def validate(
     series_ids = {s.id for s in site.series}
     for d in documents:
         for item in d.cited_items():
-            for source_id, line in zip(item.sources, item.cite_lines, strict=False):
+            for source_id, line in zip(item.sources, item.cite_lines, strict=True):
                 cited.add(source_id)
                 if source_id not in known:
                     problems.append(error(d.path, line, f"unknown source '{source_id}'; define it in"

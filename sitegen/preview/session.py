@@ -90,9 +90,8 @@ class Preview:
             self._failed(old, model.problems, base)
             return
         live = LiveSite(Site(model, inputs.templates, inputs.assets, self.options.templates_prefix))
-        pages = set(live.site.pages)
         first = [p for p in self.hub.viewed() if p in live]
-        first += [p for p in live.paths if p not in pages]  # stylesheets, images, feeds: quick
+        first += [p for p in live.paths if p.startswith("assets/") and p not in first]  # stylesheets and images
         failed = [x for p in first if isinstance(x := live.get(p), Problem)]
         if failed:
             self._failed(old, failed, base)

@@ -6,7 +6,7 @@ and the rest after. Both get the same bytes, from the same code.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..content.files import InputFile
 from ..content.model import Model
@@ -20,6 +20,10 @@ def page_file(url: str) -> str:
     return url + "index.html" if url == "" or url.endswith("/") else url
 
 
+def _constant(data: bytes) -> Callable[[], bytes]:
+    return lambda: data
+
+
 class Site:
     def __init__(self, model: Model, templates: Sequence[InputFile], assets: Sequence[InputFile],
                  templates_prefix: str = "templates") -> None:
@@ -28,19 +32,14 @@ class Site:
         self.view = build_view(model)
         self.pages: dict[str, Page] = {page_file(p.url): p for p in plan_pages(model, self.view)}
         self.renderer = Renderer(templates, model, self.view, templates_prefix)
-        self._assets = {f"assets/{f.rel}": f.data for f in assets}
-        self._others: dict[str, bytes] | None = None
-
-    def others(self) -> dict[str, bytes]:
-        if self._others is None:
-            self._others = {**other_files(self.model, self.view, list(self.pages.values())), **self._assets}
-        return self._others
+        self.others = other_files(model, self.view, list(self.pages.values()))
+        self.others.update({f"assets/{f.rel}": _constant(f.data) for f in assets})
 
     def paths(self) -> list[str]:
-        return sorted({*self.pages, *self.others()})
+        return sorted({*self.pages, *self.others})
 
     def file(self, path: str) -> bytes:
-        """A file's bytes; KeyError if the site has no such file; TemplateFailure if its
-        page's template fails."""
+        """A file's bytes, made now; KeyError if the site has no such file; TemplateFailure
+        if its page's template fails."""
         page = self.pages.get(path)
-        return self.renderer.render(page) if page is not None else self.others()[path]
+        return self.renderer.render(page) if page is not None else self.others[path]()

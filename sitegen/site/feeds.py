@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 from ..content.model import Model
@@ -37,43 +37,56 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-def data_files(model: Model, view: View) -> dict[str, bytes]:
+def data_files(model: Model, view: View) -> dict[str, Callable[[], bytes]]:
+    """The downloads, each made when asked for: at 5,000 briefings they are tens of MB."""
     base = model.site.base_url
 
     def briefing(key: str) -> str:
         return base + document_url(view.by_key[key])
 
-    figures = [{
-        "id": f.id, "value": _number(f.value), "display": f.display, "qualifier": f.qualifier, "unit": f.unit,
-        "label": f.label, "as_of": f.as_of.isoformat(), "series": f.series, "note": f.note,
-        "definition": f.definition, "sources": list(f.sources), "briefing": briefing(f.owner),
-    } for f in view.figures]
-    timeline = [{
-        "date": e.date.iso, "title": e.title, "text": e.html.striptags(), "sources": list(e.sources),
-        "briefing": briefing(e.owner), "permalink": base + f"timeline/#{event_anchor(e, view)}",
-    } for e in view.timeline]
-    quotes = [{
-        "speaker": q.speaker, "role": q.role, "text": q.text, "date": q.date.isoformat() if q.date else None,
-        "context": q.context_html.striptags(), "original": q.original, "original_lang": q.original_lang,
-        "translation": q.translation, "sources": list(q.sources), "permalink": base + f"quotes/#{quote_anchor(q, view)}",
-    } for q in view.quotes]
-    sources = [{
-        "id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url, "author": s.author, "via": s.via,
-        "date": s.date.isoformat() if s.date else None, "accessed": s.accessed.isoformat() if s.accessed else None,
-        "archive_url": s.archive_url, "lang": s.lang,
-    } for s in view.sources.values()]
+    def figures() -> list[dict[str, object]]:
+        return [{
+            "id": f.id, "value": _number(f.value), "display": f.display, "qualifier": f.qualifier, "unit": f.unit,
+            "label": f.label, "as_of": f.as_of.isoformat(), "series": f.series, "note": f.note,
+            "definition": f.definition, "sources": list(f.sources), "briefing": briefing(f.owner),
+        } for f in view.figures]
+
+    def timeline() -> list[dict[str, object]]:
+        return [{
+            "date": e.date.iso, "title": e.title, "text": e.html.striptags(), "sources": list(e.sources),
+            "briefing": briefing(e.owner), "permalink": base + f"timeline/#{event_anchor(e, view)}",
+        } for e in view.timeline]
+
+    def quotes() -> list[dict[str, object]]:
+        return [{
+            "speaker": q.speaker, "role": q.role, "text": q.text, "date": q.date.isoformat() if q.date else None,
+            "context": q.context_html.striptags(), "original": q.original, "original_lang": q.original_lang,
+            "translation": q.translation, "sources": list(q.sources),
+            "permalink": base + f"quotes/#{quote_anchor(q, view)}",
+        } for q in view.quotes]
+
+    def sources() -> list[dict[str, object]]:
+        return [{
+            "id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url, "author": s.author, "via": s.via,
+            "date": s.date.isoformat() if s.date else None, "accessed": s.accessed.isoformat() if s.accessed else None,
+            "archive_url": s.archive_url, "lang": s.lang,
+        } for s in view.sources.values()]
+
+    def csv_of(records: Callable[[], list[dict[str, object]]], fields: list[str]) -> Callable[[], bytes]:
+        def make() -> bytes:
+            rows = [["" if r[k] is None else " ".join(map(str, v)) if isinstance(v := r[k], list) else str(v)
+                     for k in fields] for r in records()]
+            return _csv(fields, rows)
+        return make
+
     return {
-        "data/figures.json": _json("figures", figures),
-        "data/timeline.json": _json("events", timeline),
-        "data/quotes.json": _json("quotes", quotes),
-        "data/sources.json": _json("sources", sources),
-        "data/figures.csv": _csv(
-            ["id", "value", "qualifier", "unit", "label", "as_of", "series", "sources", "note", "definition"],
-            ([f.id, str(_number(f.value)), f.qualifier, f.unit, f.label, f.as_of.isoformat(), f.series,
-              " ".join(f.sources), f.note, f.definition] for f in view.figures)),
-        "data/timeline.csv": _csv(
-            ["date", "title", "text", "sources", "briefing"],
-            ([e.date.iso, e.title, e.html.striptags(), " ".join(e.sources), briefing(e.owner)] for e in view.timeline)),
+        "data/figures.json": lambda: _json("figures", figures()),
+        "data/timeline.json": lambda: _json("events", timeline()),
+        "data/quotes.json": lambda: _json("quotes", quotes()),
+        "data/sources.json": lambda: _json("sources", sources()),
+        "data/figures.csv": csv_of(figures, ["id", "value", "qualifier", "unit", "label", "as_of", "series", "sources",
+                                             "note", "definition"]),
+        "data/timeline.csv": csv_of(timeline, ["date", "title", "text", "sources", "briefing"]),
     }
 
 
@@ -120,17 +133,17 @@ def sitemap(model: Model, pages: Iterable[Page], lastmod: Mapping[str, str]) -> 
             + "".join(urls) + "</urlset>\n").encode("utf-8")
 
 
-def other_files(model: Model, view: View, pages: Sequence[Page]) -> dict[str, bytes]:
-    """Every file of the site but its pages and assets."""
+def other_files(model: Model, view: View, pages: Sequence[Page]) -> dict[str, Callable[[], bytes]]:
+    """Every file of the site but its pages and assets, each made when asked for."""
     site = model.site
     lastmod = {document_url(d): str(d.modified) for d in (*view.briefings, *view.pages) if d.modified}
-    files = {
-        "feed.xml": atom_feed(model, view),
-        "sitemap.xml": sitemap(model, pages, lastmod),
-        "robots.txt": f"User-agent: *\nAllow: /\nSitemap: {site.base_url}sitemap.xml\n".encode(),
-        ".nojekyll": b"",
+    files: dict[str, Callable[[], bytes]] = {
+        "feed.xml": lambda: atom_feed(model, view),
+        "sitemap.xml": lambda: sitemap(model, pages, lastmod),
+        "robots.txt": lambda: f"User-agent: *\nAllow: /\nSitemap: {site.base_url}sitemap.xml\n".encode(),
+        ".nojekyll": lambda: b"",
         **data_files(model, view),
     }
     if site.cname:
-        files["CNAME"] = site.cname.encode() + b"\n"
+        files["CNAME"] = lambda: site.cname.encode() + b"\n"
     return files
