@@ -78,7 +78,8 @@ def check(options: BuildOptions) -> Model:
     """The checked model, for `check`: nothing is written."""
     from .content.load import load_model
 
-    return load_model(read_inputs(options), base_url=options.base_url, drafts=options.drafts)
+    return load_model(read_inputs(options), base_url=options.base_url, drafts=options.drafts,
+                      require_base_url=options.require_base_url)
 
 
 def build(options: BuildOptions, say: Callable[[str], None] = print) -> BuildResult:
@@ -103,7 +104,8 @@ def build(options: BuildOptions, say: Callable[[str], None] = print) -> BuildRes
                     return map(parse, files)
                 return pools.enter_context(_pool(options)).map(parse, files, chunksize=16)
 
-            model = load_model(inputs, base_url=options.base_url, drafts=options.drafts, memo=memo, mapper=mapper)
+            model = load_model(inputs, base_url=options.base_url, drafts=options.drafts, memo=memo, mapper=mapper,
+                               require_base_url=options.require_base_url)
             if cache:
                 cache.save_memo(memo)
             if model.errors:
@@ -197,7 +199,7 @@ class Cache:
         self.parses = self.folder / "parses"
         self.shown = options.display_path(options.cache_dir)
         self.generator = generator
-        self.options = [options.output_dir.as_posix(), options.base_url, options.drafts]
+        self.options = [options.output_dir.as_posix(), options.base_url, options.drafts, options.require_base_url]
         self.notes: list[str] = []
 
     def _note(self, text: str) -> None:
@@ -273,7 +275,10 @@ class Cache:
         except OSError:
             return
         for path in stale:
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                return  # an old entry left behind costs a file, not the build
 
 
 def _output_state(target: Path) -> list[Any]:

@@ -31,6 +31,8 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     build.add_argument("--output", type=Path, help="output folder (default: output/)")
     build.add_argument("--base-url", help="absolute address the site is published at, e.g. https://owner.github.io/repo/"
                        " (default: base_url in content/site.yaml); used only where an address must be absolute")
+    build.add_argument("--require-base-url", action="store_true", help="refuse a placeholder address (example.org,"
+                       " example.github.io, ...): for the build that is published")
     build.add_argument("--drafts", action="store_true", help="include drafts (draft: true); their errors then count")
     build.add_argument("--no-cache", action="store_true", help="use and keep no build cache (.cache/)")
     build.add_argument("--workers", type=int, default=0, help="processes for a big site (default: one per core)")
@@ -74,7 +76,7 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None)
         project_root or Path.cwd(), content_dir=args.content, output_dir=getattr(args, "output", None),
         base_url=getattr(args, "base_url", None), drafts=getattr(args, "drafts", False) or args.command == "serve",
         use_cache=args.command in (None, "build") and not getattr(args, "no_cache", False),
-        workers=getattr(args, "workers", 0),
+        workers=getattr(args, "workers", 0), require_base_url=getattr(args, "require_base_url", False),
     )
     if not options.content_dir.is_dir():
         _say(f"error: the content folder '{options.content_prefix}' does not exist; pass --content")

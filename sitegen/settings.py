@@ -19,6 +19,7 @@ class BuildOptions:
     drafts: bool = False
     cache_dir: Path | None = None  # None: build from scratch and keep nothing
     workers: int = 0  # processes for big builds; 0: as many as there are cores
+    require_base_url: bool = False  # a placeholder base URL is an error (for publishing)
 
     @classmethod
     def for_project(
@@ -31,6 +32,7 @@ class BuildOptions:
         drafts: bool = False,
         use_cache: bool = False,
         workers: int = 0,
+        require_base_url: bool = False,
     ) -> BuildOptions:
         root = project_root.resolve()
         return cls(
@@ -43,6 +45,7 @@ class BuildOptions:
             drafts=drafts,
             cache_dir=root / ".cache" / "sitegen" if use_cache else None,
             workers=workers,
+            require_base_url=require_base_url,
         )
 
     def display_path(self, path: Path) -> str:

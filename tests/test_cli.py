@@ -97,3 +97,14 @@ def test_a_bad_base_url_on_the_command_line_is_an_error(project: Path) -> None:
     code, said = run(project, "build", "--base-url", "https://x.org/\nDisallow: /")
     assert code == 1 and "--base-url: error: " in said
     assert not (project / "output").exists()
+
+
+def test_a_placeholder_base_url_is_a_warning_and_an_error_for_publishing(project: Path) -> None:
+    site = project / "content/site.yaml"
+    site.write_text(site.read_text().replace("https://owner.github.io/fixture/", "https://example.github.io/belarus-briefing/"))
+    code, said = run(project, "build")
+    assert code == 0 and "content/site.yaml:4: warning: 'https://example.github.io/belarus-briefing/' is a placeholder" in said
+    code, said = run(project, "build", "--require-base-url")
+    assert code == 1 and "content/site.yaml:4: error: " in said
+    code, said = run(project, "build", "--require-base-url", "--base-url", "https://owner.github.io/repo/")
+    assert code == 0 and "placeholder" not in said

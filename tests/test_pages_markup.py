@@ -82,18 +82,6 @@ def test_every_page_is_light_and_loads_no_script_or_font(sites: dict[str, Path])
         assert "<iframe" not in html and "<object" not in html and "<embed" not in html, path
 
 
-def test_templates_keep_to_the_rules_the_csp_relies_on() -> None:
-    for path in sorted(TEMPLATES.glob("*.html")):
-        text = path.read_text("utf-8")
-        assert "|safe" not in text.replace(" ", ""), path.name
-        assert not re.search(r"\sstyle\s*=|<style\b", text), path.name
-        assert not re.search(r"\son[a-z]+\s*=", text), path.name
-        assert not re.search(r"=\s*\{\{", text), f"{path.name}: unquoted attribute value"
-        for script in re.finditer(r"<script\b([^>]*)>(.*?)</script>", text, re.S):
-            assert script[1] == ' type="application/ld+json"', path.name
-            assert re.fullmatch(r"\{\{.*\|\s*tojson\s*\}\}", script[2].strip(), re.S), path.name
-
-
 class _Head(HTMLParser):
     def __init__(self) -> None:
         super().__init__()

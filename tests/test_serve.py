@@ -233,3 +233,63 @@ def test_a_broken_first_build_still_serves_and_recovers(tmp_path: Path) -> None:
         assert b"livereload.js" in body
         path.write_text(good)
         srv.wait_for(lambda: srv.get(srv.base_path)[0] == 200)
+
+
+# --- robustness: many browsers, slow ones, and ones that go away --------------------------
+
+
+def test_two_hundred_connections_at_once_are_all_answered(server: Server) -> None:
+    import concurrent.futures
+
+    def fetch(_: int) -> int:
+        return server.get(server.base_path + "timeline/")[0]
+
+    with concurrent.futures.ThreadPoolExecutor(200) as pool:
+        statuses = list(pool.map(fetch, range(200), timeout=60))
+    assert statuses == [200] * 200
+
+
+def test_an_idle_connection_is_closed_and_others_are_still_answered(server: Server) -> None:
+    idle = socket.create_connection(("127.0.0.1", server.port))
+    idle.settimeout(60)
+    started = time.monotonic()
+    assert server.get(server.base_path)[0] == 200  # a silent client does not hold up the others
+    assert idle.recv(1) == b""  # the server closes it after its timeout
+    assert 5 < time.monotonic() - started < 40
+    idle.close()
+
+
+def test_a_browser_that_goes_away_leaves_no_traceback(server: Server) -> None:
+    for _ in range(5):
+        conn = socket.create_connection(("127.0.0.1", server.port))
+        conn.sendall(f"GET /__sitegen/events?since=0 HTTP/1.1\r\nHost: localhost:{server.port}\r\n\r\n".encode())
+        conn.recv(100)
+        conn.close()
+        conn = socket.create_connection(("127.0.0.1", server.port))
+        conn.sendall(f"GET {server.base_path}timeline/ HTTP/1.1\r\nHost: localhost:{server.port}\r\n\r\n".encode())
+        conn.close()
+    replace_in(briefing(server), "Thirty people were freed", "Thirty people were released")  # streams get written to
+    server.wait_for(lambda: server.builds() >= 2)
+    time.sleep(0.5)
+    assert not any("Traceback" in line or "Error" in line for line in server.lines), server.lines
+
+
+def test_a_server_on_every_address_answers_to_this_machines_addresses(tmp_path: Path) -> None:
+    root = copy_project(FIXTURES / "basic" / "content", tmp_path / "project")
+    with running(root, "--host", "0.0.0.0") as srv:
+        assert any("other machines on the network can read this preview" in line for line in srv.lines)
+        conn = socket.create_connection(("127.0.0.2", srv.port))  # this machine, by another of its addresses
+        conn.sendall(f"GET /fixture/ HTTP/1.1\r\nHost: 127.0.0.2:{srv.port}\r\nConnection: close\r\n\r\n".encode())
+        assert conn.recv(12) == b"HTTP/1.1 200"
+        conn.close()
+        assert srv.get("/fixture/", host="attacker.example")[0] == 403
+
+
+def test_a_base_url_with_markup_cannot_reach_the_preview(tmp_path: Path) -> None:
+    root = copy_project(FIXTURES / "basic" / "content", tmp_path / "project")
+    site = root / "content/site.yaml"
+    site.write_text(site.read_text().replace('"https://owner.github.io/fixture/"', '"https://owner.github.io/x\\"><script>alert(1)</script>/"'))
+    with running(root) as srv:
+        status, body, _ = srv.get("/")
+        assert b"<script>alert(1)" not in body
+        assert any("content/site.yaml:4: error: 'base_url'" in line for line in srv.lines)

@@ -40,14 +40,14 @@ def parse_all(files: list[InputFile], memo: Memo, mapper: Mapper) -> list[Parsed
 
 
 def load_model(inputs: Inputs, *, base_url: str | None, drafts: bool, memo: Memo | None = None,
-               mapper: Mapper = map) -> Model:
+               mapper: Mapper = map, require_base_url: bool = False) -> Model:
     """Every problem with the content, and what is to be built. A draft is built only with
     `drafts`; without it, the draft's problems are reported as warnings."""
     memo = memo or Memo()
     site_file = next((f for f in inputs.content if f.rel == SITE_FILE), None)
     problems: list[Problem] = list(inputs.problems)
     site_path = site_file.path if site_file else inputs.content_prefix + "/" + SITE_FILE
-    site = read_site(site_path, site_file.data if site_file else None, problems, base_url)
+    site = read_site(site_path, site_file.data if site_file else None, problems, base_url, require_base_url)
     parsed = parse_all([f for f in inputs.content if f.rel != SITE_FILE], memo, mapper)
     shared = tuple(s for p in parsed for s in p.sources)
     documents = [p.document for p in parsed if p.document is not None]

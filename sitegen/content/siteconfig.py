@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from ..problems import Problem, error
+from ..problems import Problem, error, warning
 from ..text import ID_RE, check_url
 from .fields import Fields
 from .frontmatter import decode, load_yaml
@@ -57,9 +57,11 @@ def is_placeholder(url: str) -> bool:
     return any(host == h or host.endswith("." + h) for h in PLACEHOLDER_HOSTS) or host.endswith(".example")
 
 
-def read_site(path: str, data: bytes | None, problems: list[Problem], base_url: str | None) -> SiteConfig:
+def read_site(path: str, data: bytes | None, problems: list[Problem], base_url: str | None,
+              require_base_url: bool = False) -> SiteConfig:
     """site.yaml, checked; base_url (from --base-url) replaces its own. A missing file or
-    key is an error, but a usable config comes back, so that the rest is checked too."""
+    key is an error, but a usable config comes back, so that the rest is checked too.
+    A placeholder address (example.org, ...) is a warning, or an error when require_base_url."""
     fallback = SiteConfig(title="", description="", language="en", base_url="/")
     if base_url is not None and (why := check_base_url(base_url)):
         problems.append(error("--base-url", 0, f"'{base_url[:80]}' {why}"))
@@ -79,6 +81,11 @@ def read_site(path: str, data: bytes | None, problems: list[Problem], base_url: 
         f.error("base_url", f"'base_url' {why}")
         url = ""
     url = (url if url.endswith("/") else url + "/") if url else "/"
+    if is_placeholder(url):
+        where = ("--base-url", 0) if base_url else (path, f.key_line("base_url"))
+        say = error if require_base_url else warning
+        problems.append(say(*where, f"'{url}' is a placeholder: canonical links, the feed, the sitemap and"
+                            " 'Cite this' would point there; set the site's real address in 'base_url', or pass --base-url"))
     cname = f.text("cname")
     if cname and not HOST_RE.match(cname):
         f.error("cname", f"'cname' must be a bare host name like briefing.example.org, not '{cname}'")

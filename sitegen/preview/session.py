@@ -82,12 +82,15 @@ class Preview:
         old = self.hub.state
         inputs = read_inputs(self.options)
         site_file = next((f for f in inputs.content if f.rel == SITE_FILE), None)
-        config = read_site("", site_file.data if site_file else None, [], self.options.base_url)
+        # Its own address is checked as a build would; the preview's replaces it in the pages.
+        settings: list[Problem] = []
+        path = site_file.path if site_file else SITE_FILE
+        config = read_site(path, site_file.data if site_file else None, settings, self.options.base_url)
         base = urlsplit(config.base_url).path or "/"
         model = load_model(inputs, base_url=self.origin + base, drafts=True, memo=self.memo)
         self.memo.prune()
-        if model.errors:
-            self._failed(old, model.problems, base)
+        if model.errors or any(p.is_error for p in settings):
+            self._failed(old, [*model.problems, *settings], base)
             return
         live = LiveSite(Site(model, inputs.templates, inputs.assets, self.options.templates_prefix))
         first = [p for p in self.hub.viewed() if p in live]
