@@ -65,7 +65,7 @@ def read_site(path: str, data: bytes | None, problems: list[Problem], base_url: 
     fallback = SiteConfig(title="", description="", language="en", base_url="/")
     if base_url is not None and (why := check_base_url(base_url)):
         problems.append(error("--base-url", 0, f"'{base_url[:80]}' {why}"))
-        base_url = "https://invalid.example/"
+        base_url = None  # the error stops the build; the rest is checked with site.yaml's own
     if data is None:
         problems.append(error(path, 0, "site.yaml is missing: add it with title, description, language, base_url"))
         return fallback
