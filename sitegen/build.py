@@ -111,6 +111,8 @@ def build(options: BuildOptions, say: Callable[[str], None] = print) -> BuildRes
             if model.errors:
                 raise ContentError(model.problems)
             site = Site(model, inputs.templates, inputs.assets, options.templates_prefix)
+            if site.problems:
+                raise ContentError(site.problems)
             del inputs, memo  # the content's bytes and parses: the model holds what is needed
             pool = pools.enter_context(_pool(options, site)) if _parallel(options, len(site.pages)) else None
             report = write(site, options, pool)
@@ -136,6 +138,13 @@ def write(site: Site, options: BuildOptions, pool: ProcessPoolExecutor | None) -
                 writer.put(path, data)
         if problems:
             raise ContentError(sorted_unique(problems))
+        name = site.model.site.offline_name
+        size, digest = writer.archive(f"offline/{name}.zip", name)
+        writer.put(f"offline/{name}.zip.sha256", f"{digest}  {name}.zip\n".encode())
+        # The copy's own pages cannot give its digest; the site's, made again now, do.
+        offline = {"file": f"offline/{name}.zip", "size": size, "sha256": digest}
+        for path in site.access_pages():
+            writer.put(path, site.file(path, offline=offline), again=True)
         return writer.commit()
 
 

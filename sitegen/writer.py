@@ -22,6 +22,7 @@ import shutil
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -224,9 +225,14 @@ class SiteWriter:
         if kind is not None:
             self.discard()
 
-    def put(self, path: str, data: bytes) -> None:
-        if path in self._hashes or path == MARKER_NAME or not _is_relative(path):
+    def put(self, path: str, data: bytes, again: bool = False) -> None:
+        """Stage a file; `again` replaces one staged before."""
+        if (path in self._hashes) != again or path == MARKER_NAME or not _is_relative(path):
             raise ValueError(f"bad or repeated output path {path!r}")
+        if again:
+            for made in (self._written, self._unchanged):
+                if path in made:
+                    made.remove(path)
         digest = _digest(data)
         self._hashes[path] = digest
         new = self.staging / path
@@ -241,6 +247,33 @@ class SiteWriter:
                 self._written.append(path)
         except OSError as exc:
             raise os_problem("cannot write the site", new.as_posix(), exc) from None
+
+    def archive(self, path: str, top: str) -> tuple[int, str]:
+        """A zip of every file staged so far (but those under path's folder), each inside
+        the folder `top`, written at path: byte-identical for the same files (fixed times,
+        order and modes). Returns its size and its sha256 hex."""
+        folder = path.rsplit("/", 1)[0] + "/"
+        target = self.staging / path
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+                for name in sorted(self._hashes):
+                    if not name.startswith(folder):
+                        info = zipfile.ZipInfo(f"{top}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
+                        info.create_system, info.external_attr = 3, 0o644 << 16
+                        info.compress_type = zipfile.ZIP_DEFLATED
+                        archive.writestr(info, (self.staging / name).read_bytes(), compresslevel=6)
+            data = target.read_bytes()
+            old = self.target / path
+            kept = path in self._old and _same_bytes(old, data)
+            if kept:  # as for any file: the same bytes keep their time
+                target.unlink()
+                _link_or_copy(old, target)
+        except OSError as exc:
+            raise os_problem("cannot write the offline copy", target.as_posix(), exc) from None
+        self._hashes[path] = _digest(data)
+        (self._unchanged if kept else self._written).append(path)
+        return len(data), self._hashes[path]
 
     def commit(self) -> WriteReport:
         manifest = {"generator": "sitegen", "files": dict(sorted(self._hashes.items()))}

@@ -48,11 +48,12 @@ def _is_external(url: str) -> bool:
 def check_folder(root: Path, base_url: str) -> list[str]:
     """Broken internal links in every HTML file under root, as 'page: link (why)'."""
     problems = []
+    base_path = urlsplit(base_url).path or "/"
     pages = {p.relative_to(root).as_posix(): parse(p.read_text("utf-8")) for p in root.rglob("*.html")}
     for page, links in sorted(pages.items()):
         for link in links.links:
-            if link.startswith(base_url):
-                target_url = link[len(base_url):]
+            if link.startswith(base_url) or (link.startswith(base_path) and not link.startswith("//")):
+                target_url = link[len(base_url if link.startswith(base_url) else base_path):]
                 base_dir = ""
             elif _is_external(link):
                 continue

@@ -13,7 +13,7 @@ ORDER = [
     "problems", "text", "settings",
     "content.files", "content.yamlfm", "content.frontmatter", "content.model", "content.fields", "content.markdown",
     "content.scaffold", "content.schema", "content.siteconfig", "content.parse", "content.validate", "content.load",
-    "site.charts", "site.plan", "site.render", "site.feeds", "site.assemble",
+    "site.charts", "site.i18n", "site.plan", "site.feeds", "site.render", "site.assemble",
     "writer", "build",
     "preview.watch", "preview.server", "preview.session",
     "cli",

@@ -145,13 +145,13 @@ def expected_counts(site: Path) -> dict[str, tuple[str, int]]:
     """For each page type, a selector and how many of it the data files say it must show."""
     data = {
         name: json.loads((site / "data" / f"{name}.json").read_text("utf-8"))[key]
-        for name, key in (("figures", "figures"), ("timeline", "events"), ("quotes", "quotes"), ("sources", "sources"))
+        for name, key in (("figures", "figures"), ("timeline", "timeline"), ("quotes", "quotes"), ("sources", "sources"))
     }
     briefings = len(list(site.glob("briefings/*/index.html")))
     return {
         "briefings": (".briefing-list > li", briefings),
         "timeline": ("li.event", len(data["timeline"])),
-        "figures": (".figure-card", len(data["figures"])),
+        "figures": (".figure-card, table.data-table tbody tr", len(data["figures"])),  # each once: in a chart's table, or a card
         "quotes": ("figure.quote", len(data["quotes"])),
         "sources": ("ol.sources > li", len(data["sources"])),
         "tags": (".tag-list > li", len(list(site.glob("tags/*/index.html")))),

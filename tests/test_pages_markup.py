@@ -158,7 +158,7 @@ def test_json_ld_describes_briefings_timeline_quotes_figures_and_site(sites: dic
         assert article["@type"] == "Article" and article["headline"]  # type: ignore[index]
         assert article["citation"] and all(u.startswith("http") for u in article["citation"])  # type: ignore[index]
     [timeline] = ld_types(read("timeline/index.html"))
-    events = json.loads(read("data/timeline.json"))["events"]
+    events = json.loads(read("data/timeline.json"))["timeline"]
     assert timeline["@type"] == "ItemList"  # type: ignore[index]
     items = timeline["itemListElement"]  # type: ignore[index]
     assert [i["position"] for i in items] == list(range(1, len(events) + 1))
@@ -169,4 +169,9 @@ def test_json_ld_describes_briefings_timeline_quotes_figures_and_site(sites: dic
     assert {q["@type"] for q in quotes["@graph"]} <= {"Quotation"}  # type: ignore[index]
     [dataset] = ld_types(read("figures/index.html"))
     assert dataset["@type"] == "Dataset"  # type: ignore[index]
-    assert {d["contentUrl"] for d in dataset["distribution"]} == {BASE + "data/figures.csv", BASE + "data/figures.json"}  # type: ignore[index]
+    downloads = {p.relative_to(site).as_posix() for p in (site / "data").glob("*.*") if p.suffix != ".html"}
+    assert {d["contentUrl"] for d in dataset["distribution"]} == {BASE + path for path in downloads}  # type: ignore[index]
+    for key in ("license", "temporalCoverage", "spatialCoverage", "variableMeasured"):
+        assert key in dataset, key  # type: ignore[operator]
+    for item in items:
+        assert item["item"]["location"]["name"]

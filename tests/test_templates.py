@@ -13,7 +13,9 @@ TEMPLATES = PROJECT_ROOT / "templates"
 
 def test_templates_keep_to_the_rules_the_csp_relies_on() -> None:
     for path in sorted(TEMPLATES.glob("*.html")):
-        text = path.read_text("utf-8")
+        # The one exception: 404.html, served at any depth, carries the stylesheet inline,
+        # allowed by its digest in that page's CSP (render.py).
+        text = path.read_text("utf-8").replace("<style>{{ inline_stylesheet }}</style>", "")
         assert "|safe" not in text.replace(" ", ""), path.name
         assert not re.search(r"\sstyle\s*=|<style\b", text), path.name
         assert not re.search(r"\son[a-z]+\s*=", text), path.name

@@ -36,10 +36,10 @@ RESERVED_IDS = frozenset({
     "main", "top", "toc", "sources", "content", "skip", "site-header", "site-footer", "site-nav",
     "briefing-figures", "briefing-quotes", "briefing-events", "cite-this", "corrections", "languages",
     "key-findings", "key-figures", "latest-events", "the-briefings", "what-happened", "other-figures",
-    "all-briefings", "tagged", "endnotes", "as-of", "print-header",
+    "all-briefings", "tagged", "as-of", "print-header",
 })
 RESERVED_PREFIXES = ("source-", "cite-", "quote-", "event-", "figure-", "series-", "year-", "speaker-",
-                     "correction-", "note-")
+                     "correction-", "access-", "data-")
 
 
 @dataclass

@@ -10,8 +10,10 @@ from collections.abc import Callable, Sequence
 
 from ..content.files import InputFile
 from ..content.model import Model
+from ..problems import Problem
 from .feeds import other_files
-from .plan import Page, build_view, plan_pages
+from .i18n import load_strings
+from .plan import Page, build_edition, plan_pages
 from .render import Renderer
 
 
@@ -25,21 +27,40 @@ def _constant(data: bytes) -> Callable[[], bytes]:
 
 
 class Site:
+    """Pages (rendered when asked for) and every other file, by path.
+
+    `problems` holds what is wrong with the templates' own files (the interface strings):
+    a build with any writes nothing."""
+
     def __init__(self, model: Model, templates: Sequence[InputFile], assets: Sequence[InputFile],
                  templates_prefix: str = "templates") -> None:
         self.model = model
         self.templates, self.assets, self.templates_prefix = tuple(templates), tuple(assets), templates_prefix
-        self.view = build_view(model)
-        self.pages: dict[str, Page] = {page_file(p.url): p for p in plan_pages(model, self.view)}
-        self.renderer = Renderer(templates, model, self.view, templates_prefix)
-        self.others = other_files(model, self.view, list(self.pages.values()))
+        site = model.site
+        codes = [site.language, *(x.code for x in site.languages)]
+        self.problems: list[Problem] = []
+        self.strings = load_strings(templates, codes, templates_prefix, self.problems)
+        editions = [build_edition(model, "" if code == site.language else code) for code in codes]
+        self.editions = {e.lang: e for e in editions}
+        self.pages: dict[str, Page] = {page_file(p.url): p for p in plan_pages(model, editions)}
+        stylesheet = next((f.data for f in assets if f.rel == "site.css"), b"")
+        self.renderer = Renderer(templates, model, self.editions, self.strings, stylesheet, templates_prefix)
+        if self.problems:
+            self.others: dict[str, Callable[[], bytes]] = {}
+            return
+        self.others = other_files(model, editions, list(self.pages.values()), {k: v.text for k, v in self.strings.items()})
         self.others.update({f"assets/{f.rel}": _constant(f.data) for f in assets})
 
     def paths(self) -> list[str]:
         return sorted({*self.pages, *self.others})
 
-    def file(self, path: str) -> bytes:
+    def file(self, path: str, **extra: object) -> bytes:
         """A file's bytes, made now; KeyError if the site has no such file; TemplateFailure
-        if its page's template fails."""
+        if its page's template fails. `extra` goes to a page's template (see build.offline)."""
         page = self.pages.get(path)
-        return self.renderer.render(page) if page is not None else self.others[path]()
+        return self.renderer.render(page, **extra) if page is not None else self.others[path]()
+
+    def access_pages(self) -> list[str]:
+        """The pages that tell readers about the offline copy (made again once it exists)."""
+        return sorted(path for path, page in self.pages.items() if page.template == "access.html")
+

@@ -1,282 +1,161 @@
-"""Bar charts drawn at build time as inline SVG, so the figures page needs no script.
+"""Charts drawn at build time as inline SVG: counts on a time axis, so the figures page
+needs no script.
 
-The chart is one ``<svg role="img">`` named by its ``<title>`` and ``<desc>``; a screen
-reader announces it as a single image, and the data table the template puts beside it
-carries the numbers. Bars are not individually focusable.
+Honest by construction: a count made on a date is a point at that date, so gaps between
+counts are as long as the time between them; a count that is a floor ("at least", "more
+than") is an open marker with an arrow up, an estimate ("about") an open diamond, a
+ceiling ("up to") an open marker with an arrow down; only an exact count is a filled dot.
 
-Styling contract with the site stylesheet. The Content-Security-Policy forbids inline
-styles, so the markup has no ``style`` attribute or element; it carries classes, plus
-presentation attributes as fallbacks (any CSS rule on the class overrides them):
-
-- ``svg.chart``: ``fill="currentColor"``, sans-serif, font size 12, so text and bars take
-  the surrounding text colour (legible in dark mode, black on white in print). It has a
-  viewBox and no width or height: the stylesheet sizes it (e.g. ``width: 100%``).
-- ``g.chart-grid``: horizontal gridlines, faint ``currentColor`` stroke.
-- ``g.chart-tick``: the y-axis tick labels.
-- ``path.chart-axis``: the y axis and the baseline.
-- ``rect.chart-bar``; ``text.chart-value`` above each bar; ``text.chart-label`` under it,
-  whose ``tspan.chart-sublabel`` (font size 10) is the optional second line.
-- ``text.chart-axis-title``: the x- and y-axis titles.
-
-Labels are wrapped by an estimate of their width (there are no font metrics at build
-time), made for those font sizes: a stylesheet that enlarges the text may make it overlap.
+The drawing is 320 units wide with 12-unit text, so on a 360 px phone it fits without
+scrolling and its text is 12 px; the stylesheet caps its width elsewhere. The chart is
+one `<svg role="img">` named by its title and description; the table beside it carries
+the numbers. No style attribute (the CSP forbids them): classes, and presentation
+attributes as fallbacks, which the stylesheet may override:
+`svg.chart`, `.chart-grid`, `.chart-axis`, `.chart-stem`, `.chart-mark` (with
+`.exact`, `.lower`, `.approximate`, `.upper`), `.chart-value`, `.chart-tick`, `.chart-legend`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
 CHART_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
-
-# Layout, in viewBox units. CSS scales the whole drawing, so only proportions matter.
-BASE_WIDTH = 640.0  # widened only when the labels of many points would not fit
-PLOT_HEIGHT = 220.0
-EDGE = 4.0  # clear space kept inside the viewBox on every side
-FONT = 12.0
-SMALL_FONT = 10.0
-LINE = FONT * 1.25
-SMALL_LINE = SMALL_FONT * 1.25
-DESCENT = FONT * 0.25
-EM_PER_CHAR = 0.6  # average advance of a sans-serif character, a little generous
-SLOT_PADDING = 8.0  # between the labels of neighbouring bars
-MAX_BAR_WIDTH = 64.0  # so that one or two points do not become slabs
-BAR_SHARE = 0.6  # of each point's slot
-GAP = 6.0  # between a bar and its value, an axis and its labels
-RIGHT = 12.0
-
-# Steps a reader can count in: 1, 2, 2.5 and 5 times a power of ten.
+WIDTH, FONT, PLOT_HEIGHT = 320.0, 12.0, 170.0
+TOP, RIGHT, GAP = 22.0, 14.0, 6.0
 NICE_MANTISSAS = (1.0, 2.0, 2.5, 5.0)
-MAX_INTERVALS = 5  # so 4 to 6 ticks, counting the one at zero
+MAX_INTERVALS = 4
+MAX_VALUE_LABELS = 6  # more, and the values sit in the table only
+MIN_TICK_GAP = 64.0  # between date labels
 
 
 @dataclass(frozen=True)
 class ChartPoint:
-    """One bar: its x-axis label, its value, and the value as the source words it."""
-
-    label: str  # x-axis label, e.g. "16 Aug 2024"
-    value: float  # the bar's height; must be finite and not negative
-    value_text: str  # written above the bar, e.g. "about 1,400": sources hedge, so do we
-    sublabel: str = ""  # optional smaller line under the label, e.g. the publisher
+    date: dt.date
+    value: float  # finite, zero or more
+    text: str  # the value as the source words it, e.g. "more than 1,300"
+    bound: str = ""  # "" (exact), "lower", "approximate" or "upper"
 
 
-def bar_chart(
-    *,
-    chart_id: str,
-    title: str,
-    description: str,
-    points: Sequence[ChartPoint],
-    y_title: str,
-    x_title: str,
-) -> Markup:
-    """An accessible SVG bar chart of points, in order, ready to put inline in HTML5.
+def time_chart(*, chart_id: str, title: str, description: str, points: Sequence[ChartPoint],
+               date_label: Callable[[dt.date], str], number: Callable[[float], str],
+               legend: Mapping[str, str]) -> Markup:
+    """An accessible SVG chart of points in date order, ready to put inline in HTML5.
 
-    Every text is escaped. The output depends only on the arguments (byte-identical
-    for equal input) and its only ids are ``{chart_id}-title`` and ``{chart_id}-desc``.
-    Bars start at zero on a y axis of 4 to 6 round ticks. Raises ValueError if chart_id
-    is not lowercase letters, digits and hyphens (starting with a letter or digit), if
-    points is empty, or if a value is negative or not finite: the briefing's figures
-    are counts, so a negative one is a mistake in the content, not something to draw.
-    """
-    if not CHART_ID_RE.match(chart_id):
-        raise ValueError(
-            f"chart id {chart_id!r} must be lowercase letters, digits and hyphens,"
-            " starting with a letter or digit"
-        )
-    if not points:
-        raise ValueError(f"chart {chart_id!r} has no points")
-    for point in points:
-        if not math.isfinite(point.value) or point.value < 0:
-            raise ValueError(
-                f"chart {chart_id!r}: {point.label!r} has the value {point.value!r};"
-                " values must be finite and zero or more"
-            )
+    Every text is escaped; the output depends only on the arguments. `legend` names each
+    kind of marker the chart uses (keys "", "lower", "approximate", "upper")."""
+    if not CHART_ID_RE.match(chart_id) or not points:
+        raise ValueError(f"chart {chart_id!r}: an id of lower-case letters, digits and hyphens, and points")
+    points = sorted(points, key=lambda p: (p.date, p.value))
+    ticks, decimals = _nice_ticks(max(p.value for p in points))
+    tick_texts = [number(round(t, decimals)) for t in ticks]
+    left = GAP + max(_width(t) for t in tick_texts) + GAP
+    right = WIDTH - RIGHT
+    base = TOP + PLOT_HEIGHT
+    first, last = points[0].date, points[-1].date
+    span = max((last - first).days, 1)
+    inner_left, inner_right = left + 14, right - 14
 
-    ticks, decimals = _nice_ticks(max(point.value for point in points))
-    top_tick = ticks[-1]
-    tick_texts = [f"{tick:,.{decimals}f}" for tick in ticks]
-
-    # Horizontal: rotated y title, tick labels, then one equal slot per point.
-    y_title_x = EDGE + FONT
-    left = y_title_x + DESCENT + GAP + max(_width(text, FONT) for text in tick_texts) + GAP
-    count = len(points)
-    room = (BASE_WIDTH - left - RIGHT) / count - SLOT_PADDING
-    labels, sublabels, values = _wrap_all(points, room)
-    widest = max(
-        [_width(line, FONT) for lines in labels + values for line in lines]
-        + [_width(line, SMALL_FONT) for lines in sublabels for line in lines]
-    )
-    # A word too long to wrap widens every slot rather than overlapping its neighbours.
-    width = max(
-        BASE_WIDTH,
-        left + count * (widest + SLOT_PADDING) + RIGHT,
-        _width(x_title, FONT) + 2 * EDGE,
-    )
-    slot = (width - left - RIGHT) / count
-    if slot - SLOT_PADDING > room:
-        # The wider slots may now hold on one line what was wrapped. A text that still
-        # does not fit splits exactly as before, so nothing becomes wider than the slot.
-        labels, sublabels, values = _wrap_all(points, slot - SLOT_PADDING)
-    bar_width = min(slot * BAR_SHARE, MAX_BAR_WIDTH)
-
-    # Vertical: the tallest bar's value above the plot, labels and the x title below.
-    top = EDGE + FONT + (max(len(lines) for lines in values) - 1) * LINE + GAP
-    plot_height = max(PLOT_HEIGHT, _width(y_title, FONT))
-    base = top + plot_height
-    label_block = max(
-        (len(lines) - 1) * LINE + len(subs) * SMALL_LINE
-        for lines, subs in zip(labels, sublabels, strict=False)
-    )
-    x_title_y = base + GAP + FONT + label_block + DESCENT + GAP + FONT
-    height = x_title_y + DESCENT + EDGE
-    right = width - RIGHT
+    def x_of(day: dt.date) -> float:
+        return (inner_left + inner_right) / 2 if first == last else inner_left + (day - first).days / span * (inner_right - inner_left)
 
     def y_of(value: float) -> float:
-        return base - value / top_tick * plot_height
+        return base - value / ticks[-1] * PLOT_HEIGHT
 
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart"'
-        f' viewBox="0 0 {_num(width)} {_num(height)}" role="img"'
-        f' aria-labelledby="{chart_id}-title {chart_id}-desc"'
-        f' fill="currentColor" font-family="sans-serif" font-size="{_num(FONT)}">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-    ]
-
-    grid = "".join(
-        f'<line x1="{_num(left)}" y1="{_num(y_of(t))}" x2="{_num(right)}" y2="{_num(y_of(t))}"/>'
-        for t in ticks[1:]
-    )
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {_n(WIDTH)} HEIGHT" role="img"'
+           f' aria-labelledby="{chart_id}-title {chart_id}-desc" fill="currentColor" font-family="sans-serif"'
+           f' font-size="{_n(FONT)}">',
+           f'<title id="{chart_id}-title">{escape(title)}</title>', f'<desc id="{chart_id}-desc">{escape(description)}</desc>']
+    grid = "".join(f'<line x1="{_n(left)}" y1="{_n(y_of(t))}" x2="{_n(right)}" y2="{_n(y_of(t))}"/>' for t in ticks[1:])
     out.append(f'<g class="chart-grid" stroke="currentColor" stroke-opacity=".25">{grid}</g>')
-    # 0.35 em below the gridline puts the digits' middle on it.
-    tick_labels = "".join(
-        f'<text x="{_num(left - GAP)}" y="{_num(y_of(t) + FONT * 0.35)}">{text}</text>'
-        for t, text in zip(ticks, tick_texts, strict=False)
-    )
-    out.append(f'<g class="chart-tick" text-anchor="end">{tick_labels}</g>')
-    out.append(
-        f'<path class="chart-axis" fill="none" stroke="currentColor"'
-        f' d="M{_num(left)} {_num(top)}V{_num(base)}H{_num(right)}"/>'
-    )
-
-    out.append('<g text-anchor="middle">')
-    for index, point in enumerate(points):
-        centre = left + slot * (index + 0.5)
-        bar_height = _round(point.value / top_tick * plot_height)
-        bar_top = base - bar_height
-        value_baselines = [
-            bar_top - GAP - (len(values[index]) - 1 - i) * LINE for i in range(len(values[index]))
-        ]
-        label_lines = [
-            (line, base + GAP + FONT + i * LINE, "")
-            for i, line in enumerate(labels[index])
-        ]
-        below = base + GAP + FONT + (len(labels[index]) - 1) * LINE
-        label_lines += [
-            (line, below + (i + 1) * SMALL_LINE, "chart-sublabel")
-            for i, line in enumerate(sublabels[index])
-        ]
-        out.append(
-            f"<g><title>{escape(point.label)}: {escape(point.value_text)}</title>"
-            f'<rect class="chart-bar" x="{_num(centre - bar_width / 2)}" y="{_num(bar_top)}"'
-            f' width="{_num(bar_width)}" height="{_num(bar_height)}"/>'
-            + _text(
-                "chart-value",
-                centre,
-                [(line, y, "") for line, y in zip(values[index], value_baselines, strict=False)],
-            )
-            + _text("chart-label", centre, label_lines)
-            + "</g>"
-        )
-    out.append("</g>")
-
-    out.append(
-        f'<text class="chart-axis-title" text-anchor="middle"'
-        f' x="{_num((left + right) / 2)}" y="{_num(x_title_y)}">{escape(x_title)}</text>'
-    )
-    y_title_y = top + plot_height / 2
-    out.append(
-        f'<text class="chart-axis-title" text-anchor="middle"'
-        f' x="{_num(y_title_x)}" y="{_num(y_title_y)}"'
-        f' transform="rotate(-90 {_num(y_title_x)} {_num(y_title_y)})">{escape(y_title)}</text>'
-    )
+    labels = "".join(f'<text x="{_n(left - GAP)}" y="{_n(y_of(t) + FONT * 0.35)}">{escape(text)}</text>'
+                     for t, text in zip(ticks, tick_texts, strict=True))
+    out.append(f'<g class="chart-tick" text-anchor="end">{labels}</g>')
+    out.append(f'<path class="chart-axis" fill="none" stroke="currentColor" d="M{_n(left)} {_n(TOP)}V{_n(base)}H{_n(right)}"/>')
+    same_day: dict[dt.date, int] = {}
+    marks, values, labelled = [], [], -math.inf
+    for point in points:
+        nth = same_day[point.date] = same_day.get(point.date, -1) + 1
+        x, y = x_of(point.date) + nth * 9, y_of(point.value)
+        marks.append(f'<g><title>{escape(date_label(point.date))}: {escape(point.text)}</title>'
+                     f'<line class="chart-stem" x1="{_n(x)}" y1="{_n(base)}" x2="{_n(x)}" y2="{_n(y + (5 if point.bound else 0))}"'
+                     f' stroke="currentColor" stroke-opacity=".5"/>{_mark(point.bound, x, y)}</g>')
+        text = number(point.value)
+        if len(points) <= MAX_VALUE_LABELS and x - labelled > _width(text) + GAP:  # none over another
+            values.append(f'<text x="{_n(_inside(x, text))}" y="{_n(y - (18 if point.bound == "lower" else 10))}">{escape(text)}</text>')
+            labelled = x
+    out.append(f'<g class="chart-marks">{"".join(marks)}</g>')
+    out.append(f'<g class="chart-value" text-anchor="middle">{"".join(values)}</g>')
+    out.append(_date_ticks(points, x_of, base, date_label))
+    kinds = [k for k in ("", "lower", "approximate", "upper") if any(p.bound == k for p in points)]
+    y = base + GAP + 2 * FONT * 1.25 + 20
+    for kind in kinds:
+        out.append(f'<g class="chart-legend">{_mark(kind, left + 6, y - 4)}'
+                   f'<text x="{_n(left + 18)}" y="{_n(y)}">{escape(legend[kind])}</text></g>')
+        y += FONT * 2
     out.append("</svg>")
-    return Markup("\n".join(out))
+    return Markup("\n".join(out).replace("HEIGHT", _n(y)))
+
+
+def _mark(bound: str, x: float, y: float) -> str:
+    """A filled dot for an exact count; open markers, with an arrow for a bound, otherwise."""
+    open_ = 'fill="none" stroke="currentColor" stroke-width="1.5"'
+    if bound == "approximate":
+        return f'<path class="chart-mark approximate" {open_} d="M{_n(x)} {_n(y - 5)}l5 5-5 5-5-5z"/>'
+    if bound in ("lower", "upper"):
+        tip, direction = (y - 12, 1) if bound == "lower" else (y + 12, -1)
+        arrow = f'M{_n(x)} {_n(tip)}l-3.5 {_n(6 * direction)}h7z'
+        return (f'<path class="chart-mark {bound}" stroke="currentColor" d="{arrow}"/>'
+                f'<circle class="chart-mark {bound}" {open_} cx="{_n(x)}" cy="{_n(y)}" r="4"/>')
+    return f'<circle class="chart-mark exact" cx="{_n(x)}" cy="{_n(y)}" r="4"/>'
+
+
+def _date_ticks(points: Sequence[ChartPoint], x_of: Callable[[dt.date], float], base: float,
+                date_label: Callable[[dt.date], str]) -> str:
+    """A label under the axis for each date, but those too close to the one before."""
+    out, last = [], -math.inf
+    for day in sorted({p.date for p in points}):
+        x = x_of(day)
+        if x - last >= MIN_TICK_GAP or (day == points[-1].date and x - last >= MIN_TICK_GAP / 2):
+            words = date_label(day).rsplit(" ", 1)
+            at = _inside(x, max(words, key=len))
+            lines = "".join(f'<tspan x="{_n(at)}" y="{_n(base + GAP + FONT + i * FONT * 1.25)}">{escape(w)}</tspan>'
+                            for i, w in enumerate(words))
+            out.append(f'<line x1="{_n(x)}" y1="{_n(base)}" x2="{_n(x)}" y2="{_n(base + 4)}" stroke="currentColor"/>'
+                       f'<text>{lines}</text>')
+            last = x
+    return f'<g class="chart-tick" text-anchor="middle">{"".join(out)}</g>'
 
 
 def _nice_ticks(max_value: float) -> tuple[list[float], int]:
-    """Ticks from 0 up to at least max_value, and how many decimals their labels need."""
-    # The site's figures are counts: an all-zero chart still gets whole-number ticks.
+    """Ticks from 0 up to at least max_value, at a step readers count in (1, 2, 2.5, 5 x 10^n)."""
     target = max_value if max_value > 0 else 5.0
-    # Start ten times too fine, then coarsen until at most MAX_INTERVALS steps cover it;
-    # the mantissas are at most 2x apart, so the first that fits gives 3 to 5 steps.
     exponent = math.floor(math.log10(target / MAX_INTERVALS)) - 1
     while True:
         for mantissa in NICE_MANTISSAS:
             step = mantissa * 10.0**exponent
-            # Rounding the quotient drops float noise such as 3.0000000000000004.
             intervals = max(1, math.ceil(round(target / step, 9)))
             if intervals <= MAX_INTERVALS:
-                decimals = max(0, -exponent + (1 if mantissa == 2.5 else 0))
-                return [i * step for i in range(intervals + 1)], decimals
+                return [i * step for i in range(intervals + 1)], max(0, -exponent + (mantissa == 2.5))
         exponent += 1
 
 
-def _wrap_all(
-    points: Sequence[ChartPoint], room: float
-) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]], list[tuple[str, ...]]]:
-    """The lines of each point's label, sublabel and value_text, for slots room wide."""
-    return (
-        [_wrap(point.label, FONT, room) for point in points],
-        [_wrap(point.sublabel, SMALL_FONT, room) for point in points],
-        [_wrap(point.value_text, FONT, room) for point in points],
-    )
+def _inside(x: float, text: str) -> float:
+    """Where to centre text at x so that none of it falls outside the drawing."""
+    half = _width(text) / 2 + 2
+    return min(max(x, half), WIDTH - half)
 
 
-def _wrap(text: str, font_size: float, room: float) -> tuple[str, ...]:
-    """text as one line, or two split at the space that best balances them if it is too wide."""
-    words = text.split()
-    if not words:
-        return ()
-    line = " ".join(words)
-    if _width(line, font_size) <= room or len(words) == 1:
-        return (line,)
-    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
-    # Ties go to the longer first line: "16 Aug / 2024" reads better than "16 / Aug 2024".
-    return min(splits, key=lambda pair: (max(len(pair[0]), len(pair[1])), -len(pair[0])))
+def _width(text: str) -> float:
+    return len(text) * 0.6 * FONT
 
 
-def _width(text: str, font_size: float) -> float:
-    return len(text) * EM_PER_CHAR * font_size
-
-
-def _text(css_class: str, x: float, lines: list[tuple[str, float, str]]) -> str:
-    """A centred text element of baseline-positioned lines; each line may have a class."""
-    if not lines:
-        return ""
-    if len(lines) == 1 and not lines[0][2]:
-        content, y, _ = lines[0]
-        return f'<text class="{css_class}" x="{_num(x)}" y="{_num(y)}">{escape(content)}</text>'
-    spans = "".join(
-        f'<tspan x="{_num(x)}" y="{_num(y)}"'
-        + (f' class="{span_class}" font-size="{_num(SMALL_FONT)}"' if span_class else "")
-        + f">{escape(content)}</tspan>"
-        for content, y, span_class in lines
-    )
-    return f'<text class="{css_class}">{spans}</text>'
-
-
-def _round(value: float) -> float:
-    return round(value, 1)
-
-
-def _num(value: float) -> str:
+def _n(value: float) -> str:
     """A coordinate to one decimal, without a trailing '.0' or a '-0'."""
-    text = f"{value:.1f}"
-    if text.endswith(".0"):
-        text = text[:-2]
+    text = f"{value:.1f}".removesuffix(".0")
     return "0" if text == "-0" else text

@@ -1,7 +1,8 @@
-"""The files that are not pages: Atom feed, sitemap, robots.txt, data downloads, CNAME.
+"""The files that are not pages: Atom feeds, the sitemap, robots.txt, data downloads, CNAME.
 
-Each is a function of the model returning bytes in a fixed order, so that the same
-content always gives the same files; no clock is read.
+Each is made when asked for, as bytes in a fixed order, so that the same content always
+gives the same files; no clock is read. Feed entries keep their ids when the site moves:
+with `feed_id` in site.yaml they are tag: URIs, not addresses.
 """
 
 from __future__ import annotations
@@ -10,140 +11,155 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from xml.sax.saxutils import escape, quoteattr
 
-from ..content.model import Model
-from .plan import Page, View, document_url, event_anchor, quote_anchor
+from ..content.model import Document, Model
+from .plan import Edition, Page, document_url, event_anchor, quote_anchor
 
-DATA_FILES = ("data/figures.json", "data/timeline.json", "data/quotes.json", "data/sources.json",
-              "data/figures.csv", "data/timeline.csv")
+# Every download and its fields, in the order they are written; the data page (data.html)
+# explains each field with the strings of the same names.
+DATA_FIELDS = {
+    "figures": ("id", "value", "display", "qualifier", "unit", "label", "as_of", "series", "note", "definition", "sources",
+                "briefing"),
+    "timeline": ("date", "title", "text", "sources", "briefing", "permalink"),
+    "quotes": ("speaker", "role", "text", "date", "context", "original", "original_lang", "translation", "sources",
+               "permalink"),
+    "sources": ("id", "title", "publisher", "via", "author", "url", "date", "accessed", "archive_url", "archived", "lang"),
+}
+CSV_FILES = ("figures", "timeline")
 
 
 def _json(key: str, records: Sequence[Mapping[str, object]]) -> bytes:
     """One record a line: readable, and written by json's C encoder (indent= is pure Python)."""
-    lines = ",\n".join("  " + json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records)
+    lines = ",\n".join("  " + json.dumps(r, ensure_ascii=False) for r in records)
     return f'{{"{key}": [\n{lines}\n]}}\n'.encode()
 
 
-def _csv(header: list[str], rows: Iterable[list[str]]) -> bytes:
+def _csv(fields: Sequence[str], records: Iterable[Mapping[str, object]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(fields)
+    writer.writerows(["" if (v := r[k]) is None else " ".join(map(str, v)) if isinstance(v, list) else str(v) for k in fields]
+                     for r in records)
     return buffer.getvalue().encode("utf-8")
 
 
-def _number(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else value
+def _iso(value: object) -> str | None:
+    return value.isoformat() if value is not None else None  # type: ignore[attr-defined]
 
 
-def data_files(model: Model, view: View) -> dict[str, Callable[[], bytes]]:
-    """The downloads, each made when asked for: at 5,000 briefings they are tens of MB."""
+def records(model: Model, edition: Edition, kind: str) -> list[dict[str, object]]:
+    """The records of one download, each with DATA_FIELDS[kind] in order."""
     base = model.site.base_url
 
-    def briefing(key: str) -> str:
-        return base + document_url(view.by_key[key])
+    def owner_url(key: str) -> str:
+        return base + document_url(edition.by_key[key])
 
-    def figures() -> list[dict[str, object]]:
-        return [{
-            "id": f.id, "value": _number(f.value), "display": f.display, "qualifier": f.qualifier, "unit": f.unit,
-            "label": f.label, "as_of": f.as_of.isoformat(), "series": f.series, "note": f.note,
-            "definition": f.definition, "sources": list(f.sources), "briefing": briefing(f.owner),
-        } for f in view.figures]
-
-    def timeline() -> list[dict[str, object]]:
-        return [{
-            "date": e.date.iso, "title": e.title, "text": e.html.striptags(), "sources": list(e.sources),
-            "briefing": briefing(e.owner), "permalink": base + f"timeline/#{event_anchor(e, view)}",
-        } for e in view.timeline]
-
-    def quotes() -> list[dict[str, object]]:
-        return [{
-            "speaker": q.speaker, "role": q.role, "text": q.text, "date": q.date.isoformat() if q.date else None,
-            "context": q.context_html.striptags(), "original": q.original, "original_lang": q.original_lang,
-            "translation": q.translation, "sources": list(q.sources),
-            "permalink": base + f"quotes/#{quote_anchor(q, view)}",
-        } for q in view.quotes]
-
-    def sources() -> list[dict[str, object]]:
-        return [{
-            "id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url, "author": s.author, "via": s.via,
-            "date": s.date.isoformat() if s.date else None, "accessed": s.accessed.isoformat() if s.accessed else None,
-            "archive_url": s.archive_url, "lang": s.lang,
-        } for s in view.sources.values()]
-
-    def csv_of(records: Callable[[], list[dict[str, object]]], fields: list[str]) -> Callable[[], bytes]:
-        def make() -> bytes:
-            rows = [["" if r[k] is None else " ".join(map(str, v)) if isinstance(v := r[k], list) else str(v)
-                     for k in fields] for r in records()]
-            return _csv(fields, rows)
-        return make
-
-    return {
-        "data/figures.json": lambda: _json("figures", figures()),
-        "data/timeline.json": lambda: _json("events", timeline()),
-        "data/quotes.json": lambda: _json("quotes", quotes()),
-        "data/sources.json": lambda: _json("sources", sources()),
-        "data/figures.csv": csv_of(figures, ["id", "value", "qualifier", "unit", "label", "as_of", "series", "sources",
-                                             "note", "definition"]),
-        "data/timeline.csv": csv_of(timeline, ["date", "title", "text", "sources", "briefing"]),
-    }
+    if kind == "figures":
+        rows = [{"id": f.id, "value": int(f.value) if f.value.is_integer() else f.value,
+                 "display": f"{f.qualifier} {f.value_text}".strip(), "qualifier": f.qualifier, "unit": f.unit,
+                 "label": f.label, "as_of": _iso(f.as_of), "series": f.series, "note": f.note, "definition": f.definition,
+                 "sources": list(f.sources), "briefing": owner_url(f.owner)} for f in edition.figures]
+    elif kind == "timeline":
+        rows = [{"date": e.date.iso, "title": e.title, "text": e.html.striptags(), "sources": list(e.sources),
+                 "briefing": owner_url(e.owner), "permalink": f"{base}timeline/#{event_anchor(e, edition)}"}
+                for e in edition.timeline]
+    elif kind == "quotes":
+        rows = [{"speaker": q.speaker, "role": q.role, "text": q.text, "date": _iso(q.date), "context": q.context_html.striptags(),
+                 "original": q.original, "original_lang": q.original_lang, "translation": q.translation,
+                 "sources": list(q.sources), "permalink": f"{base}quotes/#{quote_anchor(q, edition)}"} for q in edition.quotes]
+    else:
+        rows = [{"id": s.id, "title": s.title, "publisher": s.publisher, "via": s.via, "author": s.author, "url": s.url,
+                 "date": _iso(s.date), "accessed": _iso(s.accessed), "archive_url": s.archive_url, "archived": _iso(s.archived),
+                 "lang": s.lang} for s in edition.sources.values()]
+    return [{k: r[k] for k in DATA_FIELDS[kind]} for r in rows]
 
 
-def atom_feed(model: Model, view: View) -> bytes:
-    site = model.site
-    entries = []
-    for b in view.briefings:
-        link = site.base_url + document_url(b)
-        published = b.date or b.updated
-        entries.append(
-            "  <entry>\n"
-            f"    <title>{escape(b.title)}</title>\n"
-            f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(link)}/>\n"
-            f"    <id>{escape(link)}</id>\n"
-            f"    <published>{published}T00:00:00Z</published>\n"
-            f"    <updated>{b.modified or published}T00:00:00Z</updated>\n"
-            f"    <summary>{escape(b.summary)}</summary>\n"
-            "  </entry>\n")
-    # The newest content date, never the clock: the same content gives the same feed.
-    newest = max((d for b in view.briefings if (d := b.modified)), default=None)
-    home = site.base_url
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(site.language)}>\n'
-        f"  <title>{escape(site.title)}</title>\n"
-        f"  <subtitle>{escape(site.description)}</subtitle>\n"
-        f"  <link rel=\"alternate\" type=\"text/html\" href={quoteattr(home)}/>\n"
-        f"  <link rel=\"self\" type=\"application/atom+xml\" href={quoteattr(home + 'feed.xml')}/>\n"
-        f"  <id>{escape(home)}</id>\n"
-        f"  <updated>{newest or '1970-01-01'}T00:00:00Z</updated>\n"
-        f"  <author><name>{escape(site.title)}</name></author>\n"
-        + "".join(entries) + "</feed>\n"
-    ).encode("utf-8")
+def entry_id(model: Model, path: str) -> str:
+    feed_id = model.site.feed_id
+    return f"{feed_id}:{path}" if feed_id else model.site.base_url + path
 
 
-def sitemap(model: Model, pages: Iterable[Page], lastmod: Mapping[str, str]) -> bytes:
+def atom(model: Model, edition: Edition, name: str, title: str, entries: Sequence[tuple[str, str, str, object, str]]) -> bytes:
+    """An Atom feed of (path, title, summary, date, link) entries, newest first. Entries of one
+    day get distinct times (a second apart, in a fixed order), which feed readers sort by."""
+    site, home = model.site, model.site.base_url + edition.prefix
+    seconds: dict[object, int] = {}
+    out = []
+    for path, entry_title, summary, day, link in sorted(entries, key=lambda e: (str(e[3]), e[0]), reverse=True):
+        n = seconds[day] = seconds.get(day, -1) + 1
+        stamp = f"{day}T00:{n // 60 % 60:02d}:{n % 60:02d}Z"
+        out.append(f"  <entry>\n    <title>{escape(entry_title)}</title>\n"
+                   f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(site.base_url + link)}/>\n"
+                   f"    <id>{escape(entry_id(model, path))}</id>\n    <updated>{stamp}</updated>\n"
+                   f"    <summary>{escape(summary)}</summary>\n  </entry>\n")
+    newest = max((str(e[3]) for e in entries), default="1970-01-01")
+    return ('<?xml version="1.0" encoding="utf-8"?>\n'
+            f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(edition.lang or site.language)}>\n'
+            f"  <title>{escape(title)}</title>\n  <subtitle>{escape(edition.description)}</subtitle>\n"
+            f"  <link rel=\"alternate\" type=\"text/html\" href={quoteattr(home)}/>\n"
+            f"  <link rel=\"self\" type=\"application/atom+xml\" href={quoteattr(home + name)}/>\n"
+            f"  <id>{escape(entry_id(model, edition.prefix + name))}</id>\n  <updated>{newest}T00:00:00Z</updated>\n"
+            f"  <author><name>{escape(site.publisher.name if site.publisher else edition.title)}</name></author>\n"
+            + "".join(out) + "</feed>\n").encode("utf-8")
+
+
+def briefing_entries(edition: Edition) -> list[tuple[str, str, str, object, str]]:
+    own = [b for b in edition.briefings if b.lang == edition.lang]
+    return [(document_url(b), b.title, b.summary, b.modified or b.date, document_url(b)) for b in own]
+
+
+def correction_entries(edition: Edition, heading: Callable[[Document], str]) -> list[tuple[str, str, str, object, str]]:
+    return [(f"{document_url(d)}#correction-{i}", heading(d), c.html.striptags(), c.date,
+             f"{document_url(d)}#correction-{i}")
+            for c, d in edition.corrections for i in [d.corrections.index(c) + 1]]
+
+
+def sitemap(model: Model, pages: Iterable[Page]) -> bytes:
+    """Every page but 404.html, with its versions in the other languages."""
+    base = model.site.base_url
     urls = []
     for page in sorted(pages, key=lambda p: p.url):
-        if page.url.endswith(".html"):  # 404.html is not a page to index
+        if page.url.endswith(".html"):
             continue
-        mod = f"<lastmod>{lastmod[page.url]}</lastmod>" if page.url in lastmod else ""
-        urls.append(f"  <url><loc>{escape(model.site.base_url + page.url)}</loc>{mod}</url>\n")
-    return ('<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            + "".join(urls) + "</urlset>\n").encode("utf-8")
+        links = "".join(f'<xhtml:link rel="alternate" hreflang="{code}" href="{escape(base + url)}"/>'
+                        for code, url in sorted(page.alternates.items()) if len(page.alternates) > 1)
+        urls.append(f"  <url><loc>{escape(base + page.url)}</loc>{links}</url>\n")
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+            ' xmlns:xhtml="http://www.w3.org/1999/xhtml">\n' + "".join(urls) + "</urlset>\n").encode("utf-8")
 
 
-def other_files(model: Model, view: View, pages: Sequence[Page]) -> dict[str, Callable[[], bytes]]:
-    """Every file of the site but its pages and assets, each made when asked for."""
-    site = model.site
-    lastmod = {document_url(d): str(d.modified) for d in (*view.briefings, *view.pages) if d.modified}
+def _correction_title(t: Callable[..., str], document: Document) -> str:
+    return t("correction_of", title=document.title)  # t is Strings.text: plain
+
+
+def _download(write: Callable[[str, list[dict[str, object]]], bytes], model: Model, edition: Edition, kind: str) -> bytes:
+    found = records(model, edition, kind)
+    return write(kind, found) if write is _json else _csv(DATA_FIELDS[kind], found)
+
+
+def other_files(model: Model, editions: Sequence[Edition], pages: Sequence[Page],
+                titles: Mapping[str, Callable[..., str]]) -> dict[str, Callable[[], bytes]]:
+    """Every file of the site but its pages and assets, each made when asked for. `titles`
+    gives each language's strings, for the feeds' own titles."""
+    site, default = model.site, editions[0]
     files: dict[str, Callable[[], bytes]] = {
-        "feed.xml": lambda: atom_feed(model, view),
-        "sitemap.xml": lambda: sitemap(model, pages, lastmod),
+        "sitemap.xml": lambda: sitemap(model, pages),
         "robots.txt": lambda: f"User-agent: *\nAllow: /\nSitemap: {site.base_url}sitemap.xml\n".encode(),
         ".nojekyll": lambda: b"",
-        **data_files(model, view),
     }
+    for edition in editions:
+        t = titles[edition.lang or site.language]
+        files[edition.prefix + "feed.xml"] = partial(atom, model, edition, "feed.xml", edition.title,
+                                                     briefing_entries(edition))
+        files[edition.prefix + "corrections.xml"] = partial(
+            atom, model, edition, "corrections.xml", f"{t('corrections')} · {edition.title}",
+            correction_entries(edition, partial(_correction_title, t)))
+    for kind in DATA_FIELDS:
+        files[f"data/{kind}.json"] = partial(_download, _json, model, default, kind)
+    for kind in CSV_FILES:
+        files[f"data/{kind}.csv"] = partial(_download, _csv, model, default, kind)
     if site.cname:
         files["CNAME"] = lambda: site.cname.encode() + b"\n"
     return files

@@ -1,39 +1,43 @@
 """Plan the site: which pages exist, at which address, with which template and data.
 
-Here the documents are gathered into the views that pages show (timeline, figures,
-quotes, sources, tags). Nothing is rendered: a plan is plain data, easy to test. Every
-page may see the whole model; the build renders every page from it, every time.
+The site has an edition per language: the site's own at the root, each other under
+/<lang>/. An edition shows each document in its language where a translation exists,
+and the original otherwise (marked with its language). Here the documents are gathered
+into what pages show (timeline, figures, quotes, sources, tags, corrections). Nothing is
+rendered: a plan is plain data, easy to test; every page may see the whole model.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..content.model import Document, Event, Figure, Kind, Model, Quote, Series, Source
+from ..content.model import Correction, Document, Event, Figure, Kind, Model, Quote, Series, Source
 from ..text import Anchors, slugify
 
 LATEST_EVENTS = 5
 KEY_FIGURES = 6
+SECTIONS = ("briefings/", "timeline/", "figures/", "quotes/", "sources/", "tags/", "corrections/", "access/")
 
 
 @dataclass(frozen=True)
 class Page:
-    url: str  # site path: '' (home), 'timeline/', '404.html'
+    url: str  # site path: '' (home), 'timeline/', 'be/timeline/', '404.html'
     template: str
     title: str
+    lang: str
     context: Mapping[str, object] = field(default_factory=dict)
-    absolute_links: bool = False  # 404.html is served at any depth, where relative links break
+    alternates: Mapping[str, str] = field(default_factory=dict)  # the same page in each language, by code
+    root_relative: bool = False  # 404.html is served at any depth: its links start at the site's path
 
 
 @dataclass(frozen=True)
 class Citing:
-    """Something on the site that cites a source, for the sources page."""
-
     kind: str  # 'briefing', 'page', 'figure', 'event', 'quote'
     label: str
-    url: str  # site path with anchor
+    url: str
 
 
 @dataclass(frozen=True)
@@ -44,9 +48,12 @@ class NumberedSource:
 
 
 @dataclass(frozen=True)
-class YearGroup:
-    year: int
-    events: tuple[Event, ...]
+class Group:
+    """Events of a year, quotes of a speaker, briefings of a tag."""
+
+    name: str
+    anchor: str
+    items: tuple[object, ...]
 
 
 @dataclass(frozen=True)
@@ -57,123 +64,126 @@ class SeriesView:
 
 
 @dataclass(frozen=True)
-class SpeakerGroup:
-    speaker: str
-    anchor: str
-    quotes: tuple[Quote, ...]
+class Edition:
+    """One language's view of the site: what its pages show."""
 
-
-@dataclass(frozen=True)
-class Tag:
-    name: str
-    slug: str
-    briefings: tuple[Document, ...]
-
-
-@dataclass(frozen=True)
-class View:
-    """What the pages of the site show, gathered once per build."""
-
-    briefings: tuple[Document, ...]  # newest first
-    by_key: Mapping[str, Document]
-    sources: Mapping[str, Source]  # sorted for readers: by publisher, then date
+    lang: str
+    prefix: str  # '' for the site's own language, else 'be/'
+    title: str
+    description: str
+    home: Document | None
+    briefings: tuple[Document, ...]  # newest first, in this language where translated
+    pages: tuple[Document, ...]  # standalone pages, in navigation order
     timeline: tuple[Event, ...]
-    years: tuple[YearGroup, ...]
-    figures: tuple[Figure, ...]
+    years: tuple[Group, ...]
     series: tuple[SeriesView, ...]
     single_figures: tuple[Figure, ...]
     quotes: tuple[Quote, ...]
-    speakers: tuple[SpeakerGroup, ...]
+    speakers: tuple[Group, ...]
+    tags: tuple[Group, ...]
+    corrections: tuple[tuple[Correction, Document], ...]  # newest first
     citing: Mapping[str, tuple[Citing, ...]]
-    tags: tuple[Tag, ...]
-    pages: tuple[Document, ...]  # standalone pages, in navigation order
+    sources: Mapping[str, Source]  # every source, sorted for readers: by publisher, then date
+    by_key: Mapping[str, Document]  # every document of every language
+    as_of: dt.date | None
+    languages: tuple[tuple[str, str], ...]  # (code, prefix) of every edition, the site's own first
 
-    def url_of(self, key: str) -> str:
-        return document_url(self.by_key[key])
+    @property
+    def figures(self) -> tuple[Figure, ...]:
+        return (*(f for sv in self.series for f in sv.figures), *self.single_figures)
+
+    def owner(self, item: Figure | Event | Quote) -> Document:
+        return self.by_key[item.owner]
+
+
+def prefix_of(lang: str) -> str:
+    return f"{lang}/" if lang else ""
 
 
 def document_url(document: Document) -> str:
-    if document.kind is Kind.BRIEFING:
-        return f"briefings/{document.slug}/"
-    return "" if document.kind is Kind.HOME else f"{document.slug}/"
+    path = {Kind.BRIEFING: f"briefings/{document.slug}/", Kind.PAGE: f"{document.slug}/", Kind.HOME: ""}[document.kind]
+    return prefix_of(document.lang) + path
 
 
-def tag_url(tag: Tag) -> str:
-    return f"tags/{tag.slug}/"
+def event_anchor(event: Event, edition: Edition) -> str:
+    return f"event-{edition.by_key[event.owner].slug}-{event.number}"
+
+
+def quote_anchor(quote: Quote, edition: Edition) -> str:
+    return f"quote-{edition.by_key[quote.owner].slug}-{quote.number}"
+
+
+def as_of(document: Document) -> dt.date | None:
+    return document.as_of or document.updated or document.date
 
 
 def _reader_order(source: Source) -> tuple[str, str, str]:
     return (source.publisher.casefold(), source.date.isoformat() if source.date else "", source.id)
 
 
-def build_view(model: Model) -> View:
-    documents = model.documents
-    briefings = tuple(sorted((d for d in documents if d.kind is Kind.BRIEFING and not d.lang),
-                             key=lambda b: (b.date or b.updated, b.slug), reverse=True))
-    pages = tuple(sorted((d for d in documents if d.kind is Kind.PAGE and not d.lang),
+def build_edition(model: Model, lang: str) -> Edition:
+    """The edition in lang ('' for the site's own language)."""
+    site = model.site
+    by_key = {d.key: d for d in model.documents}
+    originals = [d for d in model.documents if not d.lang]
+    shown = [by_key.get(f"{d.name}.{lang}", d) if lang else d for d in originals]
+    briefings = tuple(sorted((d for d in shown if d.kind is Kind.BRIEFING),
+                             key=lambda b: (b.date or dt.date.min, b.slug), reverse=True))
+    pages = tuple(sorted((d for d in shown if d.kind is Kind.PAGE and d.lang == lang),
                          key=lambda p: (p.nav is None, p.nav or 0, p.title.casefold())))
-    timeline = tuple(sorted((e for b in briefings for e in b.timeline),
-                            key=lambda e: (e.date.sort_key, e.owner, e.number)))
-    years = tuple(YearGroup(year, tuple(events)) for year, events in itertools.groupby(timeline, key=lambda e: e.date.year))
-    figures = tuple(sorted((f for b in briefings for f in b.figures), key=lambda f: (f.series, f.as_of, f.id)))
-    order = [s.id for s in model.site.series]
+    timeline = tuple(sorted((e for b in briefings for e in b.timeline), key=lambda e: (e.date.sort_key, e.owner, e.number)))
+    figures = sorted((f for b in briefings for f in b.figures), key=lambda f: (f.series, f.as_of, f.id))
+    order = [s.id for s in site.series]
     series_ids = sorted({f.series for f in figures if f.series}, key=lambda s: (order.index(s) if s in order else len(order), s))
     quotes = tuple(sorted((q for b in briefings for q in b.quotes),
                           key=lambda q: (q.speaker, q.date.isoformat() if q.date else "", q.owner, q.number)))
     anchors = Anchors()
-    speakers = tuple(SpeakerGroup(speaker, "speaker-" + anchors.make(speaker, "speaker"), tuple(group))
-                     for speaker, group in itertools.groupby(quotes, key=lambda q: q.speaker))
     tagged: dict[str, list[Document]] = {}
     for b in briefings:
         for tag in b.tags:
             tagged.setdefault(tag, []).append(b)
-    view = View(
-        briefings=briefings,
-        by_key={d.key: d for d in documents},
-        sources=dict(sorted(model.sources.items(), key=lambda item: _reader_order(item[1]))),
-        timeline=timeline,
-        years=years,
-        figures=figures,
-        series=tuple(SeriesView(model.site.series_by_id(sid), tuple(f for f in figures if f.series == sid),
-                                f"series-{sid}") for sid in series_ids),
+    language = next((x for x in site.languages if x.code == lang), None)
+    latest = max((d for d in (as_of(b) for b in briefings) if d), default=None)
+    edition = Edition(
+        lang=lang, prefix=prefix_of(lang),
+        title=language.title if language else site.title, description=language.description if language else site.description,
+        home=by_key.get(f"home.{lang}" if lang else "home") or by_key.get("home"),
+        briefings=briefings, pages=pages, timeline=timeline,
+        years=tuple(Group(str(year), f"year-{year}", tuple(events))
+                    for year, events in itertools.groupby(timeline, key=lambda e: e.date.year)),
+        series=tuple(SeriesView(site.series_by_id(sid), tuple(f for f in figures if f.series == sid), f"series-{sid}")
+                     for sid in series_ids),
         single_figures=tuple(f for f in figures if not f.series),
         quotes=quotes,
-        speakers=speakers,
-        citing={},
-        tags=tuple(sorted((Tag(name, slugify(name), tuple(bs)) for name, bs in tagged.items()), key=lambda t: t.slug)),
-        pages=pages,
+        speakers=tuple(Group(speaker, "speaker-" + anchors.make(speaker, "speaker"), tuple(group))
+                       for speaker, group in itertools.groupby(quotes, key=lambda q: q.speaker)),
+        tags=tuple(sorted((Group(name, slugify(name), tuple(bs)) for name, bs in tagged.items()), key=lambda t: t.anchor)),
+        corrections=tuple(sorted(((c, d) for d in (*briefings, *pages) for c in d.corrections),
+                                 key=lambda pair: (pair[0].date, pair[1].key), reverse=True)),
+        citing={}, sources=dict(sorted(model.sources.items(), key=lambda item: _reader_order(item[1]))),
+        by_key=by_key, as_of=site.as_of or latest,
+        languages=(("", ""), *((x.code, prefix_of(x.code)) for x in site.languages)),
     )
-    return View(**{**view.__dict__, "citing": _citing(view, model)})
+    return Edition(**{**edition.__dict__, "citing": _citing(edition)})
 
 
-def _citing(view: View, model: Model) -> dict[str, tuple[Citing, ...]]:
-    """For each source, everything on the site that cites it."""
+def _citing(edition: Edition) -> dict[str, tuple[Citing, ...]]:
+    """For each source, everything in the edition that cites it."""
     citing: dict[str, dict[Citing, None]] = {}
-
-    def add(source_id: str, item: Citing) -> None:
-        citing.setdefault(source_id, {})[item] = None
-
-    for d in (*view.briefings, *view.pages):
+    for d in (*edition.briefings, *edition.pages):
         for source_id in d.body.cited:
-            add(source_id, Citing(d.kind.value, d.title, document_url(d)))
-    for f in view.figures:
+            citing.setdefault(source_id, {})[Citing(d.kind.value, d.title, document_url(d))] = None
+    p = edition.prefix
+    for f in edition.figures:
         for source_id in f.sources:
-            add(source_id, Citing("figure", f.label, f"figures/#figure-{f.id}"))
-    for e in view.timeline:
+            citing.setdefault(source_id, {})[Citing("figure", f.label, f"{p}figures/#figure-{f.id}")] = None
+    for e in edition.timeline:
         for source_id in e.sources:
-            add(source_id, Citing("event", f"{e.date.iso}: {e.title}", f"timeline/#{event_anchor(e, view)}"))
-    for q in view.quotes:
+            citing.setdefault(source_id, {})[Citing("event", e.title, f"{p}timeline/#{event_anchor(e, edition)}")] = None
+    for q in edition.quotes:
         for source_id in q.sources:
-            add(source_id, Citing("quote", q.speaker, f"quotes/#{quote_anchor(q, view)}"))
+            citing.setdefault(source_id, {})[Citing("quote", q.speaker, f"{p}quotes/#{quote_anchor(q, edition)}")] = None
     return {k: tuple(v) for k, v in sorted(citing.items())}
-
-
-def event_anchor(event: Event, view: View) -> str:
-    return f"event-{view.by_key[event.owner].slug}-{event.number}"
-
-
-def quote_anchor(quote: Quote, view: View) -> str:
-    return f"quote-{view.by_key[quote.owner].slug}-{quote.number}"
 
 
 def numbered_sources(document: Document, sources: Mapping[str, Source]) -> tuple[NumberedSource, ...]:
@@ -188,39 +198,43 @@ def numbered_sources(document: Document, sources: Mapping[str, Source]) -> tuple
                  for n, s in enumerate((s for s in order if s in sources), 1))
 
 
-def key_figures(view: View) -> tuple[Figure, ...]:
+def key_figures(edition: Edition) -> tuple[Figure, ...]:
     """For the home page: the latest value of each series, then the other figures."""
-    latest = [sv.figures[-1] for sv in view.series if sv.figures]
-    others = sorted(view.single_figures, key=lambda f: (f.as_of, f.id), reverse=True)
+    latest = [sv.figures[-1] for sv in edition.series if sv.figures]
+    others = sorted(edition.single_figures, key=lambda f: (f.as_of, f.id), reverse=True)
     return tuple([*latest, *others][:KEY_FIGURES])
 
 
-def plan_pages(model: Model, view: View) -> list[Page]:
-    home = next((d for d in model.documents if d.kind is Kind.HOME and not d.lang), None)
-    pages = [
-        Page("", "index.html", model.site.title, {
-            "home": home, "key_figures": key_figures(view), "latest_events": view.timeline[-LATEST_EVENTS:][::-1],
-            "source_list": numbered_sources(home, view.sources) if home else (),
-        }),
-        Page("briefings/", "briefings.html", "Briefings"),
-        Page("timeline/", "timeline.html", "Timeline"),
-        Page("figures/", "figures.html", "Key figures"),
-        Page("quotes/", "quotes.html", "Sourced quotes"),
-        Page("sources/", "sources.html", "Sources"),
-        Page("tags/", "tags.html", "Topics"),
-        Page("404.html", "404.html", "Page not found", absolute_links=True),
-    ]
-    for d in (*view.briefings, *view.pages):
-        template = "briefing.html" if d.kind is Kind.BRIEFING else "page.html"
-        pages.append(Page(document_url(d), template, d.title,
-                          {"briefing": d, "document": d, "source_list": numbered_sources(d, view.sources)}))
-    pages += [Page(tag_url(tag), "tag.html", f"Topic: {tag.name}", {"tag": tag}) for tag in view.tags]
+def upcoming(event: Event, edition: Edition) -> bool:
+    """An event dated after what the site's information is current to: expected, not past."""
+    return edition.as_of is not None and event.date.first_day > edition.as_of
+
+
+def plan_pages(model: Model, editions: Sequence[Edition]) -> list[Page]:
+    """Every page of every edition, each with its alternates in the other languages."""
+    pages: list[Page] = []
+    for edition in editions:
+        p, lang = edition.prefix, edition.lang or model.site.language
+        every = {x.lang or model.site.language: f"{x.prefix}" for x in editions}
+        home = edition.home
+        latest = tuple(e for e in reversed(edition.timeline) if not upcoming(e, edition))[:LATEST_EVENTS]
+        pages.append(Page(p, "index.html", edition.title, lang, {
+            "home": home, "key_figures": key_figures(edition), "latest_events": latest,
+            "source_list": numbered_sources(home, edition.sources) if home else (),
+        }, {code: prefix for code, prefix in every.items()}))
+        for section in SECTIONS:
+            context = {"offline": None} if section == "access/" else {}  # the build gives the copy's size and digest
+            pages.append(Page(p + section, section.rstrip("/") + ".html", section.rstrip("/"), lang, context,
+                              {code: prefix + section for code, prefix in every.items()}))
+        if not edition.lang:
+            pages.append(Page("data/", "data.html", "data", lang, {}, {}))
+            pages.append(Page("404.html", "404.html", "not_found", lang, {}, {}, root_relative=True))
+        for d in (*edition.briefings, *edition.pages):
+            if d.lang == edition.lang:
+                versions = [v for v in model.documents if v.name == d.name]
+                pages.append(Page(document_url(d), "briefing.html" if d.kind is Kind.BRIEFING else "page.html", d.title,
+                                  d.lang or model.site.language, {"document": d, "briefing": d, "original": edition.by_key.get(d.name),
+                                                                  "source_list": numbered_sources(d, edition.sources)},
+                                  {v.lang or model.site.language: document_url(v) for v in versions}))
+        pages += [Page(f"{p}tags/{tag.anchor}/", "tag.html", tag.name, lang, {"tag": tag}, {}) for tag in edition.tags]
     return pages
-
-
-def cited_urls(view: View, items: Sequence[Figure | Event | Quote]) -> list[str]:
-    """The address of each source the items cite, once, in order of first citation."""
-    urls: dict[str, None] = {}
-    for item in items:
-        urls.update(dict.fromkeys(view.sources[s].url for s in item.sources if s in view.sources))
-    return list(urls)

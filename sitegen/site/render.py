@@ -1,54 +1,35 @@
-"""Render planned pages through Jinja templates.
+"""Render planned pages through Jinja templates, in the page's language.
 
 Autoescape is on for every template whatever its name (select_autoescape misses
 '.html.j2'); the only Markup that reaches a page is the model's, made by markdown.py
-with raw HTML off, and the charts', which escape their own text.
+with raw HTML off, and the charts' and dates', which escape their own text.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import base64
+import hashlib
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined, TemplateSyntaxError
 from markupsafe import Markup
 
 from ..content.files import InputFile
-from ..content.model import Figure, Model, PartialDate
+from ..content.model import Document, Event, Figure, Model, Quote
+from ..content.schema import QUALIFIERS
 from ..problems import Problem, error
 from ..text import slugify
-from .charts import ChartPoint, bar_chart
-from .plan import Page, SeriesView, View, cited_urls, document_url, event_anchor, quote_anchor, tag_url
+from .charts import ChartPoint, time_chart
+from .feeds import CSV_FILES, DATA_FIELDS
+from .i18n import Strings
+from .plan import Edition, Page, SeriesView, as_of, document_url, event_anchor, quote_anchor, upcoming
 
-MONTHS = ("January", "February", "March", "April", "May", "June",
-          "July", "August", "September", "October", "November", "December")
 # A page may load nothing from elsewhere: no script runs at all, styles and images come
 # from the site itself. Set as a meta element because GitHub Pages cannot send headers.
-CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'none'"
-
-
-def long_date(value: dt.date | PartialDate | None) -> str:
-    """'16 September 2024', 'September 2024' or '2020', whatever the machine's locale."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-    if value.month is None:
-        return str(value.year)
-    month = f"{MONTHS[value.month - 1]} {value.year}"
-    return f"{value.day} {month}" if value.day else month
-
-
-def short_date(value: dt.date) -> str:
-    return f"{value.day} {MONTHS[value.month - 1][:3]} {value.year}"
-
-
-def iso(value: dt.date | PartialDate | None) -> str:
-    if value is None:
-        return ""
-    return value.isoformat() if isinstance(value, dt.date) else value.iso
+CSP = "default-src 'none'; style-src {style}; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'none'"
 
 
 def relative(from_url: str, to: str) -> str:
@@ -59,62 +40,6 @@ def relative(from_url: str, to: str) -> str:
     if target == from_url and fragment:
         return fragment
     return "../" * from_url.count("/") + (target + "index.html" if target == "" or target.endswith("/") else target) + fragment
-
-
-def series_chart(view: SeriesView, publisher: Callable[[str], str]) -> Markup:
-    """The SVG chart of a series; points on the same date are told apart by their source."""
-    figures: Sequence[Figure] = view.figures
-    dates = [f.as_of for f in figures]
-    points = [ChartPoint(label=short_date(f.as_of), value=f.value, value_text=f.display,
-                         sublabel=publisher(f.sources[0]) if dates.count(f.as_of) > 1 else "") for f in figures]
-    unit = view.series.unit or next((f.unit for f in figures if f.unit), "")
-    return bar_chart(
-        chart_id=view.anchor, title=view.series.title,
-        description=view.series.description or f"{view.series.title}: "
-        + "; ".join(f"{short_date(f.as_of)}, {f.display}" for f in figures),
-        points=points, y_title=unit.capitalize() if unit else "Number", x_title="Date of the figure",
-    )
-
-
-class Renderer:
-    """The templates, ready to render any page of one model's site."""
-
-    def __init__(self, templates: Sequence[InputFile], model: Model, view: View, prefix: str = "templates") -> None:
-        sources = {f.rel: f.data.decode("utf-8", "replace") for f in templates}
-        self.prefix = prefix
-        self.model = model
-        self.view = view
-        self.env = Environment(
-            loader=FunctionLoader(lambda name: (sources[name], f"{prefix}/{name}", lambda: True) if name in sources else None),
-            autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
-        self.env.filters.update(long_date=long_date, short_date=short_date, iso=iso)
-        self.env.globals.update(csp=CSP, document_url=document_url, tag_url=tag_url, tag_slug=slugify)
-
-    def render(self, page: Page) -> bytes:
-        """The page's bytes; raises TemplateFailure, at the template's line, when it fails."""
-        site, view = self.model.site, self.view
-
-        def link(to: str) -> str:
-            return site.base_url + to.lstrip("/") if page.absolute_links else relative(page.url, to)
-
-        def publisher(source_id: str) -> str:
-            source = view.sources.get(source_id)
-            return source.publisher.split(",")[0] if source else source_id
-
-        helpers: dict[str, Any] = {
-            "site": site, "view": view, "page": page, "link": link, "canonical": site.base_url + page.url,
-            "chart": lambda series: series_chart(series, publisher),
-            "event_anchor": lambda e: event_anchor(e, view), "quote_anchor": lambda q: quote_anchor(q, view),
-            "cited_urls": lambda items: cited_urls(view, items),
-            "quotations_ld": lambda: quotations_ld(self.model, view),
-            "timeline_ld": lambda: timeline_ld(self.model, view, page),
-        }
-        try:
-            return self.env.get_template(page.template).render(**helpers, **page.context).encode("utf-8")
-        except Exception as exc:  # a template's mistake, whatever it raised, is the author's to fix
-            raise TemplateFailure(template_problem(exc, self.prefix, page.template)) from None
 
 
 class TemplateFailure(Exception):
@@ -131,37 +56,109 @@ def template_problem(exc: BaseException, prefix: str, name: str) -> Problem:
     for frame in traceback.extract_tb(exc.__traceback__):  # Jinja maps frames to the template's lines
         if frame.filename.startswith(prefix + "/"):
             path, line = frame.filename, frame.lineno or 0
-    what = str(exc) or type(exc).__name__
-    return error(path, line, f"template error: {what}")
+    return error(path, line, f"template error: {str(exc) or type(exc).__name__}")
 
 
-def quotations_ld(model: Model, view: View) -> dict[str, object]:
+class Renderer:
+    """The templates, ready to render any page of one model's site in any of its languages."""
+
+    def __init__(self, templates: Sequence[InputFile], model: Model, editions: Mapping[str, Edition],
+                 strings: Mapping[str, Strings], stylesheet: bytes, prefix: str = "templates") -> None:
+        sources = {f.rel: f.data.decode("utf-8", "replace") for f in templates}
+        self.prefix, self.model, self.editions, self.strings = prefix, model, editions, strings
+        self.stylesheet = Markup(stylesheet.decode("utf-8", "replace").replace("</", "<\\/"))
+        digest = base64.b64encode(hashlib.sha256(stylesheet).digest()).decode()
+        self.inline_csp = CSP.format(style=f"'sha256-{digest}'")
+        self.env = Environment(
+            loader=FunctionLoader(lambda name: (sources[name], f"{prefix}/{name}", lambda: True) if name in sources else None),
+            autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        )
+        self.env.globals.update(document_url=document_url, as_of=as_of, slugify=slugify, data_fields=DATA_FIELDS, csv_files=CSV_FILES)
+
+    def render(self, page: Page, **extra: object) -> bytes:
+        """The page's bytes; raises TemplateFailure, at the template's line, when it fails."""
+        site = self.model.site
+        lang = "" if page.lang == site.language else page.lang
+        edition, t = self.editions[lang], self.strings[page.lang]
+        base_path = urlsplit(site.base_url).path or "/"
+
+        def link(to: str) -> str:
+            return base_path + to if page.root_relative else relative(page.url, to)
+
+        def display(figure: Figure) -> str:
+            number = t.number(figure.value)
+            return t.text(f"qualifier_{figure.qualifier.replace(' ', '_')}", number=number) if figure.qualifier else number
+
+        helpers: dict[str, Any] = {
+            "site": site, "edition": edition, "page": page, "t": t, "lang": page.lang, "link": link,
+            "time": t.time, "number": t.number, "display": display, "absolute": lambda to: site.base_url + to,
+            "canonical": site.base_url + page.url, "lang_of": lambda d: d.lang or site.language,
+            "csp": self.inline_csp if page.root_relative else CSP.format(style="'self'"),
+            "inline_stylesheet": self.stylesheet if page.root_relative else None,
+            "alternates": {code: site.base_url + url for code, url in page.alternates.items()},
+            "language_names": {code: s.text("language_name") for code, s in self.strings.items()},
+            "chart": lambda sv: series_chart(sv, t, display),
+            "event_anchor": lambda e: event_anchor(e, edition), "quote_anchor": lambda q: quote_anchor(q, edition),
+            "upcoming": lambda e: upcoming(e, edition), "owner": edition.owner,
+            "cited_urls": lambda items: cited_urls(edition, items),
+            "quotations_ld": lambda: quotations_ld(self.model, edition),
+            "timeline_ld": lambda: timeline_ld(self.model, edition, page, t),
+        }
+        try:
+            return self.env.get_template(page.template).render({**helpers, **page.context, **extra}).encode("utf-8")
+        except Exception as exc:  # a template's mistake, whatever it raised, is the author's to fix
+            raise TemplateFailure(template_problem(exc, self.prefix, page.template)) from None
+
+
+def series_chart(sv: SeriesView, t: Strings, display: Callable[[Figure], str]) -> Markup:
+    """The chart of a series, in the page's language."""
+    figures = sv.figures
+    return time_chart(
+        chart_id=sv.anchor, title=sv.series.title,
+        description=sv.series.description or "; ".join(f"{t.date(f.as_of)}: {display(f)}" for f in figures),
+        points=[ChartPoint(f.as_of, f.value, display(f), QUALIFIERS.get(f.qualifier, "")) for f in figures],
+        date_label=t.date, number=t.number,
+        legend={"": t.text("chart_exact"), "lower": t.text("chart_lower"), "approximate": t.text("chart_approximate"),
+                "upper": t.text("chart_upper")},
+    )
+
+
+def cited_urls(edition: Edition, items: Sequence[Figure | Event | Quote]) -> list[str]:
+    """The address of each source the items cite, once, in order of first citation."""
+    urls: dict[str, None] = {}
+    for item in items:
+        urls.update(dict.fromkeys(edition.sources[s].url for s in item.sources if s in edition.sources))
+    return list(urls)
+
+
+def quotations_ld(model: Model, edition: Edition) -> dict[str, object]:
     """schema.org Quotation for each quote, for search engines and citation tools."""
+    base = model.site.base_url
     return {"@context": "https://schema.org", "@graph": [{
-        "@type": "Quotation", "@id": model.site.base_url + f"quotes/#{quote_anchor(q, view)}", "text": q.text,
+        "@type": "Quotation", "@id": f"{base}{edition.prefix}quotes/#{quote_anchor(q, edition)}", "text": q.text,
         "spokenByCharacter": {"@type": "Person", "name": q.speaker, "jobTitle": q.role},
         **({"dateCreated": q.date.isoformat()} if q.date else {}),
-        "citation": [view.sources[s].url for s in q.sources if s in view.sources],
-    } for q in view.quotes]}
+        "citation": [edition.sources[s].url for s in q.sources if s in edition.sources],
+    } for q in edition.quotes]}
 
 
-def timeline_ld(model: Model, view: View, page: Page) -> dict[str, object]:
+def timeline_ld(model: Model, edition: Edition, page: Page, t: Strings) -> dict[str, object]:
     """schema.org ItemList of the timeline's Events, in date order. Built here, not in the
     template: Jinja can only grow a list by copying it, which is quadratic in events."""
-    canonical = model.site.base_url + page.url
+    base = model.site.base_url
     items = []
-    for position, e in enumerate(view.timeline, start=1):
-        owner = view.by_key[e.owner]
-        works: list[dict[str, str]] = [{"@type": "Article", "headline": owner.title,
-                                        "url": model.site.base_url + document_url(owner)}]
-        works += [{"@type": "CreativeWork", "name": view.sources[s].title, "url": view.sources[s].url}
-                  for s in e.sources if s in view.sources]
-        event: dict[str, object] = {"@type": "Event", "name": e.title, "startDate": iso(e.date),
-                                    "url": f"{canonical}#{event_anchor(e, view)}", "subjectOf": works}
+    for position, e in enumerate(edition.timeline, start=1):
+        owner: Document = edition.by_key[e.owner]
+        works: list[dict[str, str]] = [{"@type": "Article", "headline": owner.title, "url": base + document_url(owner)}]
+        works += [{"@type": "CreativeWork", "name": edition.sources[s].title, "url": edition.sources[s].url}
+                  for s in e.sources if s in edition.sources]
+        event: dict[str, object] = {
+            "@type": "Event", "name": e.title, "startDate": e.date.iso, "url": f"{base}{page.url}#{event_anchor(e, edition)}",
+            "location": {"@type": "Country", "name": t.text("country")}, "subjectOf": works,
+        }
         if e.html:
             event["description"] = e.html.striptags()
         items.append({"@type": "ListItem", "position": position, "item": event})
-    return {"@context": "https://schema.org", "@type": "ItemList", "name": f"{page.title} · {model.site.title}",
-            "url": canonical, "itemListOrder": "https://schema.org/ItemListOrderAscending",
-            "numberOfItems": len(view.timeline), "itemListElement": items}
-
+    return {"@context": "https://schema.org", "@type": "ItemList", "name": f"{t.text('timeline')} · {edition.title}",
+            "url": base + page.url, "itemListOrder": "https://schema.org/ItemListOrderAscending",
+            "numberOfItems": len(edition.timeline), "itemListElement": items}

@@ -1,0 +1,105 @@
+"""The interface in each language: strings from templates/i18n/<lang>.yaml, and dates,
+numbers and plural forms from Babel's CLDR data (never a hand-made table of months).
+
+A strings file maps keys to text; a text may hold {name} fields, and a key whose value
+is a mapping of CLDR plural categories (one, few, many, other) is chosen by a count.
+Every key of the site's own language must be in every other language's file too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from markupsafe import Markup, escape
+
+from ..content.files import InputFile
+from ..content.frontmatter import decode, load_yaml
+from ..content.model import PartialDate
+from ..content.yamlfm import LineMap
+from ..problems import Problem, error
+
+Text = str | Mapping[str, str]
+
+
+class Strings:
+    """One language's interface: `t("key")`, `t("quotes", n=3)`, dates and numbers."""
+
+    def __init__(self, lang: str, texts: Mapping[str, Text], locale: Locale) -> None:
+        self.lang = lang
+        self.texts = texts
+        self.locale = locale
+        self.date = lru_cache(maxsize=4096)(self._date)  # the same dates recur on every page
+
+    def __call__(self, key: str, n: float | None = None, **values: object) -> Markup:
+        """The text for templates: escaped, its fields filled (Markup fields as they are)."""
+        return Markup(escape(self._pick(key, n))).format(**self._values(n, values))
+
+    def text(self, key: str, n: float | None = None, **values: object) -> str:
+        """The plain text, for files that escape it themselves (feeds)."""
+        return self._pick(key, n).format(**self._values(n, values))
+
+    def _pick(self, key: str, n: float | None) -> str:
+        text = self.texts[key]
+        if not isinstance(text, str):
+            form = self.locale.plural_form(n if n is not None else 0)
+            text = text.get(form) or text["other"]
+        return str(text)
+
+    def _values(self, n: float | None, values: dict[str, object]) -> dict[str, object]:
+        return {**values, "n": self.number(n)} if n is not None else values
+
+    def number(self, value: float) -> str:
+        return format_decimal(int(value) if float(value).is_integer() else value, locale=self.locale)
+
+    def _date(self, value: dt.date | PartialDate | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, PartialDate):
+            if value.day is None:
+                return str(value.year) if value.month is None else format_date(value.first_day, "LLLL y", locale=self.locale)
+            value = value.first_day
+        return format_date(value, self.texts.get("date_format", "long"), locale=self.locale)  # type: ignore[arg-type]
+
+    def time(self, value: dt.date | PartialDate | None) -> Markup:
+        """The date as `<time>`, machine-readable and in words."""
+        if value is None:
+            return Markup("")
+        iso = value.isoformat() if isinstance(value, dt.date) else value.iso
+        return Markup(f'<time datetime="{iso}">{escape(self.date(value))}</time>')
+
+
+def load_strings(templates: Sequence[InputFile], languages: Sequence[str], prefix: str,
+                 problems: list[Problem]) -> dict[str, Strings]:
+    """The strings of each language (the first is the site's own), read from i18n/<lang>.yaml."""
+    found: dict[str, Strings] = {}
+    files = {f.rel: f for f in templates}
+    for lang in languages:
+        path = f"{prefix}/i18n/{lang}.yaml"
+        file = files.get(f"i18n/{lang}.yaml")
+        if file is None:
+            problems.append(error(path, 0, f"there are no interface strings for '{lang}': add {path}"))
+            continue
+        text = decode(path, file.data, problems)
+        texts = load_yaml(path, text, 1, problems) if text is not None else None
+        if not isinstance(texts, LineMap):
+            problems.append(error(path, 1, "this file must map keys to text"))
+            continue
+        try:
+            locale = Locale.parse(str(texts.get("locale") or lang))
+        except (ValueError, UnknownLocaleError):
+            problems.append(error(path, texts.key_line("locale"), f"no such locale for dates and numbers: '{texts.get('locale')}'"))
+            continue
+        if found:
+            first = next(iter(found.values()))
+            missing = [k for k in first.texts if k not in texts]
+            if missing:
+                problems.append(error(path, 1, f"missing strings: {', '.join(missing[:8])}{' ...' if len(missing) > 8 else ''};"
+                                      f" add them, translated from {first.lang}.yaml"))
+                continue
+        found[lang] = Strings(lang, texts, locale)  # type: ignore[arg-type]
+    return found
