@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from .content.model import Model
     from .site.assemble import Site
 
-LIBRARIES = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "yaml", "anyascii")
+LIBRARIES = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "yaml", "anyascii", "babel")
 PARALLEL_FROM = 300  # files to parse or render; below this, worker processes cost more than they save
 
 

@@ -40,6 +40,8 @@ def _parser(prog: str) -> argparse.ArgumentParser:
                                 description="Check the content and report every problem; writes nothing.")
     _content_arg(check)
     check.add_argument("--drafts", action="store_true", help="check drafts as if they were published")
+    check.add_argument("--archive", action="store_true", help="print, for each source without an archived copy, the"
+                       " address that asks the Wayback Machine to save one (open each, then add its archive_url)")
     serve = commands.add_parser("serve", help="preview the site; rebuild and reload the browser on every save",
                                 description="Build, serve the site on this machine, and rebuild on every save;"
                                 " the browser reloads by itself. Serves from memory: output/ is not touched.")
@@ -89,7 +91,7 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None)
 
             return run(options, host=args.host, port=args.port, open_browser=args.open, say=_say)
         if args.command == "check":
-            return _check(options)
+            return _check(options, getattr(args, "archive", False))
         return _build(options)
     except EnvironmentProblem as exc:
         _say(f"error: {exc}")
@@ -99,11 +101,15 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None)
         return 130
 
 
-def _check(options: BuildOptions) -> int:
+def _check(options: BuildOptions, archive: bool) -> int:
     from .build import check
 
     model = check(options)
     _report(model.problems)
+    if archive:  # on standard output, one per line, for a maintainer with a connection to open
+        for source in sorted(model.sources.values(), key=lambda s: s.id):
+            if not source.archive_url:
+                print(f"https://web.archive.org/save/{source.url}")
     c = model.counts
     parts = [plural(c["briefings"], "briefing"), plural(c["pages"], "page")]
     parts += [plural(c[k], k[:-1]) for k in ("translations", "drafts") if c[k]]

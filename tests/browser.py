@@ -113,13 +113,19 @@ def guard_requests(page: Page, allowed_host: str) -> list[str]:
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 # Each kind of page, and where the built site has one.
-PAGE_TYPES = ("home", "briefings", "briefing", "timeline", "figures", "quotes", "sources", "tags", "tag", "404")
+PAGE_TYPES = ("home", "briefings", "briefing", "timeline", "figures", "quotes", "sources", "tags", "tag", "404",
+              "corrections", "access", "data", "page", "translation", "home-translated")
+
+
+# Folders at the top of a built site that are not standalone pages.
+SECTIONS = frozenset({"briefings", "timeline", "figures", "quotes", "sources", "tags", "corrections", "access", "data",
+                      "assets", "offline"})
 
 
 def site_content() -> Path:
-    """The real content once it has briefings, else the basic fixture."""
+    """The real content once it has translations, else the editions fixture."""
     real = PROJECT_ROOT / "content"
-    return real if any((real / "briefings").glob("*.md")) else FIXTURES / "basic" / "content"
+    return real if any((real / "briefings").glob("*.*.md")) else FIXTURES / "editions" / "content"
 
 
 def build_site(content: Path, output: Path, base_url: str) -> Path:
@@ -156,8 +162,16 @@ def page_paths(site: Path) -> dict[str, str]:
     """One page of each type, by path in the built site: the longest briefing, the first tag."""
     briefings = sorted(site.glob("briefings/*/index.html"), key=lambda p: (-p.stat().st_size, p.as_posix()))
     tags = sorted(site.glob("tags/*/index.html"))
-    assert briefings and tags, f"{site} has no briefing or no tag page"
+    translations = sorted(site.glob("*/briefings/*/index.html"))
+    standalone = sorted(p for p in site.glob("*/index.html") if p.parent.name not in SECTIONS)
+    assert briefings and tags and translations and standalone, f"{site} lacks a briefing, tag, translation or page"
     return {
+        "corrections": "corrections/index.html",
+        "access": "access/index.html",
+        "data": "data/index.html",
+        "page": standalone[0].relative_to(site).as_posix(),
+        "translation": translations[0].relative_to(site).as_posix(),
+        "home-translated": f"{translations[0].relative_to(site).parts[0]}/index.html",
         "home": "index.html",
         "briefings": "briefings/index.html",
         "briefing": briefings[0].relative_to(site).as_posix(),

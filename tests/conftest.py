@@ -51,3 +51,11 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def editions_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The editions fixture (three languages, every content key), built once for the session."""
+    output = tmp_path_factory.mktemp("editions") / "site"
+    quiet_build(BuildOptions.for_project(PROJECT_ROOT, content_dir=FIXTURES / "editions" / "content", output_dir=output))
+    return output

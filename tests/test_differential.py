@@ -19,7 +19,7 @@ from sitegen.build import build
 from sitegen.problems import ContentError
 from sitegen.settings import BuildOptions
 
-from .conftest import PROJECT_ROOT, digests_under
+from .conftest import FIXTURES, digests_under
 from .serving import copy_project
 
 SEEDS = range(int(os.environ.get("SITEGEN_DIFF_SEEDS", "3")))
@@ -155,7 +155,8 @@ def outcome(root: Path, cache: bool, output: str) -> dict[str, str] | list[str]:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_after_every_edit_the_cached_build_equals_a_build_from_scratch(tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)
-    root = copy_project(PROJECT_ROOT / "content", tmp_path / "project")
+    # The editions fixture: every kind of content (translations, pages, home, corrections, series) in a small site.
+    root = copy_project(FIXTURES / "editions" / "content", tmp_path / "project")
     assert outcome(root, True, "output") == outcome(root, False, "clean")
     done = []
     for _ in range(STEPS):

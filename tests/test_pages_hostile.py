@@ -92,6 +92,10 @@ def provoke(page: Page, seen: set[str]) -> None:
     # Many pages are open at once: real input goes to one in the background, and Debian's
     # Chromium 156 may never acknowledge it there (mouse.move then waits for ever).
     page.bring_to_front()
+    # No element carries an event handler: a click on a link could run none (see the clicks below).
+    handlers = page.evaluate("[...document.querySelectorAll('*')].flatMap(el => [...el.attributes]"
+                             ".filter(a => a.name.startsWith('on')).map(a => el.tagName + ' ' + a.name))")
+    assert handlers == [], handlers
     page.evaluate(
         """() => {
           for (const el of document.querySelectorAll('*')) {
@@ -130,6 +134,11 @@ def test_no_payload_runs_or_calls_out_on_any_page(
     folder, base = hostile_site
     paths = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html"))
     assert len(paths) >= 12
+    if strip_csp:
+        # The layer under the CSP is Markdown's (raw HTML off, links checked): it holds the
+        # body payloads, which are on the briefings' own pages. Templates' escaping is
+        # checked on every page above, with the CSP in place.
+        paths = [p for p in paths if p.startswith("briefings/") and p.count("/") == 2]
     text = "".join(p.read_text("utf-8") for p in folder.rglob("*.html"))
     # F05: templates never evaluate content, so the expression is printed as typed.
     assert text.count("SSTI-EXECUTED") == text.count("echo SSTI-EXECUTED") > 0
@@ -145,8 +154,11 @@ def test_no_payload_runs_or_calls_out_on_any_page(
         to_click: dict[str, tuple[str, int]] = {}
         for page, path in zip(pages, paths, strict=True):
             for index, action in clickable(page):
-                if action.startswith("a http") and not action[2:].startswith(base):
-                    continue  # following a link to another site is the reader's choice, not the page's
+                # A link to an http(s) or mailto address, or within the site, can only navigate
+                # (test_no_page_links_to_a_script_or_data_address checks every address is one);
+                # what else can be clicked (buttons, summaries, any other link) is.
+                if re.match(r"a (https?:|mailto:)", action):
+                    continue
                 key = action if action.startswith("a ") else f"{path} {action}"
                 to_click.setdefault(key, (path, index))
             page.close()
@@ -160,7 +172,6 @@ def test_no_payload_runs_or_calls_out_on_any_page(
                 target.click(force=True, no_wait_after=False, timeout=500)
             except PlaywrightError:  # off screen until focused (the skip link): click it from script
                 target.evaluate("el => el.click()")
-            clicker.wait_for_timeout(30)
         clicker.wait_for_timeout(300)
         assert watch.dialogs == []
         assert watch.off_host == []

@@ -255,7 +255,7 @@ def test_an_idle_connection_is_closed_and_others_are_still_answered(server: Serv
     started = time.monotonic()
     assert server.get(server.base_path)[0] == 200  # a silent client does not hold up the others
     assert idle.recv(1) == b""  # the server closes it after its timeout
-    assert 5 < time.monotonic() - started < 40
+    assert 3 < time.monotonic() - started < 30
     idle.close()
 
 

@@ -71,6 +71,12 @@ def validate(
     for source in every_source:
         if source.id not in cited:
             problems.append(warning(source.origin.path, source.origin.line, f"source '{source.id}' is never cited"))
+    unarchived = [s for s in every_source if not s.archive_url]
+    if unarchived:
+        first = unarchived[0].origin
+        names = ", ".join(s.id for s in unarchived[:6]) + (", ..." if len(unarchived) > 6 else "")
+        problems.append(warning(first.path, first.line, f"{len(unarchived)} of {len(every_source)} sources have no archived"
+                                f" copy ({names}): save each (check --archive lists where) and add its archive_url"))
     return problems, documents
 
 

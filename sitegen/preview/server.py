@@ -196,7 +196,7 @@ def resolve(raw_path: str, state: SiteState) -> tuple[HTTPStatus, str]:
 class PreviewHandler(BaseHTTPRequestHandler):
     server: PreviewServer
     protocol_version = "HTTP/1.1"
-    timeout = 20  # seconds a connection may sit idle or slow before it is closed
+    timeout = 5  # seconds a connection may sit idle or slow before it is closed
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the terminal is for build messages, not a line per request
