@@ -1,17 +1,12 @@
 """The build, end to end: read → parse → model → validate → plan → render → write.
 
-Every page is rendered from the whole model on every build. Two caches exist, each
-keyed by the whole input of a pure function, so neither can go stale:
-
-- the parse of each content file, keyed by the file's name and bytes (parse.parse_key)
-  and the generator's fingerprint (its code and libraries): `.cache/sitegen/parses/`;
-- "nothing changed": a digest of every input, the options and the fingerprint, with the
-  output as this build left it (each file's size and modification time). When all of
-  it is equal, the output already is what a build would write: `.cache/sitegen/stamp.json`.
-
-Both are JSON, which cannot run code when read; a damaged entry is set aside with a
-one-line note, and an unwritable cache folder costs a note, never the build. A build
-that finds nothing changed imports no parser and no template engine.
+Every page is rendered from the whole model on every build. Two caches, each keyed by the
+whole input of a pure function, so neither can go stale (`.cache/sitegen/`): each content
+file's parse, keyed by its name, its bytes and the generator's fingerprint (parses/); and
+"nothing changed", a digest of every input, the options and the fingerprint with the output
+as this build left it (stamp.json). Both are JSON, which cannot run code when read; a
+damaged entry costs a one-line note, never the build. A build that finds nothing changed
+imports no parser and no template engine.
 """
 
 from __future__ import annotations
@@ -154,9 +149,8 @@ def _rendered(site: Site, pool: ProcessPoolExecutor | None) -> Iterator[tuple[st
         return
     # The pages listing the whole site are the biggest: each is a task of its own, sent
     # first, so that no worker is left with one of them at the end.
-    pages = sorted(site.pages, key=lambda path: path.count("/") > 1)
-    big = [p for p in pages if p.count("/") <= 1]
-    rest = [p for p in pages if p.count("/") > 1]
+    big = [p for p in site.pages if p.count("/") <= 1]
+    rest = [p for p in site.pages if p.count("/") > 1]
     chunks = [[p] for p in big] + [rest[i::16] for i in range(16)]
     for chunk in pool.map(_render_chunk, chunks):
         yield from chunk

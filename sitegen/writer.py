@@ -1,21 +1,18 @@
 """Write the site: the only module that changes the output folder.
 
-A build writes a complete new tree beside the output folder and swaps it in with two
-renames, so readers and a failed build never see half a site. A file whose bytes did not
-change is a hard link to the previous build's file (or, where links are not possible, a
-copy that keeps its time), so it keeps its modification time. One build at a time per
-output folder: a lock file beside it makes a second build wait.
-
-Safety contract: sitegen deletes only what it wrote. Every tree it writes carries a
-manifest (MARKER_NAME) listing each of its files; a folder is replaced only if every
-entry in it is listed there. check_output_dir refuses everything else, and check_place
-every folder whose loss would hurt (the system's root, a home, the project or its
-sources), with a message that says what to do. Only calls that Linux, macOS and Windows all have are used.
+A build stages a complete new tree beside the output and swaps it in with two renames, so
+no reader and no failed build sees half a site. A file whose bytes did not change is a
+hard link to (or a copy of) the previous one, keeping its modification time. A lock file
+beside the output makes a second build wait. Safety: sitegen deletes only what it wrote.
+Each tree carries a manifest (MARKER_NAME) of its files, and a folder is replaced only if
+all it holds is listed there; check_place refuses every folder whose loss would hurt (the
+system's root, a home, the project or its sources). Calls only Linux, macOS and Windows all have.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -62,15 +59,11 @@ def check_place(output_dir: Path, *, project_root: Path, protected: Sequence[Pat
     except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of symbolic links
         raise OutputDirError(f"{who} cannot be resolved ({exc}); {_CHOOSE}") from None
     _refuse_place(target, who, project_root, protected)
-    if not target.exists():
-        for ancestor in target.parents:
-            if ancestor.exists():
-                if not ancestor.is_dir():
-                    raise OutputDirError(f"{who} cannot be made: '{ancestor.as_posix()}' is a file; {_CHOOSE}")
-                break
-    elif not target.is_dir():
-        raise OutputDirError(f"{who} is a file, not a folder; {_CHOOSE}")
-    elif os.path.ismount(target):
+    nearest = next((a for a in (target, *target.parents) if a.exists()), target)
+    if nearest.exists() and not nearest.is_dir():
+        raise OutputDirError(f"{who} is a file, not a folder; {_CHOOSE}" if nearest == target else
+                             f"{who} cannot be made: '{nearest.as_posix()}' is a file; {_CHOOSE}")
+    if nearest == target and os.path.ismount(target):
         raise OutputDirError(f"{who} is a mount point, which cannot be replaced; {_CHOOSE}")
     return target
 
@@ -193,10 +186,6 @@ def build_lock(target: Path, say: Callable[[str], None]) -> Iterator[None]:
         os.close(fd)  # closing releases the lock too
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 class SiteWriter:
     """Stage the new site beside the output a file at a time; commit() swaps it in.
 
@@ -233,8 +222,7 @@ class SiteWriter:
             for made in (self._written, self._unchanged):
                 if path in made:
                     made.remove(path)
-        digest = _digest(data)
-        self._hashes[path] = digest
+        self._hashes[path] = hashlib.sha256(data).hexdigest()
         new = self.staging / path
         old = self.target / path
         try:
@@ -249,31 +237,20 @@ class SiteWriter:
             raise os_problem("cannot write the site", new.as_posix(), exc) from None
 
     def archive(self, path: str, top: str) -> tuple[int, str]:
-        """A zip of every file staged so far (but those under path's folder), each inside
-        the folder `top`, written at path: byte-identical for the same files (fixed times,
-        order and modes). Returns its size and its sha256 hex."""
-        folder = path.rsplit("/", 1)[0] + "/"
-        target = self.staging / path
+        """Stage at path a zip of every file staged so far (but those beside it), inside the
+        folder `top`: byte-identical for the same files (fixed times, order and modes).
+        Returns its size and its sha256 hex."""
+        buffer, beside = io.BytesIO(), path.rsplit("/", 1)[0] + "/"
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-                for name in sorted(self._hashes):
-                    if not name.startswith(folder):
-                        info = zipfile.ZipInfo(f"{top}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
-                        info.create_system, info.external_attr = 3, 0o644 << 16
-                        info.compress_type = zipfile.ZIP_DEFLATED
-                        archive.writestr(info, (self.staging / name).read_bytes(), compresslevel=6)
-            data = target.read_bytes()
-            old = self.target / path
-            kept = path in self._old and _same_bytes(old, data)
-            if kept:  # as for any file: the same bytes keep their time
-                target.unlink()
-                _link_or_copy(old, target)
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+                for name in sorted(n for n in self._hashes if not n.startswith(beside)):
+                    info = zipfile.ZipInfo(f"{top}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
+                    info.create_system, info.external_attr, info.compress_type = 3, 0o644 << 16, zipfile.ZIP_DEFLATED
+                    archive.writestr(info, (self.staging / name).read_bytes(), compresslevel=6)
         except OSError as exc:
-            raise os_problem("cannot write the offline copy", target.as_posix(), exc) from None
-        self._hashes[path] = _digest(data)
-        (self._unchanged if kept else self._written).append(path)
-        return len(data), self._hashes[path]
+            raise os_problem("cannot read the staged site back", self.staging.as_posix(), exc) from None
+        self.put(path, buffer.getvalue())
+        return len(buffer.getvalue()), self._hashes[path]
 
     def commit(self) -> WriteReport:
         manifest = {"generator": "sitegen", "files": dict(sorted(self._hashes.items()))}

@@ -72,6 +72,24 @@ def test_every_mistake_in_a_file_is_reported_at_once() -> None:
     assert [m for m in messages if "'qualifier' must be one of" in m[1]], messages
 
 
+@pytest.mark.parametrize(("key", "old", "value", "why"), [
+    ("date", "2024-09-17", "2024-00-17", "not a real date"), ("date", "2024-09-17", "2024-09-00", "not a real date"),
+    ("date", "2024-09-17", "2024-09", "must be a date written YYYY-MM-DD"), ("date", "2024-09-17", "17.09.2024", "YYYY-MM-DD"),
+    ("timeline", "date: 2024-09,", "date: 2024-00,", "not a real date"),
+    ("timeline", "date: 2024-09,", "date: 2024-02-30,", "not a real date"),
+    ("timeline", "date: 2024-09,", "date: 0000,", "not a real date"),
+    ("timeline", "date: 2024-09,", "date: Sept 2024,", "YYYY-MM-DD, YYYY-MM or YYYY"),
+])
+def test_a_date_must_be_a_real_one(key: str, old: str, value: str, why: str) -> None:
+    _, problems = read(GOOD.replace(old, value, 1))
+    assert [(key in p.message or "'date'" in p.message, why in p.message) for p in problems] == [(True, True)], problems
+
+
+def test_a_timeline_date_may_be_a_year_alone() -> None:
+    doc, problems = read(GOOD.replace("date: 2024-09,", "date: 2020,", 1))
+    assert problems == [] and doc is not None and doc.timeline[0].date.iso == "2020"
+
+
 @pytest.mark.parametrize(("value", "why"), [("-5", "zero or more"), ("1" * 310, "too large"), ("1e20", "too large"),
                                             ('"1,300"', "must be a number")])
 def test_a_figure_value_must_be_a_count(value: str, why: str) -> None:

@@ -1,8 +1,7 @@
-"""Typed access to one YAML mapping, turning every wrong value into a Problem at its line.
+"""Typed access to one YAML mapping, every wrong value a Problem at its line.
 
-The schema reads front matter through this, so each rule (what a date is, which URL
-schemes are safe, what an id looks like) is written once. A wrong value reads as empty
-and is reported once: the schema goes on, so an author sees every other problem too.
+Each rule (what a date is, which URL schemes are safe, what an id looks like) is written
+once. A wrong value reads as empty and is reported once, and checking goes on.
 """
 
 from __future__ import annotations
@@ -89,38 +88,31 @@ class Fields:
         return value
 
     def date(self, key: str, *, required: bool = False) -> dt.date | None:
+        found = self._date(key, required, ISO_DATE_RE, "2024-09-16", "a date written YYYY-MM-DD, e.g. 2024-09-16")
+        return found.first_day if found else None
+
+    def partial_date(self, key: str) -> PartialDate | None:
+        """A date known to the day, the month or only the year."""
+        return self._date(key, True, PARTIAL_DATE_RE, "2024-09-16 (or 2024-09, or 2024)", "YYYY-MM-DD, YYYY-MM or YYYY")
+
+    def _date(self, key: str, required: bool, pattern: re.Pattern[str], example: str, form: str) -> PartialDate | None:
         value = self.mapping.get(key)
         if value is None:
             if required:
-                self._missing(key, "2024-09-16")
+                self._missing(key, example)
             return None
-        match = ISO_DATE_RE.match(value) if isinstance(value, str) else None
+        text = str(value) if type(value) is int else value  # YAML reads a bare year as a number
+        match = pattern.match(text) if isinstance(text, str) else None
         if match is None:
-            self.error(key, f"'{key}' must be a date written YYYY-MM-DD, e.g. 2024-09-16, not '{value}'")
+            self.error(key, f"'{key}' must be {form}, not '{value}'")
             return None
+        year, month, day = (int(g) if g else None for g in match.groups())
         try:
-            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+            dt.date(year or 0, 1 if month is None else month, 1 if day is None else day)
         except ValueError:
             self.error(key, f"'{key}' is not a real date: '{value}'")
             return None
-
-    def partial_date(self, key: str) -> PartialDate | None:
-        value = self.mapping.get(key)
-        if value is None:
-            self._missing(key, "2024-09-16 (or 2024-09, or 2024)")
-            return None
-        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-        match = PARTIAL_DATE_RE.match(text) if isinstance(text, str) else None
-        if match is None:
-            self.error(key, f"'{key}' must be YYYY-MM-DD, YYYY-MM or YYYY, not '{value}'")
-            return None
-        year, month, day = int(match[1]), int(match[2] or 0), int(match[3] or 0)
-        try:
-            dt.date(year, month or 1, day or 1)
-        except ValueError:
-            self.error(key, f"'{key}' is not a real date: '{value}'")
-            return None
-        return PartialDate(year, month or None, day or None)
+        return PartialDate(year or 0, month, day)
 
     def number(self, key: str) -> float | None:
         """A count: a number from 0 up, written in digits (qualifiers go in words elsewhere)."""
@@ -177,42 +169,34 @@ class Fields:
             return ""
         return value
 
+    def _items(self, key: str) -> list[tuple[object, int]]:
+        """A list's items with their file lines; a single value counts as a list of one."""
+        value = self.mapping.get(key)
+        if isinstance(value, LineList):
+            return [(v, value.item_line(i) + self.offset) for i, v in enumerate(value)]
+        return [] if value is None else [(value, self.key_line(key))]
+
     def id_list(self, key: str, *, required: bool = False) -> tuple[tuple[str, int], ...]:
         """A single id or a list of ids, each with its file line."""
-        value = self.mapping.get(key)
-        if value is None:
-            if required:
-                self._missing(key, "[source-id]")
-            return ()
-        items: list[tuple[object, int]]
-        if isinstance(value, LineList):
-            items = [(v, value.item_line(i) + self.offset) for i, v in enumerate(value)]
-        else:
-            items = [(value, self.key_line(key))]
-        result = []
+        if required and not self.has(key):
+            self._missing(key, "[source-id]")
+        items, result = self._items(key), []
         for item, line in items:
             if not isinstance(item, str) or not ID_RE.match(item):
                 self.problems.append(error(self.path, line, f"'{key}' must list ids like 'ap-2024-09-16', not '{item}'"))
             else:
                 result.append((item, line))
-        if required and not items:
+        if required and self.has(key) and not items:
             self.error(key, f"'{key}' is empty; {self.what} must cite at least one source")
         return tuple(result)
 
     def string_list(self, key: str) -> tuple[tuple[str, int], ...]:
         """Text items, each with its line; a single text counts as a list of one."""
-        value = self.mapping.get(key)
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            value = LineList(self.mapping.key_line(key))
-            value.append(self.mapping[key])
-        if not isinstance(value, LineList):
+        if isinstance(self.mapping.get(key), (LineMap, bool, int, float)):
             self.error(key, f"'{key}' must be a list, e.g. {key}: [first, second]")
             return ()
         result = []
-        for i, item in enumerate(value):
-            line = value.item_line(i) + self.offset
+        for item, line in self._items(key):
             if not isinstance(item, str) or not item.strip():
                 self.problems.append(error(self.path, line, f"each item of '{key}' must be text, not"
                                            f" '{'' if item is None else item}'; remove the empty item"))

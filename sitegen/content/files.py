@@ -1,10 +1,8 @@
-"""Read the inputs from disk: content, templates and assets, as bytes with their names.
+"""Read the inputs from disk (content, templates, assets) as bytes with their names.
 
-With the writer, the only stage that touches the site's files. Decoding and parsing are
-later stages, so that they can be tested without files and re-run on one edited file.
-A file too big to be content is refused from its size, before it is read; a link that
-leads out of the project, a link to a folder, and anything that is not a regular file
-are refused too (a link to /proc/self/environ would publish the build's environment).
+With the writer, the only stage that touches the site's files. A file too big to be content
+is refused from its size, before it is read; so are a link out of the project, a link to a
+folder, and anything not a regular file (a link to /proc/self/environ would publish secrets).
 """
 
 from __future__ import annotations
@@ -77,15 +75,8 @@ def read_inputs(options: BuildOptions) -> Inputs:
     return Inputs(content, templates, assets, tuple(problems), options.content_prefix)
 
 
-def read_tree(
-    folder: Path,
-    prefix: str,
-    allowed: tuple[Path, ...],
-    suffixes: tuple[str, ...] | None,
-    limit: int,
-    ignore: Callable[[str], bool],
-    problems: list[Problem],
-) -> tuple[InputFile, ...]:
+def read_tree(folder: Path, prefix: str, allowed: tuple[Path, ...], suffixes: tuple[str, ...] | None, limit: int,
+              ignore: Callable[[str], bool], problems: list[Problem]) -> tuple[InputFile, ...]:
     """Every file under folder whose name ends in one of suffixes (any, if None), sorted
     by path; what cannot be read safely becomes a problem instead."""
     inside = [os.path.realpath(p) for p in allowed]

@@ -143,6 +143,7 @@ def _post_inline(state: Any) -> None:
             _check_inline(block.children or [], line, env)
 
 
+@cache  # one parser of each kind, made when first needed
 def _parser(blocks: bool) -> MarkdownIt:
     md = MarkdownIt("js-default", {"maxNesting": MAX_NESTING})
     if blocks:
@@ -154,16 +155,6 @@ def _parser(blocks: bool) -> MarkdownIt:
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.core.ruler.after("inline", "sitegen_post_inline", _post_inline)
     return md
-
-
-@cache
-def body_parser() -> MarkdownIt:
-    return _parser(blocks=True)
-
-
-@cache
-def inline_parser() -> MarkdownIt:
-    return _parser(blocks=False)
 
 
 def _oversized_tables(body: str, env: _Env) -> bool:
@@ -189,11 +180,11 @@ def render_body(body: str, *, path: str, first_line: int, problems: list[Problem
     env = _Env(path, first_line, problems)
     if _oversized_tables(body, env):
         return Body(Markup(""))
-    html = Markup(body_parser().render(body, {"sitegen": env}))
+    html = Markup(_parser(True).render(body, {"sitegen": env}))
     return Body(html, tuple(env.toc), tuple(sorted(env.numbers, key=env.numbers.__getitem__)), tuple(env.refs))
 
 
 def render_inline(text: str, *, path: str, line: int, problems: list[Problem]) -> Markup:
     """One-line text from front matter (an event's text, a quote's context): the same
     rules as a body, no blocks and no citations."""
-    return Markup(inline_parser().renderInline(text, {"sitegen": _Env(path, line, problems)}))
+    return Markup(_parser(False).renderInline(text, {"sitegen": _Env(path, line, problems)}))

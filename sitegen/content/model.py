@@ -1,10 +1,8 @@
 """The content model: what the authors' files mean, once read and checked.
 
-Every value is frozen, so that any stage may share them without one changing what
-another sees. Markdown in the content (bodies, and inline text in front matter) is here
-already rendered to HTML by the parse stage (markdown.py): that is how its problems get
-their lines, and it is a pure function of one file's bytes. That HTML is held as
-Markup, which templates output as it is; every other text is escaped.
+Every value is frozen, so any stage may share it. Markdown (bodies, and inline text in
+front matter) is already HTML here, made by the parse stage (markdown.py), so that its
+problems get lines; it is held as Markup, which templates output as it is.
 """
 
 from __future__ import annotations

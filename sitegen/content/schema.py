@@ -1,10 +1,8 @@
 """The authors' contract for Markdown files: front matter and body to a model Document.
 
-Each function reads one file on its own, so that its result is a function of the file's
-name and bytes (and can be cached by them); rules that span files are in validate.py.
-A mistake is one problem, and everything else in the file is still checked: a value
-that is wrong reads as empty, and an item with a wrong value is still returned so that
-what cites it or what it cites is checked too. Any error stops the build.
+Each file is read on its own (so its result can be cached by its name and bytes); rules
+that span files are in validate.py. A mistake is one problem, and the rest is still
+checked: a wrong value reads as empty, and an item with one is still returned.
 """
 
 from __future__ import annotations

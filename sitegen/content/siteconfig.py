@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 from ..problems import Problem, error, warning
@@ -121,46 +122,32 @@ def read_site(path: str, data: bytes | None, problems: list[Problem], base_url: 
     )
 
 
-def _series(f: Fields) -> tuple[Series, ...]:
-    raw = f.mapping.get("series")
-    if raw is None:
-        return ()
-    if not isinstance(raw, LineMap):
-        f.error("series", "'series' must map series ids to {title, description, unit}")
-        return ()
-    series = []
-    for series_id in raw:
-        line = raw.key_line(series_id) + f.offset
-        spec = raw[series_id]
-        if not ID_RE.match(series_id):
-            f.problems.append(error(f.path, line, f"series id '{series_id}' must be lower-case words and hyphens"))
+def _keyed(f: Fields, key: str, name: str, rule: str, valid: Callable[[str], bool],
+           keys: tuple[str, ...]) -> Iterator[tuple[str, Fields]]:
+    """Each entry of a mapping of names to settings (series, languages), checked."""
+    raw = f.mapping.get(key)
+    if raw is not None and not isinstance(raw, LineMap):
+        f.error(key, f"'{key}' must map each {name} to {{{', '.join(keys)}}}")
+        return
+    for entry, spec in (raw or LineMap()).items():
+        line = raw.key_line(entry) + f.offset  # type: ignore[union-attr]
+        if not valid(entry):
+            f.problems.append(error(f.path, line, f"'{entry}' must be {rule}"))
         elif not isinstance(spec, LineMap):
-            f.problems.append(error(f.path, line, f"series '{series_id}' needs a title (and description, unit)"))
+            f.problems.append(error(f.path, line, f"{name} '{entry}' needs {', '.join(keys)}"))
         else:
-            s = Fields(spec, path=f.path, offset=f.offset, problems=f.problems, what=f"series '{series_id}'")
-            s.only(("title", "description", "unit"))
-            series.append(Series(series_id, s.text("title", required=True), s.text("description"), s.text("unit")))
-    return tuple(series)
+            fields = Fields(spec, path=f.path, offset=f.offset, problems=f.problems, what=f"{name} '{entry}'")
+            fields.only(keys)
+            yield entry, fields
+
+
+def _series(f: Fields) -> tuple[Series, ...]:
+    found = _keyed(f, "series", "series", "a series id of lower-case words and hyphens", lambda i: bool(ID_RE.match(i)),
+                   ("title", "description", "unit"))
+    return tuple(Series(i, s.text("title", required=True), s.text("description"), s.text("unit")) for i, s in found)
 
 
 def _languages(f: Fields, default: str) -> tuple[Language, ...]:
-    raw = f.mapping.get("languages")
-    if raw is None:
-        return ()
-    if not isinstance(raw, LineMap):
-        f.error("languages", "'languages' must map language codes to {title, description}")
-        return ()
-    found = []
-    for code in raw:
-        line = raw.key_line(code) + f.offset
-        spec = raw[code]
-        if not LANGUAGE_RE.match(code) or code == default:
-            f.problems.append(error(f.path, line, f"'{code}' must be a language code other than the site's own"
-                                    f" ('{default}'), like 'be' or 'ru'"))
-        elif not isinstance(spec, LineMap):
-            f.problems.append(error(f.path, line, f"language '{code}' needs a title and a description"))
-        else:
-            s = Fields(spec, path=f.path, offset=f.offset, problems=f.problems, what=f"language '{code}'")
-            s.only(("title", "description"))
-            found.append(Language(code, s.text("title", required=True), s.text("description", required=True)))
-    return tuple(found)
+    found = _keyed(f, "languages", "language", f"a language code like 'be' or 'ru', other than the site's own"
+                   f" ('{default}')", lambda c: bool(LANGUAGE_RE.match(c)) and c != default, ("title", "description"))
+    return tuple(Language(c, s.text("title", required=True), s.text("description", required=True)) for c, s in found)

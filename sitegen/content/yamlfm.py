@@ -1,22 +1,18 @@
 """Load the YAML that authors write (front matter, site.yaml, sources.yaml) safely.
 
-The result is plain data: LineMap, LineList, str, int, float, bool or None, and every
-mapping key and sequence item remembers its line so that later stages can point an
-author at ``content/file.md:12``.
-
+The result is plain data (LineMap, LineList, str, int, float, bool, None), and every key
+and item keeps its line, so later stages can point an author at ``content/file.md:12``.
 Only a small, predictable part of YAML is accepted:
 
-* Plain scalars resolve to null (``null``, ``Null``, ``NULL``, ``~``, empty), booleans
-  (``true``/``false`` in three spellings), decimal integers without leading zeros, and
-  decimal floats (``1.5``, ``-0.25``, ``1e3``). Everything else, including ``yes``/``no``,
-  ``0755``, ``1_000``, ``1:30``, ``0x1F``, ``.inf`` and dates, stays the text written.
-* Quoted scalars are always text.
-* Anchors, aliases and explicit tags are refused, never constructed.
-* Duplicate keys, null keys and mapping or sequence keys are refused.
+* Plain scalars are null (``null``, ``Null``, ``NULL``, ``~``, empty), booleans (``true``,
+  ``false`` in three spellings), decimal integers without leading zeros and decimal floats
+  (``1.5``, ``1e3``). Anything else (``yes``, ``0755``, ``1_000``, ``.inf``, dates) stays text.
+* Quoted scalars are text. Anchors, aliases and tags are refused, never constructed; so
+  are duplicate keys, null keys and mapping or sequence keys.
 
-Events come from libyaml when PyYAML was built with it, else from PyYAML's pure-Python
-parser; the tree is built here from the event stream, without PyYAML's composer or
-constructor, so that nothing is expanded or instantiated before it has been checked.
+Events come from libyaml when PyYAML has it, else from its pure-Python parser; the tree is
+built here from the events, without PyYAML's composer or constructor, so that nothing is
+expanded or instantiated before it has been checked.
 """
 
 from __future__ import annotations
@@ -33,10 +29,7 @@ __all__ = ["LineList", "LineMap", "YamlIssue", "YamlResult", "parse_yaml"]
 
 
 class LineMap(dict[str, object]):
-    """A YAML mapping whose keys are str, with the line of the mapping and of each key.
-
-    Lines are 1-based and relative to the text given to parse_yaml.
-    """
+    """A YAML mapping of str keys, with the line (1-based, in the text given) of itself and of each key."""
 
     __slots__ = ("_key_lines", "line")
 
@@ -51,10 +44,7 @@ class LineMap(dict[str, object]):
 
 
 class LineList(list[object]):
-    """A YAML sequence, with the line of the sequence and of each item.
-
-    Lines are 1-based and relative to the text given to parse_yaml.
-    """
+    """A YAML sequence, with the line (1-based, in the text given) of itself and of each item."""
 
     __slots__ = ("_item_lines", "line")
 
@@ -64,11 +54,7 @@ class LineList(list[object]):
         self._item_lines: list[int] = []
 
     def item_line(self, index: int) -> int:
-        """The line where item ``index`` starts (negative indexes count from the end).
-
-        Falls back to the sequence's own line for an index the loader did not produce,
-        e.g. after the list was changed, so that reporting never fails.
-        """
+        """The line where item ``index`` starts; the sequence's own for one the loader did not make."""
         try:
             return self._item_lines[index]
         except IndexError:
@@ -85,38 +71,22 @@ class YamlIssue:
 
 @dataclass(frozen=True)
 class YamlResult:
-    """The loaded value, and what is wrong with the text.
+    """The loaded value, and what is wrong with the text (every issue stops the build).
 
-    ``value`` is None when the text could not be read to its end (a syntax error, an
-    alias, a second document), and also, with no issues, for text holding no YAML document
-    at all (empty, blank or only comments) or just ``null``. Other issues (a duplicate
-    key, a tag) leave the rest of the value, so that its other problems can be reported
-    in the same run; the issues stop the build.
-    """
+    ``value`` is None when the text could not be read to its end (a syntax error, an alias,
+    a second document), or holds no YAML or just ``null``. Other issues (a duplicate key, a
+    tag) leave the rest of the value, so that its other problems are reported in one run."""
 
     value: object | None
     issues: tuple[YamlIssue, ...]
 
 
-_ALIAS_MESSAGE = (
-    "YAML anchors and aliases (&name, *name) are not allowed; write the value out in full"
-)
+_ALIAS_MESSAGE = "YAML anchors and aliases (&name, *name) are not allowed; write the value out in full"
 
 # The only words that stop being text. YAML 1.1 also reads yes/no/on/off/y/n as booleans,
 # which turns Norway's country code NO into false.
-_WORDS: dict[str, object] = {
-    "": None,
-    "~": None,
-    "null": None,
-    "Null": None,
-    "NULL": None,
-    "true": True,
-    "True": True,
-    "TRUE": True,
-    "false": False,
-    "False": False,
-    "FALSE": False,
-}
+_WORDS: dict[str, object] = {**dict.fromkeys(("", "~", "null", "Null", "NULL")), **dict.fromkeys(("true", "True", "TRUE"), True),
+                              **dict.fromkeys(("false", "False", "FALSE"), False)}
 _NULL_WORDS = frozenset(k for k, v in _WORDS.items() if v is None)
 # Leading zeros are refused so that '0755' (octal in YAML 1.1) and ids like '007' keep
 # their text instead of silently changing value.
@@ -125,23 +95,15 @@ _FLOAT_RE = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+(?:[eE][-+]?[0-9]+)?|[
 _NUMBER_START = frozenset("0123456789+-")
 # YAML's own test for printable characters; checked up front so that the message can name
 # the character and the line, and so that lone surrogates never reach libyaml's encoder.
-_NON_PRINTABLE_RE = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-)
+_NON_PRINTABLE_RE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # YAML also ends lines at these; editors and our callers count only '\n'.
 _OTHER_BREAKS_RE = re.compile("[\r\x85\u2028\u2029]")
 
 # Hints for the parser's problems that authors meet most, matched against the problem
 # text and its context; the first match wins.
 _SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
-    (
-        "mapping values are not allowed",
-        "is a ':' missing a space, or does a value containing ': ' need quotes?",
-    ),
-    (
-        "could not find expected ':'",
-        "does every line here read 'key: value', or does a continued value need more indentation?",
-    ),
+    ("mapping values are not allowed", "is a ':' missing a space, or does a value containing ': ' need quotes?"),
+    ("could not find expected ':'", "does every line here read 'key: value', or does a continued value need more indentation?"),
     ("quoted scalar", "is a closing quote missing?"),
     ("block end", "check this line's indentation against the lines above it"),
     ("expected key", "check this line's indentation against the lines above it"),
@@ -186,23 +148,9 @@ def _plain_scalar(value: str) -> object:
     return value
 
 
-def _tag_text(tag: str) -> str:
-    return "!!" + tag[len("tag:yaml.org,2002:") :] if tag.startswith("tag:yaml.org,2002:") else tag
-
-
-def _lines_above(distance: int) -> str:
-    """Where the first occurrence is, relative to here: the caller shifts issue lines, not text."""
-    if distance == 0:
-        return "also earlier on this line"
-    return "first on the line above" if distance == 1 else f"first {distance} lines above"
-
-
 def _tag_issue(line: int, tag: str) -> YamlIssue:
-    return YamlIssue(
-        line,
-        f"YAML tags like '{_shown(_tag_text(tag))}' are not allowed; remove the tag"
-        " (put the value in quotes if it must stay text)",
-    )
+    return YamlIssue(line, f"YAML tags like '{_shown(tag.replace('tag:yaml.org,2002:', '!!', 1))}' are not allowed; remove the tag"
+                     " (put the value in quotes if it must stay text)")
 
 
 class _Stop(Exception):
@@ -272,21 +220,14 @@ class _Builder:
                     self.refuse_alias(event)
                 line = self.line_of(event.start_mark)
                 if len(stack) >= self.max_depth:
-                    self.issue(
-                        line,
-                        f"the YAML is nested more than {self.max_depth} levels deep here;"
-                        " flatten it",
-                    )
+                    self.issue(line, f"the YAML is nested more than {self.max_depth} levels deep here; flatten it")
                     raise _Stop
                 if event.tag is not None:
                     self.issues.append(_tag_issue(line, event.tag))
                 if stack and pending[-1] is _EXPECT_KEY:
                     what = "mapping" if kind is mapping_start else "list"
-                    self.issue(
-                        line,
-                        f"a key must be a single word or quoted text, not a {what};"
-                        " check the indentation and the ':' on this line",
-                    )
+                    self.issue(line, f"a key must be a single word or quoted text, not a {what};"
+                               " check the indentation and the ':' on this line")
                 if kind is mapping_start:
                     stack.append(LineMap(line))
                     pending.append(_EXPECT_KEY)
@@ -302,11 +243,8 @@ class _Builder:
             elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    self.issue(
-                        self.line_of(event.start_mark),
-                        "a second YAML document starts here (after a '---' or '...' line);"
-                        " keep one document: remove that line or the text after it",
-                    )
+                    self.issue(self.line_of(event.start_mark), "a second YAML document starts here (after a '---'"
+                               " or '...' line); keep one document: remove that line or the text after it")
                     raise _Stop
             elif kind is yaml.StreamEndEvent:
                 return
@@ -321,20 +259,16 @@ class _Builder:
         assert isinstance(top, LineMap)
         if plain and raw in _NULL_WORDS:
             if raw:
-                self.issue(
-                    line,
-                    f"'{raw}' cannot be a key (YAML reads it as null);"
-                    f" write it in quotes (\"{raw}\") or use another key",
-                )
+                self.issue(line, f"'{raw}' cannot be a key (YAML reads it as null);"
+                                 f" write it in quotes (\"{raw}\") or use another key")
             else:
                 self.issue(line, "a ':' has no key before it; write the key, e.g. title: ...")
             self.pending[-1] = _DROP_VALUE
         elif raw in top._key_lines:
-            self.issue(
-                line,
-                f"duplicate key '{_shown(raw)}' ({_lines_above(line - top._key_lines[raw])});"
-                " remove one of them",
-            )
+            # Said relative to this line: the caller shifts issue lines, not their text.
+            above = line - top._key_lines[raw]
+            where = ["also earlier on this line", "first on the line above"][above] if above < 2 else f"first {above} lines above"
+            self.issue(line, f"duplicate key '{_shown(raw)}' ({where}); remove one of them")
             self.pending[-1] = _DROP_VALUE
         else:
             top._key_lines[raw] = line
@@ -384,15 +318,9 @@ def _syntax_issue(error: Any, builder: _Builder, text: str) -> YamlIssue:
     indent = row[: len(row) - len(row.lstrip(" \t"))]
     # Neither parser says plainly that a tab is the trouble, and a tab is invisible anyway.
     if "\t" in indent:
-        return YamlIssue(
-            line,
-            "YAML syntax error: this line is indented with a tab; YAML needs spaces:"
-            " replace the tab with spaces",
-        )
+        return YamlIssue(line, "YAML syntax error: this line is indented with a tab; YAML needs spaces: replace the tab with spaces")
     if text[mark.index : mark.index + 1] == "\t":
-        return YamlIssue(
-            line, "YAML syntax error: a tab where YAML expects a space; replace the tab with a space"
-        )
+        return YamlIssue(line, "YAML syntax error: a tab where YAML expects a space; replace the tab with a space")
     opened = _UNCLOSED.get(str(context))
     if opened is not None and context_mark is not None:
         # Where the parser gave up is lines below; the author must look where it opens.
@@ -425,17 +353,9 @@ def parse_yaml(text: str, *, max_depth: int = 32) -> YamlResult:
         return YamlResult(None, ())
     bad = _NON_PRINTABLE_RE.search(text)
     if bad is not None:
-        char = bad.group()
-        return YamlResult(
-            None,
-            (
-                YamlIssue(
-                    text.count("\n", 0, bad.start()) + 1,
-                    f"this line contains the character U+{ord(char):04X}, which YAML does not allow;"
-                    " delete it (it is invisible in most editors: retype the line if need be)",
-                ),
-            ),
-        )
+        return YamlResult(None, (YamlIssue(text.count("\n", 0, bad.start()) + 1, f"this line contains the character"
+                                           f" U+{ord(bad.group()):04X}, which YAML does not allow; delete it (it is"
+                                           " invisible in most editors: retype the line if need be)"),))
     builder = _Builder(text, max_depth)
     value: object = None
     try:

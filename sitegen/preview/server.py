@@ -9,6 +9,7 @@ browser that goes away is no error.
 
 from __future__ import annotations
 
+import errno
 import json
 import mimetypes
 import re
@@ -24,10 +25,12 @@ from html import escape
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from ..problems import Problem
+from ..site.assemble import Site
+from ..site.render import TemplateFailure
 
 PREFIX = "/__sitegen/"
 EVENTS_PATH = PREFIX + "events"
@@ -38,27 +41,34 @@ CSP_RE = re.compile(r'(<meta http-equiv="Content-Security-Policy" content=")')
 GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
 
 
-class Files(Protocol):
-    """A site's files as the server needs them (session.LiveSite)."""
+class LiveSite:
+    """The files of one good build, made when first asked for, then kept (none: no build yet)."""
 
-    def __contains__(self, path: str) -> bool: ...
-
-    def __bool__(self) -> bool: ...
-
-    def get(self, path: str) -> bytes | Problem: ...
-
-
-class NoSite:
-    """Before the first good build."""
+    def __init__(self, site: Site | None = None) -> None:
+        self.site = site
+        self.paths = site.paths() if site else []
+        self._known = set(self.paths)
+        self._made: dict[str, bytes | Problem] = {}
+        self._lock = threading.Lock()  # one render at a time: the templates are shared
 
     def __contains__(self, path: str) -> bool:
-        return False
+        return path in self._known
 
     def __bool__(self) -> bool:
-        return False
+        return self.site is not None
 
     def get(self, path: str) -> bytes | Problem:
-        raise KeyError(path)
+        assert self.site is not None
+        with self._lock:
+            if path not in self._made:
+                try:
+                    self._made[path] = self.site.file(path)
+                except TemplateFailure as exc:
+                    self._made[path] = exc.problem
+            return self._made[path]
+
+    def peek(self, path: str) -> bytes | Problem | None:
+        return self._made.get(path)
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,7 @@ class SiteState:
     """One build as the server sees it: the last good files and the latest build's problems."""
 
     epoch: int
-    files: Files
+    files: LiveSite
     base_path: str  # where the site is served, '/' or '/repo/'
     problems: tuple[Problem, ...] = ()  # errors here mean files are from an earlier build
     changed: tuple[str, ...] = ()  # paths this build changed
@@ -240,7 +250,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if not state.files:  # no good build yet
             self._html(HTTPStatus.INTERNAL_SERVER_ERROR, error_page(state.problems), state, send_body)
             return
-        body = state.files.get(target)  # rendered now if not yet: see session.LiveSite
+        body = state.files.get(target)  # rendered now if not yet
         if isinstance(body, Problem):
             self._html(HTTPStatus.INTERNAL_SERVER_ERROR, error_page([body]), state, send_body)
             return
@@ -338,16 +348,10 @@ def bind(host: str, port: int, hub: Hub, *, tries: int = 10, say: Callable[[str]
         try:
             server = PreviewServer((host, candidate), hub, allowed)
         except OSError as exc:
-            if port == 0 or not _in_use(exc):
+            if port == 0 or exc.errno not in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1), errno.EACCES):
                 raise
             continue
         if candidate != port:
             say(f"port {port} is busy; using port {candidate} instead")
         return server
     raise OSError(f"ports {port} to {port + tries - 1} are all busy; pass another --port")
-
-
-def _in_use(exc: OSError) -> bool:
-    import errno
-
-    return exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1), errno.EACCES)

@@ -1,11 +1,9 @@
-"""`build.py serve`: build, serve, watch, and on every save build again, in the order that
-gets the author's page to the browser first.
+"""`build.py serve`: build, serve, watch, and on every save build again, the author's page first.
 
-There is no second build here: a rebuild reads the inputs, takes unchanged files' parses
-from a memo keyed by their bytes, checks the whole model, and renders with the build's
-own Site. Speed comes from order, not from skipping: the pages open in a browser are
-rendered first and the browser is told; the rest follow, and any page asked for before
-its turn is rendered when it is asked for.
+No second build: a rebuild reads the inputs, takes unchanged files' parses from a memo
+keyed by their bytes, checks the whole model and renders with the build's own Site. Speed
+comes from order: the pages open in a browser are rendered first and the browser told;
+the rest follow, and a page asked for before its turn is rendered when it is asked for.
 """
 
 from __future__ import annotations
@@ -24,38 +22,8 @@ from ..content.siteconfig import SITE_FILE, read_site
 from ..problems import Problem
 from ..settings import BuildOptions
 from ..site.assemble import Site
-from ..site.render import TemplateFailure
-from .server import Hub, NoSite, SiteState, bind
+from .server import Hub, LiveSite, SiteState, bind
 from .watch import ChangeQueue, start_watching
-
-
-class LiveSite:
-    """A Site whose files are made when first asked for, then kept."""
-
-    def __init__(self, site: Site) -> None:
-        self.site = site
-        self.paths = site.paths()
-        self._known = set(self.paths)
-        self._made: dict[str, bytes | Problem] = {}
-        self._lock = threading.Lock()  # one render at a time: the templates are shared
-
-    def __contains__(self, path: str) -> bool:
-        return path in self._known
-
-    def __bool__(self) -> bool:
-        return True
-
-    def get(self, path: str) -> bytes | Problem:
-        with self._lock:
-            if path not in self._made:
-                try:
-                    self._made[path] = self.site.file(path)
-                except TemplateFailure as exc:
-                    self._made[path] = exc.problem
-            return self._made[path]
-
-    def peek(self, path: str) -> bytes | Problem | None:
-        return self._made.get(path)
 
 
 class Preview:
@@ -117,7 +85,7 @@ class Preview:
         if failed:
             # Published too soon: the last good site comes back, with the problems over it.
             self._failed(replace(old, epoch=state.epoch), failed, base, changed=tuple(first))
-        elif isinstance(old.files, LiveSite) and (changed := _changed(old, live, rest)):
+        elif old.files and (changed := _changed(old, live, rest)):
             self.hub.publish(replace(state, epoch=state.epoch + 1, changed=changed))
 
     def _failed(self, old: SiteState, problems: list[Problem] | tuple[Problem, ...], base: str,
@@ -133,14 +101,14 @@ class Preview:
 def _changed(old: SiteState, new: LiveSite, paths: list[str]) -> tuple[str, ...]:
     """The paths whose bytes differ from the old site's (or that it never made)."""
     before = old.files
-    if not isinstance(before, LiveSite):
+    if not before:
         return ("*",)
     return tuple(p for p in paths if before.peek(p) is None or before.peek(p) != new.peek(p)) + tuple(
         p for p in before.paths if p not in new)
 
 
 def run(options: BuildOptions, *, host: str, port: int, open_browser: bool, say: Callable[[str], None]) -> int:
-    hub = Hub(SiteState(0, NoSite(), "/"))
+    hub = Hub(SiteState(0, LiveSite(), "/"))
     try:
         server = bind(host, port, hub, say=say)
     except OSError as exc:

@@ -1,18 +1,13 @@
 """Charts drawn at build time as inline SVG: counts on a time axis, so the figures page
 needs no script.
 
-Honest by construction: a count made on a date is a point at that date, so gaps between
-counts are as long as the time between them; a count that is a floor ("at least", "more
-than") is an open marker with an arrow up, an estimate ("about") an open diamond, a
-ceiling ("up to") an open marker with an arrow down; only an exact count is a filled dot.
-
-The drawing is 320 units wide with 12-unit text, so on a 360 px phone it fits without
-scrolling and its text is 12 px; the stylesheet caps its width elsewhere. The chart is
-one `<svg role="img">` named by its title and description; the table beside it carries
-the numbers. No style attribute (the CSP forbids them): classes, and presentation
-attributes as fallbacks, which the stylesheet may override:
-`svg.chart`, `.chart-grid`, `.chart-axis`, `.chart-stem`, `.chart-mark` (with
-`.exact`, `.lower`, `.approximate`, `.upper`), `.chart-value`, `.chart-tick`, `.chart-legend`.
+Honest by construction: a count is a point at its date, so gaps are as long as the time
+between counts; a floor ("at least") is an open marker with an arrow up, an estimate
+("about") an open diamond, a ceiling ("up to") an open marker with an arrow down; only
+an exact count is a filled dot. 320 units wide with 12-unit text: on a 360 px phone it
+fits and its text is 12 px. One `<svg role="img">` named by its title and description
+(the table beside it carries the numbers); no style attribute, which the CSP forbids:
+classes (svg.chart, .chart-*), and presentation attributes the stylesheet may override.
 """
 
 from __future__ import annotations

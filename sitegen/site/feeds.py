@@ -58,7 +58,7 @@ def records(model: Model, edition: Edition, kind: str) -> list[dict[str, object]
 
     if kind == "figures":
         rows = [{"id": f.id, "value": int(f.value) if f.value.is_integer() else f.value,
-                 "display": f"{f.qualifier} {f.value_text}".strip(), "qualifier": f.qualifier, "unit": f.unit,
+                 "display": f.display, "qualifier": f.qualifier, "unit": f.unit,
                  "label": f.label, "as_of": _iso(f.as_of), "series": f.series, "note": f.note, "definition": f.definition,
                  "sources": list(f.sources), "briefing": owner_url(f.owner)} for f in edition.figures]
     elif kind == "timeline":

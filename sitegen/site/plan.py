@@ -174,15 +174,13 @@ def _citing(edition: Edition) -> dict[str, tuple[Citing, ...]]:
         for source_id in d.body.cited:
             citing.setdefault(source_id, {})[Citing(d.kind.value, d.title, document_url(d))] = None
     p = edition.prefix
-    for f in edition.figures:
-        for source_id in f.sources:
-            citing.setdefault(source_id, {})[Citing("figure", f.label, f"{p}figures/#figure-{f.id}")] = None
-    for e in edition.timeline:
-        for source_id in e.sources:
-            citing.setdefault(source_id, {})[Citing("event", e.title, f"{p}timeline/#{event_anchor(e, edition)}")] = None
-    for q in edition.quotes:
-        for source_id in q.sources:
-            citing.setdefault(source_id, {})[Citing("quote", q.speaker, f"{p}quotes/#{quote_anchor(q, edition)}")] = None
+    items: list[tuple[Figure | Event | Quote, Citing]] = [
+        *((f, Citing("figure", f.label, f"{p}figures/#figure-{f.id}")) for f in edition.figures),
+        *((e, Citing("event", e.title, f"{p}timeline/#{event_anchor(e, edition)}")) for e in edition.timeline),
+        *((q, Citing("quote", q.speaker, f"{p}quotes/#{quote_anchor(q, edition)}")) for q in edition.quotes)]
+    for item, cites in items:
+        for source_id in item.sources:
+            citing.setdefault(source_id, {})[cites] = None
     return {k: tuple(v) for k, v in sorted(citing.items())}
 
 
