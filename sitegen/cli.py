@@ -27,7 +27,6 @@ def _parser(prog: str) -> argparse.ArgumentParser:
                                      " (the default command). Run a command with --help for its options.")
     commands = parser.add_subparsers(dest="command", metavar="{build,check,serve,new}")
     build = commands.add_parser("build", help="build the site (default)", description="Build content/ into output/.")
-    _content_arg(build)
     build.add_argument("--output", type=Path, help="output folder (default: output/)")
     build.add_argument("--base-url", help="absolute address the site is published at, e.g. https://owner.github.io/repo/"
                        " (default: base_url in content/site.yaml); used only where an address must be absolute")
@@ -38,14 +37,12 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     build.add_argument("--workers", type=int, default=0, help="processes for a big site (default: one per core)")
     check = commands.add_parser("check", help="check the content; write nothing",
                                 description="Check the content and report every problem; writes nothing.")
-    _content_arg(check)
     check.add_argument("--drafts", action="store_true", help="check drafts as if they were published")
     check.add_argument("--archive", action="store_true", help="print, for each source without an archived copy, the"
                        " address that asks the Wayback Machine to save one (open each, then add its archive_url)")
     serve = commands.add_parser("serve", help="preview the site; rebuild and reload the browser on every save",
                                 description="Build, serve the site on this machine, and rebuild on every save;"
                                 " the browser reloads by itself. Serves from memory: output/ is not touched.")
-    _content_arg(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; the next free one if busy)")
     serve.add_argument("--base-url", help="serve under this address's path, as it will be published"
@@ -54,12 +51,9 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     new = commands.add_parser("new", help='start a new briefing: new "Title"',
                               description="Write a new draft briefing with every front-matter key to fill in.")
     new.add_argument("title", help="the briefing's title, in quotes")
-    _content_arg(new)
+    for command in (build, check, serve, new):
+        command.add_argument("--content", type=Path, help="content folder (default: content/)")
     return parser
-
-
-def _content_arg(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--content", type=Path, help="content folder (default: content/)")
 
 
 def _say(text: str) -> None:

@@ -280,8 +280,7 @@ class SiteWriter:
 
 
 def _is_relative(path: str) -> bool:
-    parts = path.split("/")
-    return bool(path) and "\\" not in path and "\0" not in path and all(p not in ("", ".", "..") for p in parts)
+    return bool(path) and "\\" not in path and "\0" not in path and all(p not in ("", ".", "..") for p in path.split("/"))
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

@@ -110,7 +110,7 @@ _SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
     ("expected ',' or", "is a closing bracket missing, or does an item containing ',' need quotes?"),
     ("cannot start any token", "a value starting with this character must be in quotes"),
     ("document start", "a '---' or '...' line ends the YAML early; remove it"),
-    ("nesting depth", "the YAML is nested too deeply; flatten it"),
+    ("nesting depth", "the YAML is nested too deeply; flatten it"),  # libyaml's own limit, met before ours
 )
 # Syntax errors that start where something opens and is never closed.
 _UNCLOSED = {

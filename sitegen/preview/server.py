@@ -1,10 +1,8 @@
 """The preview's HTTP server: the site from memory, a live-reload event stream, and guards.
 
-The site is served from the preview's last good build, never from disk, so no path can
-reach a file outside the site and output/ is left alone. Only requests naming this
-machine in their Host header are answered, so a web page cannot use DNS rebinding to
-read unpublished drafts. Slow and idle connections are closed after a timeout, and a
-browser that goes away is no error.
+Served from the last good build, never from disk, so no path reaches a file outside the
+site. Only requests whose Host header names this machine are answered (no DNS rebinding
+to read drafts); slow and idle connections time out; a browser that goes away is no error.
 """
 
 from __future__ import annotations

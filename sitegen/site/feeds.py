@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from xml.sax.saxutils import escape, quoteattr
 
-from ..content.model import Document, Model
+from ..content.model import Model
 from .plan import Edition, Page, document_url, event_anchor, quote_anchor
 
 # Every download and its fields, in the order they are written; the data page (data.html)
@@ -110,8 +110,8 @@ def briefing_entries(edition: Edition) -> list[tuple[str, str, str, object, str]
     return [(document_url(b), b.title, b.summary, b.modified or b.date, document_url(b)) for b in own]
 
 
-def correction_entries(edition: Edition, heading: Callable[[Document], str]) -> list[tuple[str, str, str, object, str]]:
-    return [(f"{document_url(d)}#correction-{i}", heading(d), c.html.striptags(), c.date,
+def correction_entries(edition: Edition, heading: Callable[..., str]) -> list[tuple[str, str, str, object, str]]:
+    return [(f"{document_url(d)}#correction-{i}", heading(title=d.title), c.html.striptags(), c.date,
              f"{document_url(d)}#correction-{i}")
             for c, d in edition.corrections for i in [d.corrections.index(c) + 1]]
 
@@ -128,10 +128,6 @@ def sitemap(model: Model, pages: Iterable[Page]) -> bytes:
         urls.append(f"  <url><loc>{escape(base + page.url)}</loc>{links}</url>\n")
     return ('<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
             ' xmlns:xhtml="http://www.w3.org/1999/xhtml">\n' + "".join(urls) + "</urlset>\n").encode("utf-8")
-
-
-def _correction_title(t: Callable[..., str], document: Document) -> str:
-    return t("correction_of", title=document.title)  # t is Strings.text: plain
 
 
 def _download(write: Callable[[str, list[dict[str, object]]], bytes], model: Model, edition: Edition, kind: str) -> bytes:
@@ -155,7 +151,7 @@ def other_files(model: Model, editions: Sequence[Edition], pages: Sequence[Page]
                                                      briefing_entries(edition))
         files[edition.prefix + "corrections.xml"] = partial(
             atom, model, edition, "corrections.xml", f"{t('corrections')} · {edition.title}",
-            correction_entries(edition, partial(_correction_title, t)))
+            correction_entries(edition, partial(t, "correction_of")))
     for kind in DATA_FIELDS:
         files[f"data/{kind}.json"] = partial(_download, _json, model, default, kind)
     for kind in CSV_FILES:

@@ -33,11 +33,21 @@ class Strings:
         self.lang = lang
         self.texts = texts
         self.locale = locale
-        self.date = lru_cache(maxsize=4096)(self._date)  # the same dates recur on every page
+        # The same texts, dates and numbers recur on every page: each is made once.
+        self.date = lru_cache(maxsize=4096)(self._date)
+        self.time = lru_cache(maxsize=4096)(self._time)
+        self.number = lru_cache(maxsize=4096)(self._number)
+        self._made = lru_cache(maxsize=16384)(self._make)
 
     def __call__(self, key: str, n: float | None = None, **values: object) -> Markup:
         """The text for templates: escaped, its fields filled (Markup fields as they are)."""
-        return Markup(escape(self._pick(key, n))).format(**self._values(n, values))
+        try:  # the type is part of the key: a str and a Markup of the same text are escaped apart
+            return self._made(key, n, tuple((k, type(v), v) for k, v in values.items()))
+        except TypeError:  # a value that cannot be a key is rare: made each time
+            return Markup(escape(self._pick(key, n))).format(**self._values(n, values))
+
+    def _make(self, key: str, n: float | None, values: tuple[tuple[str, type, object], ...]) -> Markup:
+        return Markup(escape(self._pick(key, n))).format(**self._values(n, {k: v for k, _, v in values}))
 
     def text(self, key: str, n: float | None = None, **values: object) -> str:
         """The plain text, for files that escape it themselves (feeds)."""
@@ -53,7 +63,7 @@ class Strings:
     def _values(self, n: float | None, values: dict[str, object]) -> dict[str, object]:
         return {**values, "n": self.number(n)} if n is not None else values
 
-    def number(self, value: float) -> str:
+    def _number(self, value: float) -> str:
         return format_decimal(int(value) if float(value).is_integer() else value, locale=self.locale)
 
     def _date(self, value: dt.date | PartialDate | None) -> str:
@@ -65,7 +75,7 @@ class Strings:
             value = value.first_day
         return format_date(value, self.texts.get("date_format", "long"), locale=self.locale)  # type: ignore[arg-type]
 
-    def time(self, value: dt.date | PartialDate | None) -> Markup:
+    def _time(self, value: dt.date | PartialDate | None) -> Markup:
         """The date as `<time>`, machine-readable and in words."""
         if value is None:
             return Markup("")

@@ -211,6 +211,9 @@ def upcoming(event: Event, edition: Edition) -> bool:
 def plan_pages(model: Model, editions: Sequence[Edition]) -> list[Page]:
     """Every page of every edition, each with its alternates in the other languages."""
     pages: list[Page] = []
+    versions: dict[str, list[Document]] = {}
+    for v in model.documents:
+        versions.setdefault(v.name, []).append(v)
     for edition in editions:
         p, lang = edition.prefix, edition.lang or model.site.language
         every = {x.lang or model.site.language: f"{x.prefix}" for x in editions}
@@ -229,10 +232,9 @@ def plan_pages(model: Model, editions: Sequence[Edition]) -> list[Page]:
             pages.append(Page("404.html", "404.html", "not_found", lang, {}, {}, root_relative=True))
         for d in (*edition.briefings, *edition.pages):
             if d.lang == edition.lang:
-                versions = [v for v in model.documents if v.name == d.name]
                 pages.append(Page(document_url(d), "briefing.html" if d.kind is Kind.BRIEFING else "page.html", d.title,
                                   d.lang or model.site.language, {"document": d, "briefing": d, "original": edition.by_key.get(d.name),
                                                                   "source_list": numbered_sources(d, edition.sources)},
-                                  {v.lang or model.site.language: document_url(v) for v in versions}))
+                                  {v.lang or model.site.language: document_url(v) for v in versions[d.name]}))
         pages += [Page(f"{p}tags/{tag.anchor}/", "tag.html", tag.name, lang, {"tag": tag}, {}) for tag in edition.tags]
     return pages

@@ -85,6 +85,9 @@ class Renderer:
         def link(to: str) -> str:
             return base_path + to if page.root_relative else relative(page.url, to)
 
+        def lang_of(document: Document) -> str:
+            return document.lang or site.language
+
         def display(figure: Figure) -> str:
             number = t.number(figure.value)
             return t.text(f"qualifier_{figure.qualifier.replace(' ', '_')}", number=number) if figure.qualifier else number
@@ -92,7 +95,7 @@ class Renderer:
         helpers: dict[str, Any] = {
             "site": site, "edition": edition, "page": page, "t": t, "lang": page.lang, "link": link,
             "time": t.time, "number": t.number, "display": display, "absolute": lambda to: site.base_url + to,
-            "canonical": site.base_url + page.url, "lang_of": lambda d: d.lang or site.language,
+            "canonical": site.base_url + page.url, "lang_of": lang_of,
             "csp": self.inline_csp if page.root_relative else CSP.format(style="'self'"),
             "inline_stylesheet": self.stylesheet if page.root_relative else None,
             "alternates": {code: site.base_url + url for code, url in page.alternates.items()},
@@ -100,6 +103,8 @@ class Renderer:
             "chart": lambda sv: series_chart(sv, t, display),
             "event_anchor": lambda e: event_anchor(e, edition), "quote_anchor": lambda q: quote_anchor(q, edition),
             "upcoming": lambda e: upcoming(e, edition), "owner": edition.owner,
+            # An item in another language than the page's (an untranslated document's) says so.
+            "lang_attr": lambda item: Markup(' lang="{}"').format(c) if (c := lang_of(edition.owner(item))) != page.lang else "",
             "cited_urls": lambda items: cited_urls(edition, items),
             "quotations_ld": lambda: quotations_ld(self.model, edition),
             "timeline_ld": lambda: timeline_ld(self.model, edition, page, t),
