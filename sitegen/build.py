@@ -93,23 +93,24 @@ def build(options: BuildOptions, say: Callable[[str], None] = print) -> BuildRes
         from .site.assemble import Site
 
         memo = cache.memo(inputs) if cache else Memo()
-        with ExitStack() as pools:
+        with ExitStack() as parsing:  # the parse's workers end with it: their memory is not the render's
             def mapper(parse: Callable[[InputFile], Any], files: list[InputFile]) -> Iterable[Any]:
                 if not _parallel(options, len(files)):
                     return map(parse, files)
-                return pools.enter_context(_pool(options)).map(parse, files, chunksize=16)
+                return parsing.enter_context(_pool(options)).map(parse, files, chunksize=16)
 
             model = load_model(inputs, base_url=options.base_url, drafts=options.drafts, memo=memo, mapper=mapper,
                                require_base_url=options.require_base_url)
-            if cache:
-                cache.save_memo(memo)
-            if model.errors:
-                raise ContentError(model.problems)
-            site = Site(model, inputs.templates, inputs.assets, options.templates_prefix)
-            if site.problems:
-                raise ContentError(site.problems)
-            del inputs, memo  # the content's bytes and parses: the model holds what is needed
-            pool = pools.enter_context(_pool(options, site)) if _parallel(options, len(site.pages)) else None
+        if cache:
+            cache.save_memo(memo)
+        if model.errors:
+            raise ContentError(model.problems)
+        site = Site(model, inputs.templates, inputs.assets, options.templates_prefix)
+        if site.problems:
+            raise ContentError(site.problems)
+        del inputs, memo  # the content's bytes and parses: the model holds what is needed
+        with ExitStack() as rendering:
+            pool = rendering.enter_context(_pool(options, site)) if _parallel(options, len(site.pages)) else None
             report = write(site, options, pool)
         if cache:
             cache.save_stamp(key, target, model.warnings, len(site.pages))
@@ -166,16 +167,15 @@ def _render_one(site: Site, path: str) -> tuple[str, bytes | Problem]:
         return path, exc.problem
 
 
-# A render worker's site, made once per worker process by _start_worker: with fork it is
-# the parent's model, inherited; with spawn (macOS, Windows) it is sent once per worker.
+# A render worker's site, made once per worker process by _start_worker.
 _worker_site: Site | None = None
 
 
-def _start_worker(model: Model, templates: tuple[InputFile, ...], assets: tuple[InputFile, ...], prefix: str) -> None:
+def _start_worker(site: Site | None, *parts: Any) -> None:
     from .site.assemble import Site
 
     global _worker_site
-    _worker_site = Site(model, templates, assets, prefix)
+    _worker_site = site or Site(*parts)
 
 
 def _render_chunk(paths: list[str]) -> list[tuple[str, bytes | Problem]]:
@@ -184,13 +184,17 @@ def _render_chunk(paths: list[str]) -> list[tuple[str, bytes | Problem]]:
 
 
 def _pool(options: BuildOptions, site: Site | None = None) -> ProcessPoolExecutor:
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    workers = options.workers or min(os.cpu_count() or 1, 8)
+    workers, context = options.workers or min(os.cpu_count() or 1, 8), multiprocessing.get_context()
     if site is None:
-        return ProcessPoolExecutor(workers)
-    args = (site.model, site.templates, site.assets, site.templates_prefix)
-    return ProcessPoolExecutor(workers, initializer=_start_worker, initargs=args)
+        return ProcessPoolExecutor(workers, context)
+    # A forked worker (Linux) is a copy of this process, so it is handed the site itself, sent
+    # nowhere; a spawned one (macOS, Windows) is sent what it needs to make its own, once.
+    forked = context.get_start_method() == "fork"
+    args = (site,) if forked else (None, site.model, site.templates, site.assets, site.templates_prefix)
+    return ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=args)
 
 
 class Cache:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import subprocess
 import sys
 import time
@@ -119,8 +120,13 @@ def test_a_cache_folder_that_cannot_be_written_costs_a_note(project: Path) -> No
     assert all(str(project) not in n for n in result.notes)  # no machine paths: one clear line each
 
 
-def test_a_big_build_in_worker_processes_equals_one_in_this_process(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("start", [m for m in ("fork", "spawn") if m in multiprocessing.get_all_start_methods()])
+def test_a_big_build_in_worker_processes_equals_one_in_this_process(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    start: str) -> None:
+    # Forked workers are handed the site; spawned ones (macOS, Windows) make their own.
     monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    context = multiprocessing.get_context(start)
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method=None: context)
     quiet(options(project, cache=False, workers=2))
     assert digests_under(project / "output") == clean_build_single(project, monkeypatch)
 
