@@ -61,7 +61,7 @@ def save_to_browser(root: Path, edits: int) -> list[float]:
 
 def edit_and_watch(content: Path, url: str, edits: int) -> list[float]:
     """Open the middle briefing's page at url + briefings/<name>/ and time each edit of it."""
-    briefings = sorted(content.rglob("*.md"))
+    briefings = sorted(p for p in (content / "briefings").glob("*.md") if "." not in p.stem)  # originals, not translations
     target = briefings[len(briefings) // 2]
     slug = target.stem
     original = target.read_text(encoding="utf-8")

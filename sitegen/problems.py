@@ -1,8 +1,5 @@
-"""Problems found in the content, reported as ``path:line: severity: message``.
-
-Every stage that inspects content appends to a list of Problems instead of raising, so
-that an author sees everything wrong in one run.
-"""
+"""Problems found in the content, reported as ``path:line: severity: message``. Stages
+append them to a list instead of raising, so an author sees everything wrong in one run."""
 
 from __future__ import annotations
 
@@ -59,9 +56,8 @@ class ContentError(Exception):
 
 
 class EnvironmentProblem(Exception):
-    """Something outside the content stops the build: a disk, a permission, another build.
-
-    The message is one line, `<what> (<path>): <why>`, ready to print after 'error: '."""
+    """Something outside the content stops the build (a disk, a permission, another build):
+    one line, `<what> (<path>): <why>`, to print after 'error: '."""
 
 
 def os_problem(what: str, path: str, exc: OSError) -> EnvironmentProblem:

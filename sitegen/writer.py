@@ -1,12 +1,11 @@
 """Write the site: the only module that changes the output folder.
 
-A build stages a complete new tree beside the output and swaps it in with two renames, so
-no reader and no failed build sees half a site. A file whose bytes did not change is a
-hard link to (or a copy of) the previous one, keeping its modification time. A lock file
-beside the output makes a second build wait. Safety: sitegen deletes only what it wrote.
-Each tree carries a manifest (MARKER_NAME) of its files, and a folder is replaced only if
-all it holds is listed there; check_place refuses every folder whose loss would hurt (the
-system's root, a home, the project or its sources). Calls only Linux, macOS and Windows all have.
+A build stages a whole new tree beside the output and swaps it in with two renames, so no
+reader and no failed build sees half a site; an unchanged file is a hard link to (or copy
+of) the old one, keeping its time; a lock file beside the output makes a second build wait.
+sitegen deletes only what it wrote: each tree carries a manifest (MARKER_NAME) of its files,
+a folder is replaced only if all it holds is listed there, and check_place refuses every
+folder whose loss would hurt. Only calls that Linux, macOS and Windows all have.
 """
 
 from __future__ import annotations

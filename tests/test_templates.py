@@ -34,3 +34,26 @@ def test_every_id_a_template_writes_is_reserved_from_body_headings() -> None:
                 found.add(literal.rstrip("-"))
     loose = sorted(i for i in found if i not in RESERVED_IDS and not (i + "-").startswith(RESERVED_PREFIXES))
     assert loose == []
+
+
+def test_a_template_edited_between_renders_in_one_process_is_compiled_anew() -> None:
+    # Compiled templates are kept between renderers (the preview's rebuilds): by source, never by name alone.
+    from sitegen.content.files import InputFile, read_inputs
+    from sitegen.content.load import load_model
+    from sitegen.settings import BuildOptions
+    from sitegen.site.assemble import Site
+
+    from .conftest import FIXTURES
+
+    inputs = read_inputs(BuildOptions.for_project(PROJECT_ROOT, content_dir=FIXTURES / "basic" / "content"))
+    model = load_model(inputs, base_url=None, drafts=False)
+
+    def home(marker: str) -> bytes:
+        templates = [InputFile(f.path, f.rel, f.data.replace(b"</main>", marker.encode() + b"</main>"))
+                     if f.rel == "base.html" else f for f in inputs.templates]
+        return Site(model, templates, inputs.assets).file("index.html")
+
+    assert b"first-marker" in home("first-marker")
+    second = home("second-marker")
+    assert b"second-marker" in second and b"first-marker" not in second
+    assert b"-marker" not in home("")

@@ -67,11 +67,8 @@ def load_model(inputs: Inputs, *, base_url: str | None, drafts: bool, memo: Memo
     sources: dict[str, Source] = {}
     for source in (*shared, *(s for d in built for s in d.sources)):
         sources.setdefault(source.id, source)
-    return Model(site, sources, tuple(_ordered(built)), tuple(sorted_unique(problems)), _counts(len(parsed), published, hidden))
-
-
-def _ordered(documents: Iterable[Document]) -> list[Document]:
-    return sorted(documents, key=lambda d: (d.kind.value, d.lang, d.name))
+    ordered = tuple(sorted(built, key=lambda d: (d.kind.value, d.lang, d.name)))
+    return Model(site, sources, ordered, tuple(sorted_unique(problems)), _counts(len(parsed), published, hidden))
 
 
 def _counts(files: int, kinds: list[Document], hidden: list[Document]) -> dict[str, int]:

@@ -1,9 +1,8 @@
 """Markdown to HTML, safe by construction, with citations, heading ids and problems at lines.
 
-Raw HTML is off (markdown-it's js-default preset) and reported, links must be http,
-https, mailto or relative, and images the site's own: a reader's browser must never be
-sent to a third party by a page. A forbidden link or image is an error at its line,
-in a body as in inline text from front matter, and never reaches the HTML.
+Raw HTML is off (markdown-it's js-default preset) and reported; links must be http, https,
+mailto or relative, and images the site's own, so no page sends a reader's browser to a
+third party. A forbidden link or image, in a body or in front matter, is an error at its line.
 """
 
 from __future__ import annotations
@@ -32,12 +31,10 @@ RAW_HTML_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])")
 TABLE_RULE_RE = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*\Z")
 # Ids the page templates use themselves (tests/test_templates.py checks the list is whole);
 # a heading made into one of them gets a prefix instead.
-RESERVED_IDS = frozenset({
-    "main", "top", "toc", "sources", "content", "skip", "site-header", "site-footer", "site-nav",
-    "briefing-figures", "briefing-quotes", "briefing-events", "cite-this", "corrections", "languages",
-    "key-findings", "key-figures", "latest-events", "the-briefings", "what-happened", "other-figures",
-    "all-briefings", "tagged", "as-of", "print-header",
-})
+RESERVED_IDS = frozenset({"main", "top", "toc", "sources", "content", "skip", "site-header", "site-footer", "site-nav",
+    "briefing-figures", "briefing-quotes", "briefing-events", "cite-this", "corrections", "languages", "key-findings",
+    "key-figures", "latest-events", "the-briefings", "what-happened", "other-figures", "all-briefings", "tagged",
+    "as-of", "print-header"})
 RESERVED_PREFIXES = ("source-", "cite-", "quote-", "event-", "figure-", "series-", "year-", "speaker-",
                      "correction-", "access-", "data-")
 

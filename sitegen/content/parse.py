@@ -1,8 +1,8 @@
 """One content file, parsed on its own: the pure function a build may cache by the file's bytes.
 
-`parse_file` depends on nothing but the file's name and bytes (and the generator's code),
-so a result kept under a digest of those is the result a fresh parse would give. Results
-are stored as JSON (`to_json`, `from_json`), which cannot run code when it is read back.
+`parse_file` depends only on the file's name and bytes (and the generator's code), so a
+result kept under their digest is what a fresh parse gives. Results are kept as JSON
+(`to_json`, `from_json`), which cannot run code when read back.
 """
 
 from __future__ import annotations

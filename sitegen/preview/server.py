@@ -57,6 +57,8 @@ class LiveSite:
 
     def get(self, path: str) -> bytes | Problem:
         assert self.site is not None
+        if (made := self._made.get(path)) is not None:
+            return made  # without waiting for the lock, which a big page may hold a while
         with self._lock:
             if path not in self._made:
                 try:

@@ -81,6 +81,7 @@ class Preview:
             if interrupted():
                 return  # a newer build is coming; what was not made is made if asked for
             live.get(path)
+            time.sleep(0)  # lets the server's threads answer the browser between pages
         failed = [x for p in rest if isinstance(x := live.get(p), Problem)]
         if failed:
             # Published too soon: the last good site comes back, with the problems over it.

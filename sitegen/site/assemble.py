@@ -1,12 +1,10 @@
-"""One model's whole site: the path of every file, and each file's bytes on demand.
-
-The build asks for every file; the preview asks for the page open in the browser first
-and the rest after. Both get the same bytes, from the same code.
-"""
+"""One model's whole site: the path of every file, and each file's bytes on demand. The
+build asks for every file; the preview for the open page first. Both get the same bytes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from ..content.files import InputFile
 from ..content.model import Model
@@ -20,10 +18,6 @@ from .render import Renderer
 def page_file(url: str) -> str:
     """The file a page is written to: 'timeline/' -> 'timeline/index.html'."""
     return url + "index.html" if url == "" or url.endswith("/") else url
-
-
-def _constant(data: bytes) -> Callable[[], bytes]:
-    return lambda: data
 
 
 class Site:
@@ -49,7 +43,7 @@ class Site:
             self.others: dict[str, Callable[[], bytes]] = {}
             return
         self.others = other_files(model, editions, list(self.pages.values()), {k: v.text for k, v in self.strings.items()})
-        self.others.update({f"assets/{f.rel}": _constant(f.data) for f in assets})
+        self.others.update({f"assets/{f.rel}": partial(bytes, f.data) for f in assets})
 
     def paths(self) -> list[str]:
         return sorted({*self.pages, *self.others})

@@ -1,13 +1,11 @@
-"""Charts drawn at build time as inline SVG: counts on a time axis, so the figures page
-needs no script.
+"""Charts drawn at build time as inline SVG: counts on a time axis, with no script.
 
 Honest by construction: a count is a point at its date, so gaps are as long as the time
 between counts; a floor ("at least") is an open marker with an arrow up, an estimate
-("about") an open diamond, a ceiling ("up to") an open marker with an arrow down; only
-an exact count is a filled dot. 320 units wide with 12-unit text: on a 360 px phone it
-fits and its text is 12 px. One `<svg role="img">` named by its title and description
-(the table beside it carries the numbers); no style attribute, which the CSP forbids:
-classes (svg.chart, .chart-*), and presentation attributes the stylesheet may override.
+("about") an open diamond, a ceiling ("up to") an open marker with an arrow down; only an
+exact count is a filled dot. 320 units wide with 12-unit text, so on a 360 px phone it fits
+with 12 px text. One `<svg role="img">` named by its title and description (the table
+beside it has the numbers); classes (svg.chart, .chart-*), no style attribute (the CSP).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The files that are not pages: Atom feeds, the sitemap, robots.txt, data downloads, CNAME.
 
-Each is made when asked for, as bytes in a fixed order, so that the same content always
-gives the same files; no clock is read. Feed entries keep their ids when the site moves:
-with `feed_id` in site.yaml they are tag: URIs, not addresses.
+Each is made when asked for, in a fixed order and without reading a clock, so the same
+content gives the same bytes. With `feed_id` in site.yaml, feed ids are tag: URIs that
+outlive a move of the site.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """The interface in each language: strings from templates/i18n/<lang>.yaml, and dates,
 numbers and plural forms from Babel's CLDR data (never a hand-made table of months).
 
-A strings file maps keys to text; a text may hold {name} fields, and a key whose value
-is a mapping of CLDR plural categories (one, few, many, other) is chosen by a count.
-Every key of the site's own language must be in every other language's file too.
+A text may hold {name} fields; a key mapping CLDR plural categories (one, few, many,
+other) to texts is chosen by a count. Every language has every key of the site's own.
 """
 
 from __future__ import annotations

@@ -1,10 +1,8 @@
 """Plan the site: which pages exist, at which address, with which template and data.
 
-The site has an edition per language: the site's own at the root, each other under
-/<lang>/. An edition shows each document in its language where a translation exists,
-and the original otherwise (marked with its language). Here the documents are gathered
-into what pages show (timeline, figures, quotes, sources, tags, corrections). Nothing is
-rendered: a plan is plain data, easy to test; every page may see the whole model.
+An edition per language: the site's own at the root, each other under /<lang>/, showing
+each document in its language where translated and the original otherwise (marked with
+its language). Nothing is rendered here: a plan is plain data, and sees the whole model.
 """
 
 from __future__ import annotations

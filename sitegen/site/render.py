@@ -11,10 +11,11 @@ import base64
 import hashlib
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FunctionLoader, StrictUndefined, TemplateSyntaxError
+from jinja2 import BytecodeCache, Environment, FunctionLoader, StrictUndefined, TemplateSyntaxError
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from ..content.files import InputFile
@@ -30,6 +31,23 @@ from .plan import Edition, Page, SeriesView, as_of, document_url, event_anchor, 
 # A page may load nothing from elsewhere: no script runs at all, styles and images come
 # from the site itself. Set as a meta element because GitHub Pages cannot send headers.
 CSP = "default-src 'none'; style-src {style}; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'none'"
+
+
+class _Compiled(BytecodeCache):
+    """Compiled templates, kept between the preview's rebuilds: Jinja compares each
+    template's source with the one it was compiled from, so an edit compiles anew."""
+
+    code: ClassVar[dict[str, bytes]] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = _Compiled()
 
 
 def relative(from_url: str, to: str) -> str:
@@ -71,7 +89,7 @@ class Renderer:
         self.inline_csp = CSP.format(style=f"'sha256-{digest}'")
         self.env = Environment(
             loader=FunctionLoader(lambda name: (sources[name], f"{prefix}/{name}", lambda: True) if name in sources else None),
-            autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+            autoescape=True, undefined=StrictUndefined, bytecode_cache=COMPILED, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         )
         self.env.globals.update(document_url=document_url, as_of=as_of, slugify=slugify, data_fields=DATA_FIELDS, csv_files=CSV_FILES)
 
