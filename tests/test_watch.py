@@ -1,0 +1,48 @@
+"""The watcher's queue: a burst of changes is one batch; changes apart are batches apart."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from sitegen.preview.watch import ChangeQueue
+
+
+def put_every(queue: ChangeQueue, names: list[str], gap: float) -> threading.Thread:
+    def run() -> None:
+        for name in names:
+            queue.put([Path(name)])
+            time.sleep(gap)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_changes_closer_together_than_the_quiet_window_are_one_batch() -> None:
+    queue = ChangeQueue(quiet=0.5)
+    names = [f"file-{n}.md" for n in range(10)]
+    thread = put_every(queue, names, gap=0.01)
+    assert queue.take(timeout=5) == {Path(n) for n in names}
+    thread.join()
+    assert not queue.waiting() and queue.take(timeout=0.05) == set()
+
+
+def test_changes_further_apart_than_the_quiet_window_are_batches_apart() -> None:
+    queue = ChangeQueue(quiet=0.01)
+    queue.put([Path("first.md")])
+    assert queue.take(timeout=5) == {Path("first.md")}
+    queue.put([Path("second.md")])
+    assert queue.waiting()
+    assert queue.take(timeout=5) == {Path("second.md")}
+
+
+def test_take_waits_for_the_quiet_window_after_the_last_change() -> None:
+    queue = ChangeQueue(quiet=1.0)
+    thread = put_every(queue, ["a.md", "b.md", "c.md"], gap=0.1)
+    started = time.monotonic()
+    batch = queue.take(timeout=5)
+    thread.join()
+    # Each change extends the window, so the batch closes a second after the last of them.
+    assert batch == {Path("a.md"), Path("b.md"), Path("c.md")} and time.monotonic() - started >= 1.2
