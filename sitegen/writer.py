@@ -248,8 +248,9 @@ class SiteWriter:
                     archive.writestr(info, (self.staging / name).read_bytes(), compresslevel=6)
         except OSError as exc:
             raise os_problem("cannot read the staged site back", self.staging.as_posix(), exc) from None
-        self.put(path, buffer.getvalue())
-        return len(buffer.getvalue()), self._hashes[path]
+        data = buffer.getvalue()
+        self.put(path, data)
+        return len(data), self._hashes[path]
 
     def commit(self) -> WriteReport:
         manifest = {"generator": "sitegen", "files": dict(sorted(self._hashes.items()))}
