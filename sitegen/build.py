@@ -1,12 +1,11 @@
 """The build, end to end: read → parse → model → validate → plan → render → write.
 
-Every page is rendered from the whole model on every build. Two caches, each keyed by the
-whole input of a pure function, so neither can go stale (`.cache/sitegen/`): each content
-file's parse, keyed by its name, its bytes and the generator's fingerprint (parses/); and
-"nothing changed", a digest of every input, the options and the fingerprint with the output
-as this build left it (stamp.json). Both are JSON, which cannot run code when read; a
-damaged entry costs a one-line note, never the build. A build that finds nothing changed
-imports no parser and no template engine.
+Every page is rendered from the whole model on every build. The caches in `.cache/sitegen/`
+are keyed by the whole input of a pure function, so neither can go stale: a file's parse by
+its name, bytes and the generator's fingerprint (parses/); "nothing changed" by a digest of
+every input and option with the output as this build left it (stamp.json). They are JSON,
+which cannot run code when read; a damaged entry costs a note. (render.py keeps compiled
+templates in memory, by source.) A build that finds nothing changed imports no parser.
 """
 
 from __future__ import annotations

@@ -72,8 +72,7 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None)
         project_root or Path.cwd(), content_dir=args.content, output_dir=getattr(args, "output", None),
         base_url=getattr(args, "base_url", None), drafts=getattr(args, "drafts", False) or args.command == "serve",
         use_cache=args.command in (None, "build") and not getattr(args, "no_cache", False),
-        workers=getattr(args, "workers", 0), require_base_url=getattr(args, "require_base_url", False),
-    )
+        workers=getattr(args, "workers", 0), require_base_url=getattr(args, "require_base_url", False))
     if not options.content_dir.is_dir():
         _say(f"error: the content folder '{options.content_prefix}' does not exist; pass --content")
         return EXIT_USAGE

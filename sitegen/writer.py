@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -201,7 +200,9 @@ class SiteWriter:
         try:
             parent.mkdir(parents=True, exist_ok=True)
             _remove_leftovers(parent, self.target.name)
-            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.new-", dir=parent))
+            # Not mkdtemp, whose mode 0700 the site would keep: a web server could not read it.
+            self.staging = parent / f".{self.target.name}.new-{os.urandom(4).hex()}"
+            self.staging.mkdir()
             (self.staging / STAGING_MARK).write_bytes(b"")
         except OSError as exc:
             raise os_problem("cannot make the folder to write the site in", parent.as_posix(), exc) from None
@@ -236,9 +237,8 @@ class SiteWriter:
             raise os_problem("cannot write the site", new.as_posix(), exc) from None
 
     def archive(self, path: str, top: str) -> tuple[int, str]:
-        """Stage at path a zip of every file staged so far (but those beside it), inside the
-        folder `top`: byte-identical for the same files (fixed times, order and modes).
-        Returns its size and its sha256 hex."""
+        """Stage at path a zip of every file staged so far (but those beside it), inside the folder
+        `top`, byte-identical for the same files (fixed times, order, modes): its size and sha256."""
         buffer, beside = io.BytesIO(), path.rsplit("/", 1)[0] + "/"
         try:
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
@@ -248,8 +248,7 @@ class SiteWriter:
                     archive.writestr(info, (self.staging / name).read_bytes(), compresslevel=6)
         except OSError as exc:
             raise os_problem("cannot read the staged site back", self.staging.as_posix(), exc) from None
-        data = buffer.getvalue()
-        self.put(path, data)
+        self.put(path, data := buffer.getvalue())
         return len(data), self._hashes[path]
 
     def commit(self) -> WriteReport:

@@ -98,7 +98,7 @@ def test_a_missing_content_folder_is_a_usage_error(project: Path) -> None:
 
 def test_a_bad_base_url_on_the_command_line_is_an_error(project: Path) -> None:
     code, said = run(project, "build", "--base-url", "https://x.org/\nDisallow: /")
-    assert code == 1 and "--base-url: error: " in said
+    assert code == 1 and "--base-url: error: 'https://x.org/\\nDisallow: /' must be" in said  # one line
     assert not (project / "output").exists()
 
 

@@ -143,3 +143,14 @@ def test_a_translation_into_a_language_the_site_does_not_list_is_an_error(tmp_pa
     with pytest.raises(ContentError) as failure:
         build(BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=tmp_path / "out"), say=lambda text: None)
     assert any(p.path.endswith("pardon.de.md") and "'de'" in p.message for p in failure.value.problems)
+
+
+def test_an_original_with_a_syntax_error_is_one_error_not_one_per_translation(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "editions" / "content", content)
+    original = content / "briefings/pardon.md"
+    original.write_text(original.read_text(encoding="utf-8").replace('"The pardon"', '"The pardon', 1), encoding="utf-8")
+    with pytest.raises(ContentError) as failure:
+        build(BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=tmp_path / "out"), say=lambda text: None)
+    errors = [p for p in failure.value.problems if p.is_error]
+    assert len(errors) == 1 and errors[0].path.endswith("briefings/pardon.md") and errors[0].line == 2, errors

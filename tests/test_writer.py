@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import os
+import stat
 import subprocess
 import sys
 import time
@@ -46,6 +48,16 @@ def test_a_build_replaces_the_whole_tree_and_keeps_unchanged_files(root: Path) -
     assert (after.st_mtime_ns, after.st_ino) == (kept.st_mtime_ns, kept.st_ino)
     assert set(files_under(output)) == {"index.html", "a/index.html", MARKER_NAME}
     assert not [p for p in root.iterdir() if p.name.startswith(".output.")]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows has no permission bits to check")
+def test_the_output_folder_is_readable_by_others_as_the_umask_allows(root: Path) -> None:
+    mask = os.umask(0o022)
+    try:
+        put_all(root, root / "output", {"index.html": b"1", "a/index.html": b"a"})
+    finally:
+        os.umask(mask)
+    assert {stat.S_IMODE((root / "output" / p).stat().st_mode) for p in ("", "a")} == {0o755}
 
 
 def test_a_failure_while_writing_leaves_the_output_as_it_was(root: Path) -> None:

@@ -748,8 +748,17 @@ def test_a_syntax_error_gives_no_value() -> None:
     ("a: 1\ntags: [one, two\ndate: 2024-01-01\nsummary: x\n", 2, "'['"),
     ("a: 1\nx: {b: 1\ny: 2\n", 2, "'{'"),
     ("a: 1\nb: 'single\nc: 2\n", 2, "quote"),
+    # The common case: YAML reads on to the next value's opening quote, and fails lines below.
+    ('a: 1\nnote: "no names.\ntimeline:\n  - date: 2024-09-16\n    title: "Pardons"\n', 2, "quote"),
+    ('title: "A\nsummary: "B"\ndate: 2024-09-16\n', 1, "quote"),
+    ('tags: [Pardons, "September 2024]\ndate: 2024-01-01\n', 1, "quote"),
 ])
 def test_an_unclosed_quote_or_bracket_is_reported_where_it_opens(text: str, line: int, words: str) -> None:
     (issue,) = issues(text)
     assert issue.line == line, issue
     assert words in issue.message and "never closed" in issue.message
+
+
+def test_a_quoted_value_over_lines_is_not_blamed_for_a_later_mistake() -> None:
+    (issue,) = issues('summary: "a long\n  value over lines"\ntitle: [a, b\n')
+    assert issue.line == 3 and "'['" in issue.message

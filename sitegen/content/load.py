@@ -56,12 +56,13 @@ def load_model(inputs: Inputs, *, base_url: str | None, drafts: bool, memo: Memo
     hidden_paths = {d.path for d in hidden}
     published = [d for d in documents if d.path not in hidden_paths]
     assets = {f.rel for f in inputs.assets}
-    found, built = validate(site, shared, published, assets)
+    unreadable = {p.path for p in parsed if p.document is None}
+    found, built = validate(site, shared, published, assets, unreadable)
     problems += found
     problems += (p for item in parsed for p in item.problems if p.path not in hidden_paths)
     if hidden:
         # A draft's mistakes must not stop the site; they are said, as warnings.
-        every, _ = validate(site, shared, documents, assets)
+        every, _ = validate(site, shared, documents, assets, unreadable)
         ownership = (p for item in parsed for p in item.problems)
         problems += (p.as_warning() for p in (*every, *ownership) if p.path in hidden_paths)
     sources: dict[str, Source] = {}
@@ -72,10 +73,6 @@ def load_model(inputs: Inputs, *, base_url: str | None, drafts: bool, memo: Memo
 
 
 def _counts(files: int, kinds: list[Document], hidden: list[Document]) -> dict[str, int]:
-    return {
-        "files": files + 1,
-        "briefings": sum(d.kind is Kind.BRIEFING and not d.lang for d in kinds),
-        "pages": sum(d.kind is not Kind.BRIEFING and not d.lang for d in kinds),
-        "translations": sum(bool(d.lang) for d in kinds),
-        "drafts": len(hidden),
-    }
+    return {"files": files + 1, "briefings": sum(d.kind is Kind.BRIEFING and not d.lang for d in kinds),
+            "pages": sum(d.kind is not Kind.BRIEFING and not d.lang for d in kinds),
+            "translations": sum(bool(d.lang) for d in kinds), "drafts": len(hidden)}

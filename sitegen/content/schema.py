@@ -28,8 +28,7 @@ COMMON_KEYS = ("title", "summary", "slug", "updated", "as_of", "draft", "image",
 KEYS = {
     Kind.BRIEFING: (*COMMON_KEYS, "date", "tags", "figures", "timeline", "quotes", "corrections"),
     Kind.PAGE: (*COMMON_KEYS, "nav", "date", "corrections"),
-    Kind.HOME: ("title", "summary", "updated", "as_of", "sources"),
-}
+    Kind.HOME: ("title", "summary", "updated", "as_of", "sources")}
 SOURCE_KEYS = ("id", "title", "publisher", "url", "date", "author", "via", "accessed", "archive_url",
                "archived", "lang")
 FIGURE_KEYS = ("id", "value", "label", "qualifier", "unit", "as_of", "series", "sources", "note", "definition")
@@ -39,8 +38,7 @@ QUOTE_KEYS = ("speaker", "role", "text", "date", "sources", "context", "original
 QUALIFIERS = {
     "at least": "lower", "more than": "lower", "over": "lower",
     "about": "approximate", "around": "approximate", "some": "approximate", "roughly": "approximate",
-    "up to": "upper", "fewer than": "upper", "at most": "upper", "under": "upper",
-}
+    "up to": "upper", "fewer than": "upper", "at most": "upper", "under": "upper"}
 NO_DATE = dt.date(1, 1, 1)  # stands in for a missing date on content that fails the build anyway
 
 
@@ -67,8 +65,7 @@ def read_source(f: Fields) -> Source | None:
         id=source_id, title=f.text("title", required=True), publisher=f.text("publisher", required=True),
         url=f.url("url", required=True, web=True), date=f.date("date"), origin=Origin(f.path, f.line),
         author=f.text("author"), via=f.text("via"), accessed=f.date("accessed"),
-        archive_url=f.url("archive_url", web=True), archived=f.date("archived"), lang=_lang(f, "lang"),
-    )
+        archive_url=f.url("archive_url", web=True), archived=f.date("archived"), lang=_lang(f, "lang"))
     if source.archived and not source.archive_url:
         f.error("archived", "'archived' is the date of an archived copy: add its 'archive_url'")
     return source if source_id else None
@@ -109,8 +106,7 @@ def _figure(f: Fields, owner: str) -> Figure | None:
         id=figure_id, value=value or 0.0, label=f.text("label", required=True),
         as_of=f.date("as_of", required=True) or NO_DATE, qualifier=qualifier, unit=f.text("unit"),
         series=f.ident("series", required=False), note=f.text("note"), definition=f.text("definition"),
-        sources=sources, cite_lines=lines, origin=Origin(f.path, f.line), owner=owner,
-    )
+        sources=sources, cite_lines=lines, origin=Origin(f.path, f.line), owner=owner)
     return figure if figure_id else None
 
 
@@ -143,8 +139,7 @@ def _quote(f: Fields, owner: str, number: int) -> Quote:
         speaker=speaker, role=f.text("role", required=True), text=f.text("text", required=True),
         date=f.date("date"), context_html=_inline(f, "context"), original=original,
         original_lang=original_lang, translation=f.text("translation"), sources=sources, cite_lines=lines,
-        origin=Origin(f.path, f.line), owner=owner, number=number,
-    )
+        origin=Origin(f.path, f.line), owner=owner, number=number)
 
 
 def _correction(f: Fields) -> Correction:
@@ -195,8 +190,7 @@ def read_document(path: str, rel: str, data: bytes, problems: list[Problem]) -> 
         figures=tuple(x for item in f.mappings("figures") if (x := _figure(item, owner)) is not None),
         timeline=tuple(_event(item, owner, n) for n, item in enumerate(f.mappings("timeline"), 1)),
         quotes=tuple(_quote(item, owner, n) for n, item in enumerate(f.mappings("quotes"), 1)),
-        corrections=tuple(_correction(item) for item in f.mappings("corrections")),
-    )
+        corrections=tuple(_correction(item) for item in f.mappings("corrections")))
     for placeholder in PLACEHOLDERS:
         where = next((i for i, line in enumerate(data.decode("utf-8", "replace").split("\n"), 1) if placeholder in line), 0)
         if where:

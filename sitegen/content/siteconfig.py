@@ -65,7 +65,7 @@ def read_site(path: str, data: bytes | None, problems: list[Problem], base_url: 
     A placeholder address (example.org, ...) is a warning, or an error when require_base_url."""
     fallback = SiteConfig(title="", description="", language="en", base_url="/")
     if base_url is not None and (why := check_base_url(base_url)):
-        problems.append(error("--base-url", 0, f"'{base_url[:80]}' {why}"))
+        problems.append(error("--base-url", 0, f"{base_url[:80]!r} {why}"))  # repr: a newline stays one line
         base_url = None  # the error stops the build; the rest is checked with site.yaml's own
     if data is None:
         problems.append(error(path, 0, "site.yaml is missing: add it with title, description, language, base_url"))
@@ -118,8 +118,7 @@ def read_site(path: str, data: bytes | None, problems: list[Problem], base_url: 
         language=language, base_url=url, cname=cname, series=_series(f), as_of=f.date("as_of"),
         publisher=publisher, image=f.image("image"), license=f.url("license", web=True), feed_id=feed_id,
         languages=_languages(f, language), offline_name=offline, mirrors=tuple(mirrors),
-        onion=f.url("onion", web=True), email=email, placeholder_base_url=is_placeholder(url),
-    )
+        onion=f.url("onion", web=True), email=email, placeholder_base_url=is_placeholder(url))
 
 
 def _keyed(f: Fields, key: str, name: str, rule: str, valid: Callable[[str], bool],

@@ -25,15 +25,15 @@ def _duplicates(items: Iterable[tuple[str, Origin]], what: str, fix: str) -> lis
     return problems
 
 
-def validate(
-    site: SiteConfig, shared: Sequence[Source], documents: Sequence[Document], assets: Collection[str]
-) -> tuple[list[Problem], tuple[Document, ...]]:
-    """Cross-file problems, and the documents with each translation given its original's slug."""
+def validate(site: SiteConfig, shared: Sequence[Source], documents: Sequence[Document], assets: Collection[str],
+             unreadable: Collection[str] = ()) -> tuple[list[Problem], tuple[Document, ...]]:
+    """Cross-file problems, and the documents, each translation with its original's slug.
+    `unreadable`: the files whose own errors left no document."""
     problems: list[Problem] = []
     every_source = [*shared, *(s for d in documents for s in d.sources)]
     problems += _duplicates(((s.id, s.origin) for s in every_source), "source id",
                             "source ids must be unique across the site: keep one definition and cite it everywhere")
-    documents, languages = _translations(site, documents, problems)
+    documents, languages = _translations(site, documents, problems, unreadable)
     for kind, what in ((Kind.BRIEFING, "briefing"), (Kind.PAGE, "page")):
         originals = [d for d in documents if d.kind is kind and not d.lang]
         problems += _duplicates(((d.slug, d.origin) for d in originals), f"{what} address",
@@ -80,8 +80,8 @@ def validate(
     return problems, documents
 
 
-def _translations(site: SiteConfig, documents: Sequence[Document],
-                  problems: list[Problem]) -> tuple[tuple[Document, ...], tuple[str, ...]]:
+def _translations(site: SiteConfig, documents: Sequence[Document], problems: list[Problem],
+                  unreadable: Collection[str]) -> tuple[tuple[Document, ...], tuple[str, ...]]:
     """Each translation checked against the site's languages and its original, and given
     the original's slug; translations that cannot be placed are left out."""
     languages = tuple(lang.code for lang in site.languages)
@@ -96,7 +96,8 @@ def _translations(site: SiteConfig, documents: Sequence[Document],
                                       f" of the site's languages (site.yaml 'languages': {listed})"))
                 continue
             if original is None:
-                problems.append(error(d.path, 1, f"this translation has no original: add {d.name}.md, or rename it"))
+                if d.path.removesuffix(f".{d.lang}.md") + ".md" not in unreadable:  # else its errors are said
+                    problems.append(error(d.path, 1, f"this translation has no original: add {d.name}.md, or rename it"))
                 continue
             d = replace(d, slug=original.slug)
         kept.append(d)

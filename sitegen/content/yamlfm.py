@@ -18,8 +18,10 @@ expanded or instantiated before it has been checked.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,8 +121,7 @@ _UNCLOSED = {
     "while parsing a flow sequence": "YAML syntax error: the '[' on this line is never closed, or an item"
     " containing ',' needs quotes",
     "while parsing a flow mapping": "YAML syntax error: the '{' on this line is never closed, or a value"
-    " containing ',' needs quotes",
-}
+    " containing ',' needs quotes"}
 # Echoed source text is cut short so that one hostile line cannot flood the report.
 _SHOWN_CHARS = 60
 
@@ -304,6 +305,18 @@ def _event_source(text: str) -> Any:
     return (_c_loader or yaml.BaseLoader)(text)
 
 
+def _runaway_quote(text: str, before: int) -> Any:
+    """The last quoted value before `before` that runs over lines and has text right after its
+    closing quote: that quote opened a later value, so the value's own quote never closed."""
+    found, tokens = None, yaml.scan(text, Loader=_c_loader or yaml.BaseLoader)
+    with suppress(yaml.YAMLError):  # the tokens before the error are all that matter
+        for token in itertools.takewhile(lambda t: t.start_mark.index < before, tokens):
+            start, end = token.start_mark, token.end_mark
+            if getattr(token, "style", None) in ('"', "'") and start.line < end.line and text[end.index : end.index + 1] not in " \t\r\n,]}#:":
+                found = token
+    return found
+
+
 def _syntax_issue(error: Any, builder: _Builder, text: str) -> YamlIssue:
     mark = getattr(error, "problem_mark", None)
     problem = str(getattr(error, "problem", None) or error)
@@ -325,6 +338,11 @@ def _syntax_issue(error: Any, builder: _Builder, text: str) -> YamlIssue:
     if opened is not None and context_mark is not None:
         # Where the parser gave up is lines below; the author must look where it opens.
         return YamlIssue(min(builder.line_of(context_mark), len(rows)), opened)
+    if (quote := _runaway_quote(text, mark.index)) is not None:
+        start, below = builder.line_of(quote.start_mark), builder.line_of(quote.end_mark) - builder.line_of(quote.start_mark)
+        return YamlIssue(start, "YAML syntax error: the quote that opens on this line is never closed (the one"
+                         f" {'on the next line' if below == 1 else f'{below} lines below'} is taken as its end);"
+                         " add the closing quote")
     message = f"YAML syntax error: {problem}"
     if context:
         message += f" {context}"

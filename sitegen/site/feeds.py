@@ -143,8 +143,7 @@ def other_files(model: Model, editions: Sequence[Edition], pages: Sequence[Page]
     files: dict[str, Callable[[], bytes]] = {
         "sitemap.xml": lambda: sitemap(model, pages),
         "robots.txt": lambda: f"User-agent: *\nAllow: /\nSitemap: {site.base_url}sitemap.xml\n".encode(),
-        ".nojekyll": lambda: b"",
-    }
+        ".nojekyll": lambda: b""}
     for edition in editions:
         t = titles[edition.lang or site.language]
         files[edition.prefix + "feed.xml"] = partial(atom, model, edition, "feed.xml", edition.title,

@@ -151,8 +151,7 @@ def build_edition(model: Model, lang: str) -> Edition:
                     for year, events in itertools.groupby(timeline, key=lambda e: e.date.year)),
         series=tuple(SeriesView(site.series_by_id(sid), tuple(f for f in figures if f.series == sid), f"series-{sid}")
                      for sid in series_ids),
-        single_figures=tuple(f for f in figures if not f.series),
-        quotes=quotes,
+        single_figures=tuple(f for f in figures if not f.series), quotes=quotes,
         speakers=tuple(Group(speaker, "speaker-" + anchors.make(speaker, "speaker"), tuple(group))
                        for speaker, group in itertools.groupby(quotes, key=lambda q: q.speaker)),
         tags=tuple(sorted((Group(name, slugify(name), tuple(bs)) for name, bs in tagged.items()), key=lambda t: t.anchor)),
@@ -160,8 +159,7 @@ def build_edition(model: Model, lang: str) -> Edition:
                                  key=lambda pair: (pair[0].date, pair[1].key), reverse=True)),
         citing={}, sources=dict(sorted(model.sources.items(), key=lambda item: _reader_order(item[1]))),
         by_key=by_key, as_of=site.as_of or latest,
-        languages=(("", ""), *((x.code, prefix_of(x.code)) for x in site.languages)),
-    )
+        languages=(("", ""), *((x.code, prefix_of(x.code)) for x in site.languages)))
     return Edition(**{**edition.__dict__, "citing": _citing(edition)})
 
 

@@ -125,8 +125,7 @@ class Renderer:
             "lang_attr": lambda item: Markup(' lang="{}"').format(c) if (c := lang_of(edition.owner(item))) != page.lang else "",
             "cited_urls": lambda items: cited_urls(edition, items),
             "quotations_ld": lambda: quotations_ld(self.model, edition),
-            "timeline_ld": lambda: timeline_ld(self.model, edition, page, t),
-        }
+            "timeline_ld": lambda: timeline_ld(self.model, edition, page, t)}
         try:
             return self.env.get_template(page.template).render({**helpers, **page.context, **extra}).encode("utf-8")
         except Exception as exc:  # a template's mistake, whatever it raised, is the author's to fix
@@ -142,8 +141,7 @@ def series_chart(sv: SeriesView, t: Strings, display: Callable[[Figure], str]) -
         points=[ChartPoint(f.as_of, f.value, display(f), QUALIFIERS.get(f.qualifier, "")) for f in figures],
         date_label=t.date, number=t.number,
         legend={"": t.text("chart_exact"), "lower": t.text("chart_lower"), "approximate": t.text("chart_approximate"),
-                "upper": t.text("chart_upper")},
-    )
+                "upper": t.text("chart_upper")})
 
 
 def cited_urls(edition: Edition, items: Sequence[Figure | Event | Quote]) -> list[str]:
@@ -177,8 +175,7 @@ def timeline_ld(model: Model, edition: Edition, page: Page, t: Strings) -> dict[
                   for s in e.sources if s in edition.sources]
         event: dict[str, object] = {
             "@type": "Event", "name": e.title, "startDate": e.date.iso, "url": f"{base}{page.url}#{event_anchor(e, edition)}",
-            "location": {"@type": "Country", "name": t.text("country")}, "subjectOf": works,
-        }
+            "location": {"@type": "Country", "name": t.text("country")}, "subjectOf": works}
         if e.html:
             event["description"] = e.html.striptags()
         items.append({"@type": "ListItem", "position": position, "item": event})
