@@ -752,6 +752,7 @@ def test_a_syntax_error_gives_no_value() -> None:
     ('a: 1\nnote: "no names.\ntimeline:\n  - date: 2024-09-16\n    title: "Pardons"\n', 2, "quote"),
     ('title: "A\nsummary: "B"\ndate: 2024-09-16\n', 1, "quote"),
     ('tags: [Pardons, "September 2024]\ndate: 2024-01-01\n', 1, "quote"),
+    ('title: "Лукашэнка"\r\nsummary: "Палітвязні на волі\r\nnote: "Шэсць жанчын"\r\n', 2, "quote"),
 ])
 def test_an_unclosed_quote_or_bracket_is_reported_where_it_opens(text: str, line: int, words: str) -> None:
     (issue,) = issues(text)
