@@ -31,23 +31,20 @@ sys.path.insert(0, str(ROOT))
 
 from bench.corpus import write_corpus  # noqa: E402
 from bench.run import prepare_hugo, split  # noqa: E402
+from sitegen.build import make_site  # noqa: E402
 from sitegen.content.files import read_inputs  # noqa: E402
-from sitegen.content.load import load_model  # noqa: E402
+from sitegen.content.load import Memo  # noqa: E402
 from sitegen.settings import BuildOptions  # noqa: E402
-from sitegen.site.assemble import Site  # noqa: E402
 from tests.browser import launch  # noqa: E402
 from tests.serving import copy_project, running  # noqa: E402
 
 
 def full_build_seconds(root: Path, runs: int = 3) -> float:
-    options = BuildOptions.for_project(root)
+    options = BuildOptions.for_project(root, drafts=True)  # as the preview builds
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        inputs = read_inputs(options)
-        model = load_model(inputs, base_url="http://127.0.0.1/", drafts=True)
-        assert not model.errors, model.errors
-        site = Site(model, inputs.templates, inputs.assets)
+        _, site = make_site(read_inputs(options), options, Memo(), origin="http://127.0.0.1")
         for path in site.paths():
             site.file(path)
         times.append(time.perf_counter() - started)

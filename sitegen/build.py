@@ -17,10 +17,11 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .content.files import InputFile, Inputs, read_inputs
 from .problems import ContentError, Problem, sorted_unique, warning
@@ -30,7 +31,7 @@ from .writer import SiteWriter, WriteReport, build_lock, check_place, survey
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-    from .content.load import Memo
+    from .content.load import Mapper, Memo
     from .content.model import Model
     from .site.assemble import Site
 
@@ -88,8 +89,7 @@ def build(options: BuildOptions, say: Callable[[str], None] = print) -> BuildRes
         if cache and (last := cache.unchanged(key, target)) is not None:
             warnings, pages = last
             return BuildResult(warnings, None, pages, time.perf_counter() - started, tuple(cache.notes))
-        from .content.load import Memo, load_model
-        from .site.assemble import Site
+        from .content.load import Memo
 
         memo = cache.memo(inputs) if cache else Memo()
         with ExitStack() as parsing:  # the parse's workers end with it: their memory is not the render's
@@ -98,15 +98,11 @@ def build(options: BuildOptions, say: Callable[[str], None] = print) -> BuildRes
                     return map(parse, files)
                 return parsing.enter_context(_pool(options)).map(parse, files, chunksize=16)
 
-            model = load_model(inputs, base_url=options.base_url, drafts=options.drafts, memo=memo, mapper=mapper,
-                               require_base_url=options.require_base_url)
-        if cache:
-            cache.save_memo(memo)
-        if model.errors:
-            raise ContentError(model.problems)
-        site = Site(model, inputs.templates, inputs.assets, options.templates_prefix)
-        if site.problems:
-            raise ContentError(site.problems)
+            try:
+                model, site = make_site(inputs, options, memo, mapper)
+            finally:
+                if cache:
+                    cache.save_memo(memo)
         del inputs, memo  # the content's bytes and parses: the model holds what is needed
         with ExitStack() as rendering:
             pool = rendering.enter_context(_pool(options, site)) if _parallel(options, len(site.pages)) else None
@@ -115,6 +111,24 @@ def build(options: BuildOptions, say: Callable[[str], None] = print) -> BuildRes
             cache.save_stamp(key, target, model.warnings, len(site.pages))
         notes = tuple(cache.notes) if cache else ()
         return BuildResult(tuple(model.warnings), report, len(site.pages), time.perf_counter() - started, notes)
+
+
+def make_site(inputs: Inputs, options: BuildOptions, memo: Memo, mapper: Mapper = map, origin: str = "") -> tuple[Model, Site]:
+    """The checked model and its site, the build's and the preview's, which passes its own
+    origin (http://127.0.0.1:8000) for the absolute addresses. Raises ContentError."""
+    from .content.load import load_model
+    from .site.assemble import Site
+
+    model = load_model(inputs, base_url=options.base_url, drafts=options.drafts, memo=memo, mapper=mapper,
+                       require_base_url=options.require_base_url)
+    if model.errors:
+        raise ContentError(model.problems)
+    if origin:
+        model = replace(model, site=replace(model.site, base_url=origin + urlsplit(model.site.base_url).path))
+    site = Site(model, inputs.templates, inputs.assets, options.templates_prefix)
+    if site.problems:
+        raise ContentError(site.problems)
+    return model, site
 
 
 def _parallel(options: BuildOptions, items: int) -> bool:
@@ -218,10 +232,10 @@ class Cache:
             data = json.loads(path.read_bytes())
         except FileNotFoundError:
             return None
-        except (OSError, ValueError) as exc:
-            why = exc.strerror if isinstance(exc, OSError) else "not JSON"
-            name = path.relative_to(self.folder).as_posix()
-            self._note(f"warning: the build cache {self.shown}/{name} cannot be read ({why}); building without it")
+        except (OSError, ValueError) as exc:  # a folder's failure is one note, a damaged file's names it
+            where = self.shown if isinstance(exc, OSError) else f"{self.shown}/{path.relative_to(self.folder).as_posix()}"
+            self._note(f"warning: the build cache {where} cannot be read ({getattr(exc, 'strerror', '') or 'not JSON'});"
+                       " building without it")
             return None
         return data["value"] if isinstance(data, dict) and data.get("generator") == self.generator else None
 
@@ -236,7 +250,8 @@ class Cache:
                        " the next build starts from scratch")
 
     def stamp_key(self, inputs: Inputs) -> str:
-        return hashlib.sha256(json.dumps([inputs.digest(), self.options]).encode()).hexdigest()
+        # The reader's problems too: a file it refused is not in the digest, yet fails the build.
+        return hashlib.sha256(json.dumps([inputs.digest(), [str(p) for p in inputs.problems], self.options]).encode()).hexdigest()
 
     def unchanged(self, key: str, target: Path) -> tuple[tuple[Problem, ...], int] | None:
         """The last build's warnings and page count, if its inputs were these and the

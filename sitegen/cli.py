@@ -12,7 +12,7 @@ import argparse
 import datetime as dt
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .problems import ContentError, EnvironmentProblem, Problem, os_problem
@@ -34,7 +34,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
                        " example.github.io, ...): for the build that is published")
     build.add_argument("--drafts", action="store_true", help="include drafts (draft: true); their errors then count")
     build.add_argument("--no-cache", action="store_true", help="use and keep no build cache (.cache/)")
-    build.add_argument("--workers", type=int, default=0, help="processes for a big site (default: one per core)")
+    build.add_argument("--workers", type=_whole(1, 61), default=0, help="processes for a big site (default: one per core)")
     check = commands.add_parser("check", help="check the content; write nothing",
                                 description="Check the content and report every problem; writes nothing.")
     check.add_argument("--drafts", action="store_true", help="check drafts as if they were published")
@@ -44,7 +44,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
                                 description="Build, serve the site on this machine, and rebuild on every save;"
                                 " the browser reloads by itself. Serves from memory: output/ is not touched.")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; the next free one if busy)")
+    serve.add_argument("--port", type=_whole(0, 65535), default=8000, help="port (default: 8000; the next free one if busy)")
     serve.add_argument("--base-url", help="serve under this address's path, as it will be published"
                        " (default: base_url in content/site.yaml)")
     serve.add_argument("--open", action="store_true", help="open the site in the web browser")
@@ -54,6 +54,14 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     for command in (build, check, serve, new):
         command.add_argument("--content", type=Path, help="content folder (default: content/)")
     return parser
+
+
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number from {low} to {high}")
+        return int(text)
+    return parse
 
 
 def _say(text: str) -> None:

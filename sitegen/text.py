@@ -56,7 +56,10 @@ def check_url(value: str) -> str | None:
     """None if value is a safe link, else why not (finishing a sentence "the address ...")."""
     if URL_CONTROL_RE.search(value):
         return "contains spaces or control characters; percent-encode them (%20)"
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. a '[' never closed, as an IPv6 host's
+        return "is not a valid address"
     scheme = parts.scheme.lower()
     if ":" in value.split("/", 1)[0] and not scheme:
         return "is not a valid address"

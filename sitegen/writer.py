@@ -185,10 +185,8 @@ def build_lock(target: Path, say: Callable[[str], None]) -> Iterator[None]:
 
 
 class SiteWriter:
-    """Stage the new site beside the output a file at a time; commit() swaps it in.
-
-    Leaving the with-block by an exception removes the staged tree and leaves the output
-    as it was. OSError from the disk becomes EnvironmentProblem, saying what and where."""
+    """Stage the new site beside the output a file at a time; commit() swaps it in. An exception
+    in the with-block leaves the output as it was; the disk's OSError becomes EnvironmentProblem."""
 
     def __init__(self, output_dir: Path, *, project_root: Path, protected: Sequence[Path]) -> None:
         self.target, old = check_output_dir(output_dir, project_root=project_root, protected=protected)
@@ -218,14 +216,12 @@ class SiteWriter:
         """Stage a file; `again` replaces one staged before."""
         if (path in self._hashes) != again or path == MARKER_NAME or not _is_relative(path):
             raise ValueError(f"bad or repeated output path {path!r}")
-        if again:
-            for made in (self._written, self._unchanged):
-                if path in made:
-                    made.remove(path)
         self._hashes[path] = hashlib.sha256(data).hexdigest()
-        new = self.staging / path
-        old = self.target / path
+        new, old = self.staging / path, self.target / path
         try:
+            if again:  # the staged file may be a hard link to the live site's: never write through it
+                self._written, self._unchanged = [p for p in self._written if p != path], [p for p in self._unchanged if p != path]
+                new.unlink()
             new.parent.mkdir(parents=True, exist_ok=True)
             if path in self._old and _same_bytes(old, data):
                 _link_or_copy(old, new)

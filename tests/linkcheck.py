@@ -6,6 +6,7 @@ path (`serving.serve` + `check_http`), which is how GitHub Pages and mirrors ser
 
 from __future__ import annotations
 
+import json
 import posixpath
 import urllib.request
 from html.parser import HTMLParser
@@ -113,3 +114,51 @@ def check_http(start: str) -> tuple[int, list[str]]:
         if target is not None and unquote(fragment) not in target.ids:
             problems.append(f"{source}: #{fragment} (no such id in {page})")
     return len(seen), problems
+
+
+# The head of a page: its meta tags, links and JSON-LD (for the markup and trust tests).
+class _Head(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.meta: dict[str, str] = {}
+        self.links: dict[str, str] = {}
+        self.first_in_head: tuple[str, dict[str, str | None]] | None = None
+        self._in_head = False
+        self._ld: list[str] | None = None
+        self.json_ld: list[object] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "head":
+            self._in_head = True
+        elif self._in_head and self.first_in_head is None:
+            self.first_in_head = (tag, a)
+        if tag == "meta":
+            key = a.get("property") or a.get("name") or a.get("http-equiv")
+            if key:
+                self.meta[key] = a.get("content") or ""
+        if tag == "link" and a.get("rel"):
+            self.links[str(a["rel"])] = a.get("href") or ""
+        if tag == "script" and a.get("type") == "application/ld+json":
+            self._ld = []
+
+    def handle_data(self, data: str) -> None:
+        if self._ld is not None:
+            self._ld.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self._in_head = False
+        if tag == "script" and self._ld is not None:
+            self.json_ld.append(json.loads("".join(self._ld)))
+            self._ld = None
+
+
+def head(html: str) -> _Head:
+    parser = _Head()
+    parser.feed(html)
+    return parser
+
+
+def ld_types(html: str) -> list[object]:
+    return head(html).json_ld

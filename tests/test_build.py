@@ -6,7 +6,6 @@ import json
 import multiprocessing
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -95,6 +94,13 @@ def test_a_template_mistake_is_a_problem_at_its_line_and_the_output_is_kept(proj
     assert digests_under(project / "output") == before
 
 
+def test_a_file_the_reader_refuses_is_never_nothing_changed(project: Path) -> None:
+    quiet(options(project))
+    (project / "content/briefings/leak.md").symlink_to(project.parent / "outside.md")
+    with pytest.raises(ContentError, match="outside the project"):
+        quiet(options(project))
+
+
 def test_a_damaged_cache_costs_a_note_not_the_build(project: Path) -> None:
     quiet(options(project))
     cache = project / ".cache/sitegen"
@@ -117,6 +123,7 @@ def test_a_cache_folder_that_cannot_be_written_costs_a_note(project: Path) -> No
     (project / ".cache/sitegen").write_text("a file where the folder would be")
     result = quiet(options(project))
     assert result.report is not None and any("cannot be written" in n for n in result.notes)
+    assert len(result.notes) <= 3, result.notes  # the folder, not each file: reading, making it, writing
     assert all(str(project) not in n for n in result.notes)  # no machine paths: one clear line each
 
 
@@ -156,10 +163,12 @@ def test_a_build_waits_for_one_running_and_then_reads_the_content_anew(project: 
     with build_lock((project / "output").resolve(), print):
         run = subprocess.Popen([sys.executable, str(project / "build.py"), "build"], cwd=project,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(1.0)
+        assert run.stderr is not None
+        said = next(line for line in iter(run.stderr.readline, "") if not line.startswith("content/"))  # it waits
         page.write_text(page.read_text().replace("The first round", "The first round, edited"))
     _, err = run.communicate(timeout=60)
-    assert run.returncode == 0 and "waiting" in err
+    assert "Traceback" not in err
+    assert run.returncode == 0 and "waiting" in said
     assert "The first round, edited" in (project / "output/briefings/first-round/index.html").read_text()
 
 

@@ -91,6 +91,16 @@ def test_help_names_the_command_the_author_typed() -> None:
     assert result.returncode == 0 and result.stdout.startswith(f"usage: {typed} ")
 
 
+@pytest.mark.parametrize(("args", "said"), [
+    (("serve", "--port", "70000"), "argument --port: '70000' is not a whole number from 0 to 65535"),
+    (("serve", "--port", "-5"), "argument --port: '-5' is not a whole number from 0 to 65535"),
+    (("build", "--workers", "100"), "argument --workers: '100' is not a whole number from 1 to 61"),
+])
+def test_a_number_out_of_range_is_a_usage_error(project: Path, args: tuple[str, ...], said: str) -> None:
+    code, text = run(project, *args)
+    assert code == 2 and text.rstrip().endswith(said)
+
+
 def test_a_missing_content_folder_is_a_usage_error(project: Path) -> None:
     code, said = run(project, "check", "--content", "nowhere")
     assert code == 2 and said.startswith("error: the content folder 'nowhere' does not exist")

@@ -87,11 +87,12 @@ def edit_template(rng: random.Random, root: Path) -> str:
     name, anchor, extra = rng.choice([
         ("_macros.html", "{{ time(b.date) }}", " {{ b.updated or '' }}"),
         ("_macros.html", "<p>{{ b.summary }}</p>", "<p>{{ b.body.html|striptags|wordcount }}</p>"),
-        ("base.html", "<p>{{ site.description }}</p>", "<p>{{ view.briefings|length }}</p>"),
-        ("briefing.html", "<h1>{{ briefing.title }}</h1>", "<p>{{ briefing.tags|join(', ') }}</p>"),
+        ("base.html", "<p>{{ edition.description }}</p>", "<p>{{ edition.briefings|length }}</p>"),
+        ("briefing.html", "<h1>{{ d.title }}</h1>", "<p>{{ briefing.tags|join(', ') }}</p>"),
     ])
     path = root / "templates" / name
     text = path.read_text(encoding="utf-8")
+    assert anchor in text, f"{anchor!r} is not in {name}: the edit would test nothing"
     path.write_text(text.replace(anchor + extra, anchor) if anchor + extra in text else text.replace(anchor, anchor + extra, 1),
                     encoding="utf-8")
     return f"template {name}"

@@ -53,6 +53,12 @@ def test_an_untranslated_briefing_is_listed_with_its_own_title_and_language(edit
         '<a href="pardon/index.html">Памілаванне</a>' in listing
 
 
+def test_an_untranslated_page_is_in_every_editions_navigation_in_its_own_language(editions_site: Path) -> None:
+    for path in ("be/index.html", "ru/timeline/index.html"):
+        nav = re.search(r'<nav aria-label="[^"]*" id="site-nav">(.*?)</nav>', html(editions_site, path), re.S)
+        assert nav and re.search(r'href="[./]*method/index.html"[^>]* hreflang="en" lang="en">Method</a>', nav[1]), path
+
+
 def test_every_version_links_every_other(editions_site: Path) -> None:
     page = html(editions_site, "ru/briefings/pardon/index.html")
     for code, url in (("en", "briefings/pardon/"), ("be", "be/briefings/pardon/"), ("ru", "ru/briefings/pardon/")):
@@ -76,6 +82,17 @@ def test_a_translation_older_than_its_original_says_so(editions_site: Path) -> N
     assert note and "Арыгінал абноўлены" in note[1] and 'hreflang="en"' in note[1]
     ru = html(editions_site, "ru/briefings/pardon/index.html")  # updated after the original: no such note
     assert 'role="note">Это перевод.' in ru and "Оригинал обновлён" not in ru
+
+
+def test_a_translated_page_older_than_its_original_says_so_as_a_briefing_does(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "editions" / "content", content)
+    method = content / "pages/method.md"
+    method.write_text(method.read_text(encoding="utf-8").replace("nav: 1\n", "nav: 1\nupdated: 2024-10-01\n"), encoding="utf-8")
+    write(content / "pages/method.be.md", '---\ntitle: "Метад"\nsummary: "Як мы лічым."\nupdated: 2024-09-20\n---\n\nЛічым [@centre].\n')
+    build(BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=tmp_path / "out"), say=lambda text: None)
+    note = re.search(r'<p class="translation-note" role="note">(.*?)</p>', html(tmp_path / "out", "be/method/index.html"), re.S)
+    assert note and "Арыгінал абноўлены" in note[1] and 'hreflang="en"' in note[1]
 
 
 def test_a_quote_keeps_its_original_words_and_names_its_translator(editions_site: Path) -> None:

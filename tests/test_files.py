@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -85,3 +86,17 @@ def test_the_digest_follows_names_and_bytes(tmp_path: Path) -> None:
     second = read_inputs(options).digest()
     page.rename(page.with_name("b.md"))
     assert len({first, second, read_inputs(options).digest()}) == 3
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Windows refuses such names itself")
+def test_a_name_that_cannot_be_shown_on_one_line_is_refused(tmp_path: Path) -> None:
+    options = project(tmp_path)
+    names = [b"a\nb.md"] + ([b"\xff.md"] if sys.platform == "linux" else [])  # macOS refuses bytes not UTF-8
+    for name in names:
+        with open(os.fsencode(tmp_path / "content/briefings") + b"/" + name, "wb") as stream:
+            stream.write(b"x")
+    inputs = read_inputs(options)
+    assert inputs.content == ()
+    assert sorted(str(p) for p in inputs.problems) == sorted(
+        f"content/briefings/{shown}: error: rename this: its name has characters that cannot be shown"
+        for shown in ["a\\nb.md", "\\udcff.md"][: len(names)])

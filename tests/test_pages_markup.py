@@ -15,12 +15,12 @@ import json
 import re
 import subprocess
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from .browser import FIXTURES, PROJECT_ROOT, build_site, render_anyway, require_vnu, site_content
+from .linkcheck import head, ld_types
 
 pytestmark = pytest.mark.browser
 
@@ -77,49 +77,6 @@ def test_every_page_loads_no_script_font_or_frame(sites: dict[str, Path]) -> Non
         assert "<iframe" not in html and "<object" not in html and "<embed" not in html, path
 
 
-class _Head(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.meta: dict[str, str] = {}
-        self.links: dict[str, str] = {}
-        self.first_in_head: tuple[str, dict[str, str | None]] | None = None
-        self._in_head = False
-        self._ld: list[str] | None = None
-        self.json_ld: list[object] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if tag == "head":
-            self._in_head = True
-        elif self._in_head and self.first_in_head is None:
-            self.first_in_head = (tag, a)
-        if tag == "meta":
-            key = a.get("property") or a.get("name") or a.get("http-equiv")
-            if key:
-                self.meta[key] = a.get("content") or ""
-        if tag == "link" and a.get("rel"):
-            self.links[str(a["rel"])] = a.get("href") or ""
-        if tag == "script" and a.get("type") == "application/ld+json":
-            self._ld = []
-
-    def handle_data(self, data: str) -> None:
-        if self._ld is not None:
-            self._ld.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "head":
-            self._in_head = False
-        if tag == "script" and self._ld is not None:
-            self.json_ld.append(json.loads("".join(self._ld)))
-            self._ld = None
-
-
-def head(html: str) -> _Head:
-    parser = _Head()
-    parser.feed(html)
-    return parser
-
-
 def test_every_page_has_csp_first_canonical_open_graph_and_twitter_tags(sites: dict[str, Path]) -> None:
     for path, html in pages(sites["real"]):
         h = head(html)
@@ -134,10 +91,6 @@ def test_every_page_has_csp_first_canonical_open_graph_and_twitter_tags(sites: d
         assert h.meta["og:url"].startswith(BASE)
         if path != "404.html":
             assert h.links["canonical"] == h.meta["og:url"], path
-
-
-def ld_types(html: str) -> list[object]:
-    return head(html).json_ld
 
 
 def test_json_ld_describes_briefings_timeline_quotes_figures_and_site(sites: dict[str, Path]) -> None:

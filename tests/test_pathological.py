@@ -31,6 +31,8 @@ CASES: dict[str, Callable[[int], str]] = {
     "**_* runs": lambda n: "**_* " * n,
     "many headings": lambda n: "## A\n\n" * n,
     "many citations": lambda n: "[@a] " * n,
+    "table rules without rows": lambda n: "|\n-\n" * n,
+    "rows that look like rules": lambda n: "|a|b|\n|-|-|\n" * n,
 }
 
 

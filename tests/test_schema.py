@@ -127,6 +127,8 @@ def test_the_scaffolds_placeholder_text_is_an_error() -> None:
     doc, problems = read(text.replace("draft: true", "draft: false"))
     assert doc is not None and sorted(p.line for p in problems) == [4, 19]
     assert all("placeholder" in p.message for p in problems)
+    _, problems = read(text.replace("draft: true", "draft: false").replace("\n", "\r"))  # old Mac line ends
+    assert sorted(p.line for p in problems) == [4, 19]
 
 
 @pytest.mark.parametrize("title", ["", "   ", "!!!"])

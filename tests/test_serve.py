@@ -154,6 +154,14 @@ def test_a_template_error_names_the_template_line(server: Server) -> None:
     assert server.get(server.base_path + "timeline/")[0] == 200  # the last good page still served
 
 
+def test_a_mistake_in_the_interface_texts_is_said_and_the_last_good_site_stays(server: Server) -> None:
+    replace_in(server.root / "templates/i18n/en.yaml", "\nlanguage_name:", "\n# language_name:")
+    server.wait_for(lambda: any(s.startswith("templates/i18n/en.yaml: error: there is no text for 'language_name'")
+                                for s in server.lines))
+    assert server.get(server.base_path + "timeline/")[0] == 200
+    assert not any("Traceback" in s or "internal error" in s for s in server.lines)
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -198,9 +206,8 @@ def test_ctrl_c_stops_within_a_second_without_a_traceback(server: Server) -> Non
     server.process.wait(5)
     assert time.monotonic() - started < 1.0
     assert server.process.returncode == 0
-    time.sleep(0.1)
+    server.wait_for(lambda: server.lines[-1:] == ["stopped"])
     assert not any("Traceback" in line for line in server.lines), server.lines
-    assert server.lines[-1] == "stopped"
 
 
 def test_a_busy_port_moves_to_the_next_one(tmp_path: Path) -> None:

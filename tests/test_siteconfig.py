@@ -36,7 +36,7 @@ def test_a_complete_site_yaml() -> None:
     assert config.base_url == "https://owner.github.io/repo/"  # type: ignore[attr-defined]
     assert [lang.code for lang in config.languages] == ["be", "ru"]  # type: ignore[attr-defined]
     assert config.publisher.logo == "assets/logo.png"  # type: ignore[attr-defined]
-    assert not config.placeholder_base_url  # type: ignore[attr-defined]
+    assert not is_placeholder(config.base_url)  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("url", ["https://example.github.io/belarus-briefing/", "https://example.org/", "http://x.example/"])
@@ -45,7 +45,8 @@ def test_placeholder_base_urls_are_known(url: str) -> None:
 
 
 @pytest.mark.parametrize("url", ["https://owner.github.io/repo\nDisallow: /", 'https://a.org/"><script>', "https://a.org/<x>",
-                                 "ftp://a.org/", "/relative/", "https://a.org/?q=1", "javascript:alert(1)"])
+                                 "ftp://a.org/", "/relative/", "https://a.org/?q=1", "javascript:alert(1)",
+                                 "https://[unclosed"])
 def test_a_bad_base_url_is_refused_from_site_yaml_and_from_the_command_line(url: str) -> None:
     assert check_base_url(url) is not None
     escaped = url.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
@@ -54,6 +55,12 @@ def test_a_bad_base_url_is_refused_from_site_yaml_and_from_the_command_line(url:
     config, problems = site(SITE, base_url=url)
     assert [p.path for p in problems] == ["--base-url"]
     assert "\n" not in config.base_url and '"' not in config.base_url  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "---\n"])
+def test_an_empty_site_yaml_is_an_error(text: str) -> None:
+    _, problems = site(text)
+    assert [(p.path, p.is_error) for p in problems] == [("content/site.yaml", True)] and "empty" in problems[0].message
 
 
 def test_mistakes_are_each_reported() -> None:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import pytest
 
 from sitegen.content.markdown import RESERVED_IDS, RESERVED_PREFIXES
+from sitegen.problems import ContentError
+from sitegen.settings import BuildOptions
 
-from .conftest import PROJECT_ROOT
+from .conftest import FIXTURES, PROJECT_ROOT, quiet_build
+from .serving import copy_project
 
 TEMPLATES = PROJECT_ROOT / "templates"
 
@@ -57,3 +63,21 @@ def test_a_template_edited_between_renders_in_one_process_is_compiled_anew() -> 
     second = home("second-marker")
     assert b"second-marker" in second and b"first-marker" not in second
     assert b"-marker" not in home("")
+
+
+@pytest.mark.parametrize(("file", "old", "new", "where", "words"), [
+    ("en.yaml", "\ncorrections:", "\n# corrections:", "templates/i18n/en.yaml: error", "no text for 'corrections'"),
+    ("en.yaml", "\nlanguage_name:", "\n# language_name:", "templates/i18n/en.yaml: error", "no text for 'language_name'"),
+    ("ru.yaml", '"{title}: данные"', '"{titel}: данные"', "templates/i18n/ru.yaml:79: error", "a field that is not one of those given"),
+    ("ru.yaml", ', other: "{n} цитаты"}', "}", "templates/i18n/ru.yaml:86: error", "with 'other' among them"),
+])
+def test_a_mistake_in_the_interface_texts_is_one_error_at_its_file(tmp_path: Path, file: str, old: str, new: str,
+                                                                    where: str, words: str) -> None:
+    project = copy_project(FIXTURES / "editions" / "content", tmp_path / "project")
+    strings = project / "templates/i18n" / file
+    text = strings.read_text(encoding="utf-8")
+    assert old in text
+    strings.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ContentError) as failure:
+        quiet_build(BuildOptions.for_project(project, output_dir=project / "output"))
+    assert any(str(p).startswith(where) and words in p.message for p in failure.value.problems), failure.value.problems

@@ -51,7 +51,7 @@ def test_anchors_take_linear_time() -> None:
 
 @pytest.mark.parametrize("url", [
     "javascript:alert(1)", "JaVaScRiPt:alert(2)", "data:text/html;base64,xx", "vbscript:x",
-    "java\tscript:alert(4)", "https://", "file:///etc/passwd", "a b",
+    "java\tscript:alert(4)", "https://", "file:///etc/passwd", "a b", "https://[unclosed",
 ])
 def test_unsafe_addresses_are_refused(url: str) -> None:
     assert check_url(url) is not None

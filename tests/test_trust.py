@@ -12,7 +12,7 @@ from pathlib import Path
 from sitegen.site.feeds import DATA_FIELDS
 
 from .conftest import FIXTURES, PROJECT_ROOT
-from .test_pages_markup import ld_types
+from .linkcheck import ld_types
 
 BASE = "https://owner.github.io/editions/"
 
@@ -138,3 +138,23 @@ def test_a_home_page_without_home_md_opens_with_the_description(tmp_path: Path) 
           say=lambda text: None)
     home = (tmp_path / "o/index.html").read_text(encoding="utf-8")
     assert 'id="key-findings"' not in home and "Thirty people were freed" not in home.split("<h2")[0]
+
+
+def test_the_404_pages_policy_allows_exactly_the_stylesheet_it_inlines(tmp_path: Path) -> None:
+    import base64
+    import hashlib
+
+    from sitegen.settings import BuildOptions
+
+    from .conftest import quiet_build
+    from .serving import copy_project
+
+    project = copy_project(FIXTURES / "basic" / "content", tmp_path / "project")
+    css = project / "assets/site.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* a '</style>' in a comment */\n", encoding="utf-8")
+    quiet_build(BuildOptions.for_project(project, output_dir=project / "output"))
+    page = (project / "output/404.html").read_text(encoding="utf-8")
+    inlined = re.search(r"<style>(.*?)</style>", page, re.S)
+    allowed = re.search(r"style-src (?:'|&#39;)sha256-([^'&]+)", page)
+    assert inlined and allowed and "</style>" not in inlined[1]
+    assert base64.b64encode(hashlib.sha256(inlined[1].encode()).digest()).decode() == allowed[1]

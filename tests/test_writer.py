@@ -103,6 +103,19 @@ def test_places_the_output_may_never_be(root: Path, where: str) -> None:
     assert sorted(p.name for p in root.iterdir()) == before
 
 
+@pytest.mark.parametrize("again", [b"1", b"2"])
+def test_a_file_staged_again_never_writes_through_to_the_live_site(root: Path, again: bytes) -> None:
+    output = root / "output"
+    put_all(root, output, {"access/index.html": b"1"})
+    with site_writer(root, output) as writer:
+        writer.put("access/index.html", b"1")  # unchanged: a hard link to the live file
+        writer.put("access/index.html", again, again=True)
+        assert (output / "access/index.html").read_bytes() == b"1"  # the live site, before the swap
+        report = writer.commit()
+    assert (output / "access/index.html").read_bytes() == again
+    assert (report.written, report.unchanged) == (((), ("access/index.html",)) if again == b"1" else (("access/index.html",), ()))
+
+
 def test_a_folder_with_files_of_someone_elses_is_refused_and_left_alone(root: Path) -> None:
     mine = write(root / "mine" / "notes.txt", "keep me")
     with pytest.raises(OutputDirError, match="did not write"):

@@ -17,6 +17,7 @@ from ..text import ID_RE, check_url
 from .model import Image, PartialDate
 from .yamlfm import LineList, LineMap
 
+LANGUAGE_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
 ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
 PARTIAL_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
 MAX_NUMBER = 10.0**15  # counts of people; larger is a typing mistake (and loses precision)
@@ -84,6 +85,13 @@ class Fields:
         if value and not ID_RE.match(value):
             self.error(key, f"'{key}' must be lower-case letters, digits and single hyphens"
                        f" (like 'ap-2024-09-16'), not '{value}'")
+            return ""
+        return value
+
+    def matching(self, key: str, pattern: re.Pattern[str], like: str = "a language code like 'en', 'be' or 'ru'") -> str:
+        """Text that matches pattern (by default a language code's), else '' and an error."""
+        if (value := self.text(key)) and not pattern.match(value):
+            self.error(key, f"'{key}' must be {like}, not '{value}'")
             return ""
         return value
 
@@ -176,17 +184,15 @@ class Fields:
             return [(v, value.item_line(i) + self.offset) for i, v in enumerate(value)]
         return [] if value is None else [(value, self.key_line(key))]
 
-    def id_list(self, key: str, *, required: bool = False) -> tuple[tuple[str, int], ...]:
-        """A single id or a list of ids, each with its file line."""
-        if required and not self.has(key):
-            self._missing(key, "[source-id]")
+    def id_list(self, key: str) -> tuple[tuple[str, int], ...]:
+        """A single id or a list of ids (at least one: they are the sources cited), each with its line."""
         items, result = self._items(key), []
         for item, line in items:
             if not isinstance(item, str) or not ID_RE.match(item):
                 self.problems.append(error(self.path, line, f"'{key}' must list ids like 'ap-2024-09-16', not '{item}'"))
             else:
                 result.append((item, line))
-        if required and self.has(key) and not items:
+        if self.has(key) and not items:
             self.error(key, f"'{key}' is empty; {self.what} must cite at least one source")
         return tuple(result)
 

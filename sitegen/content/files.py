@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,14 +42,17 @@ class Inputs:
 
     def digest(self) -> str:
         """One digest of every input's name and bytes: equal digests, equal sites."""
-        h = hashlib.sha256()
-        for group in (self.content, self.templates, self.assets):
-            h.update(b"\x00group")
-            for f in group:
-                for part in (f.path.encode(), f.data):
-                    h.update(len(part).to_bytes(8, "little"))
-                    h.update(part)
-        return h.hexdigest()
+        return digest_of(part for group in (self.content, self.templates, self.assets)
+                         for part in (b"%d" % len(group), *(x for f in group for x in (f.path.encode(), f.data))))
+
+
+def digest_of(parts: Iterable[bytes]) -> str:
+    """A sha256 of the parts, each prefixed with its length: no other parts give it."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(len(part).to_bytes(8, "little"))
+        h.update(part)
+    return h.hexdigest()
 
 
 def is_temporary(name: str) -> bool:
@@ -94,6 +97,9 @@ def read_tree(folder: Path, prefix: str, allowed: tuple[Path, ...], suffixes: tu
             name = f"{rel}{entry.name}"
             shown = f"{prefix}/{name}"
             if ignore(entry.name):
+                continue
+            if not entry.name.isprintable():  # bytes that are not UTF-8, or a line end that would split the report
+                problems.append(error(f"{prefix}/{rel}{repr(entry.name)[1:-1]}", 0, "rename this: its name has characters that cannot be shown"))
                 continue
             try:
                 if entry.is_symlink():

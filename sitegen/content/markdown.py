@@ -156,16 +156,17 @@ def _parser(blocks: bool) -> MarkdownIt:
 
 def _oversized_tables(body: str, env: _Env) -> bool:
     """Report tables whose padded cells would cost seconds and gigabytes to render."""
-    lines = body.split("\n")
-    found = False
-    for i, text in enumerate(lines):
-        if i and "-" in text and "|" in lines[i - 1] and TABLE_RULE_RE.match(text):
-            columns = text.count("-") and len(re.findall(r"-+", text))
-            rows = next((j for j, row in enumerate(lines[i + 1 :]) if not row.strip()), len(lines) - i - 1)
+    lines, i, found = body.split("\n"), 1, False
+    while i < len(lines):
+        if "-" in lines[i] and "|" in lines[i - 1] and TABLE_RULE_RE.match(lines[i]):
+            end = next((j for j in range(i + 1, len(lines)) if not lines[j].strip()), len(lines))
+            columns, rows = len(re.findall(r"-+", lines[i])), end - i - 1
             if columns * rows > MAX_TABLE_CELLS:
                 env.problems.append(error(env.path, env.first_line + i - 1, f"this table has {rows:,} rows of"
                                           f" {columns} columns; the limit is {MAX_TABLE_CELLS:,} cells: split it"))
                 found = True
+            i = end  # a table runs to the next blank line: its rows are no other table's rule
+        i += 1
     return found
 
 

@@ -250,7 +250,6 @@ class SiteConfig:
     mirrors: tuple[str, ...] = ()
     onion: str = ""
     email: str = ""
-    placeholder_base_url: bool = False
 
     def series_by_id(self, series_id: str) -> Series:
         return next((s for s in self.series if s.id == series_id),

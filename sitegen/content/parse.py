@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass
 from functools import cache
@@ -19,7 +18,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 from markupsafe import Markup
 
 from ..problems import Problem
-from .files import InputFile
+from .files import InputFile, digest_of
 from .model import Document, Source
 from .schema import read_document
 from .siteconfig import SITE_FILE, SOURCES_FILE, read_sources_file
@@ -35,11 +34,7 @@ class Parsed:
 
 def parse_key(file: InputFile) -> str:
     """What parse_file's result depends on (the code aside: see build.fingerprint)."""
-    h = hashlib.sha256()
-    for part in (file.path.encode(), file.rel.encode(), file.data):
-        h.update(len(part).to_bytes(8, "little"))
-        h.update(part)
-    return h.hexdigest()
+    return digest_of((file.path.encode(), file.rel.encode(), file.data))
 
 
 def parse_file(file: InputFile) -> Parsed:

@@ -15,15 +15,14 @@ from markupsafe import Markup
 
 from ..problems import Problem, error
 from ..text import slugify
-from .fields import Fields
-from .frontmatter import split_document
+from .fields import LANGUAGE_RE, Fields
+from .frontmatter import decode, split_document
 from .markdown import render_body, render_inline
 from .model import Correction, Document, Event, Figure, Kind, Origin, PartialDate, Quote, Source
 from .scaffold import PLACEHOLDERS
 from .yamlfm import LineMap
 
 LANG_SUFFIX_RE = re.compile(r"(.+)\.([a-z]{2,3})\Z")
-LANGUAGE_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
 COMMON_KEYS = ("title", "summary", "slug", "updated", "as_of", "draft", "image", "sources")
 KEYS = {
     Kind.BRIEFING: (*COMMON_KEYS, "date", "tags", "figures", "timeline", "quotes", "corrections"),
@@ -65,25 +64,17 @@ def read_source(f: Fields) -> Source | None:
         id=source_id, title=f.text("title", required=True), publisher=f.text("publisher", required=True),
         url=f.url("url", required=True, web=True), date=f.date("date"), origin=Origin(f.path, f.line),
         author=f.text("author"), via=f.text("via"), accessed=f.date("accessed"),
-        archive_url=f.url("archive_url", web=True), archived=f.date("archived"), lang=_lang(f, "lang"))
+        archive_url=f.url("archive_url", web=True), archived=f.date("archived"), lang=f.matching("lang", LANGUAGE_RE))
     if source.archived and not source.archive_url:
         f.error("archived", "'archived' is the date of an archived copy: add its 'archive_url'")
     return source if source_id else None
-
-
-def _lang(f: Fields, key: str) -> str:
-    lang = f.text(key)
-    if lang and not LANGUAGE_RE.match(lang):
-        f.error(key, f"'{key}' must be a language code like 'en', 'be' or 'ru', not '{lang}'")
-        return ""
-    return lang
 
 
 def _cited(f: Fields) -> tuple[tuple[str, ...], tuple[int, ...]]:
     if not f.has("sources"):
         f.error(None, f"{f.what} cites no source; add sources: [source-id]")
         return (), ()
-    pairs = f.id_list("sources", required=True)
+    pairs = f.id_list("sources")
     return tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)
 
 
@@ -131,7 +122,7 @@ def _quote(f: Fields, owner: str, number: int) -> Quote:
     if spoken is not None:
         spoken.what = "'original'"
         spoken.only(("text", "lang"))
-        original, original_lang = spoken.text("text", required=True), _lang(spoken, "lang")
+        original, original_lang = spoken.text("text", required=True), spoken.matching("lang", LANGUAGE_RE)
         if not spoken.has("lang"):
             spoken.error(None, "'original' needs the language of its words, e.g. lang: ru")
     sources, lines = _cited(f)
@@ -191,9 +182,9 @@ def read_document(path: str, rel: str, data: bytes, problems: list[Problem]) -> 
         timeline=tuple(_event(item, owner, n) for n, item in enumerate(f.mappings("timeline"), 1)),
         quotes=tuple(_quote(item, owner, n) for n, item in enumerate(f.mappings("quotes"), 1)),
         corrections=tuple(_correction(item) for item in f.mappings("corrections")))
+    lines = (decode(path, data, []) or "").split("\n")  # with its line ends made '\n', as split_document did
     for placeholder in PLACEHOLDERS:
-        where = next((i for i, line in enumerate(data.decode("utf-8", "replace").split("\n"), 1) if placeholder in line), 0)
-        if where:
+        if where := next((i for i, line in enumerate(lines, 1) if placeholder in line), 0):
             problems.append(error(path, where, f"this is the placeholder text of `new`: \"{placeholder}\";"
                                   " replace it with your own"))
     return document

@@ -8,10 +8,10 @@ from urllib.parse import urlsplit
 
 from ..problems import Problem, error, warning
 from ..text import ID_RE, check_url
-from .fields import Fields
+from .fields import LANGUAGE_RE, Fields
 from .frontmatter import decode, load_yaml
 from .model import Language, Publisher, Series, SiteConfig, Source
-from .schema import LANGUAGE_RE, read_source
+from .schema import read_source
 from .yamlfm import LineMap
 
 SITE_FILE = "site.yaml"
@@ -45,8 +45,8 @@ def read_sources_file(path: str, data: bytes, problems: list[Problem]) -> tuple[
 
 def check_base_url(url: str) -> str | None:
     """None if url can be the site's address, else why not."""
-    parts = urlsplit(url)
-    if not url.lower().startswith(("http://", "https://")) or check_url(url) or not parts.hostname:
+    # check_url first: urlsplit raises for some addresses it refuses.
+    if not url.lower().startswith(("http://", "https://")) or check_url(url) or not (parts := urlsplit(url)).hostname:
         return "must be an absolute address like https://owner.github.io/repo/"
     if re.search(r"[\"'<>`\\{}|^]", url) or parts.query or parts.fragment:
         return "must be a plain address: no quotes, brackets, query or fragment"
@@ -67,16 +67,13 @@ def read_site(path: str, data: bytes | None, problems: list[Problem], base_url: 
     if base_url is not None and (why := check_base_url(base_url)):
         problems.append(error("--base-url", 0, f"{base_url[:80]!r} {why}"))  # repr: a newline stays one line
         base_url = None  # the error stops the build; the rest is checked with site.yaml's own
-    if data is None:
-        problems.append(error(path, 0, "site.yaml is missing: add it with title, description, language, base_url"))
-        return fallback
-    f = _top(path, data, problems)
+    f = _top(path, data, problems) if data is not None else None
     if f is None:
+        if not any(p.path == path for p in problems):  # no file, or nothing in it
+            problems.append(error(path, 0, "site.yaml is missing or empty: add it with title, description, language, base_url"))
         return fallback
     f.only(SITE_KEYS)
-    language = f.text("language") or "en"
-    if not LANGUAGE_RE.match(language):
-        f.error("language", f"'language' must be a language code like 'en' or 'be', not '{language}'")
+    language = f.matching("language", LANGUAGE_RE) or "en"
     url = base_url or f.text("base_url", required=True, example="https://owner.github.io/repo/")
     if base_url is None and url and (why := check_base_url(url)):
         f.error("base_url", f"'base_url' {why}")
@@ -87,22 +84,13 @@ def read_site(path: str, data: bytes | None, problems: list[Problem], base_url: 
         say = error if require_base_url else warning
         problems.append(say(*where, f"'{url}' is a placeholder: canonical links, the feed, the sitemap and"
                             " 'Cite this' would point there; set the site's real address in 'base_url', or pass --base-url"))
-    cname = f.text("cname")
-    if cname and not HOST_RE.match(cname):
-        f.error("cname", f"'cname' must be a bare host name like briefing.example.org, not '{cname}'")
-        cname = ""
-    feed_id = f.text("feed_id")
-    if feed_id and not FEED_ID_RE.match(feed_id):
-        f.error("feed_id", f"'feed_id' must be a tag URI like tag:example.org,2024:briefing, not '{feed_id}'")
-        feed_id = ""
+    cname = f.matching("cname", HOST_RE, "a bare host name like briefing.example.org")
+    feed_id = f.matching("feed_id", FEED_ID_RE, "a tag URI like tag:example.org,2024:briefing")
     publisher = None
     if (p := f.mapping_of("publisher", '{name: "...", url: "https://...", logo: assets/logo.png}')) is not None:
         p.only(("name", "url", "logo"))
         publisher = Publisher(p.text("name", required=True), p.url("url", web=True), p.site_path("logo"))
-    offline = f.text("offline_name") or "site"
-    if not ID_RE.match(offline):
-        f.error("offline_name", f"'offline_name' must be lower-case letters, digits and hyphens, not '{offline}'")
-        offline = "site"
+    offline = f.ident("offline_name", required=False) or "site"
     mirrors = []
     for mirror, line in f.string_list("mirrors"):
         if why := check_base_url(mirror):
@@ -118,7 +106,7 @@ def read_site(path: str, data: bytes | None, problems: list[Problem], base_url: 
         language=language, base_url=url, cname=cname, series=_series(f), as_of=f.date("as_of"),
         publisher=publisher, image=f.image("image"), license=f.url("license", web=True), feed_id=feed_id,
         languages=_languages(f, language), offline_name=offline, mirrors=tuple(mirrors),
-        onion=f.url("onion", web=True), email=email, placeholder_base_url=is_placeholder(url))
+        onion=f.url("onion", web=True), email=email)
 
 
 def _keyed(f: Fields, key: str, name: str, rule: str, valid: Callable[[str], bool],

@@ -344,7 +344,7 @@ def machine_names(host: str) -> set[str]:
 def bind(host: str, port: int, hub: Hub, *, tries: int = 10, say: Callable[[str], None] = print) -> PreviewServer:
     """A server on port, or on the next free one (said aloud) when it is busy."""
     allowed = machine_names(host)
-    for candidate in range(port, port + tries):
+    for candidate in range(port, min(port + tries, 65536)):
         try:
             server = PreviewServer((host, candidate), hub, allowed)
         except OSError as exc:

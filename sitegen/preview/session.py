@@ -16,12 +16,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from ..content.files import read_inputs
-from ..content.load import Memo, load_model
+from ..build import make_site
+from ..content.files import Inputs, read_inputs
+from ..content.load import Memo
 from ..content.siteconfig import SITE_FILE, read_site
-from ..problems import Problem
+from ..problems import ContentError, Problem
 from ..settings import BuildOptions
-from ..site.assemble import Site
 from .server import Hub, LiveSite, SiteState, bind
 from .watch import ChangeQueue, start_watching
 
@@ -49,18 +49,15 @@ class Preview:
         started = time.perf_counter()
         old = self.hub.state
         inputs = read_inputs(self.options)
-        site_file = next((f for f in inputs.content if f.rel == SITE_FILE), None)
-        # Its own address is checked as a build would; the preview's replaces it in the pages.
-        settings: list[Problem] = []
-        path = site_file.path if site_file else SITE_FILE
-        config = read_site(path, site_file.data if site_file else None, settings, self.options.base_url)
-        base = urlsplit(config.base_url).path or "/"
-        model = load_model(inputs, base_url=self.origin + base, drafts=True, memo=self.memo)
-        self.memo.prune()
-        if model.errors or any(p.is_error for p in settings):
-            self._failed(old, [*model.problems, *settings], base)
+        try:
+            model, site = make_site(inputs, self.options, self.memo, origin=self.origin)
+        except ContentError as exc:
+            self._failed(old, exc.problems, old.base_path if old.files else _own_path(inputs, self.options))
             return
-        live = LiveSite(Site(model, inputs.templates, inputs.assets, self.options.templates_prefix))
+        finally:
+            self.memo.prune()
+        base = urlsplit(model.site.base_url).path or "/"
+        live = LiveSite(site)
         first = [p for p in self.hub.viewed() if p in live]
         first += [p for p in live.paths if p.startswith("assets/") and p not in first]  # stylesheets and images
         failed = [x for p in first if isinstance(x := live.get(p), Problem)]
@@ -97,6 +94,12 @@ class Preview:
         self.say(f"build failed: {len(errors)} error(s); still serving the last good build")
         self.hub.publish(replace(old, epoch=self.hub.state.epoch + 1, problems=tuple(errors), changed=changed,
                                  base_path=old.base_path if old.files else base))
+
+
+def _own_path(inputs: Inputs, options: BuildOptions) -> str:  # where to show a failed first build
+    site_file = next((f for f in inputs.content if f.rel == SITE_FILE), None)
+    config = read_site(SITE_FILE, site_file.data if site_file else None, [], options.base_url)
+    return urlsplit(config.base_url).path or "/"
 
 
 def _changed(old: SiteState, new: LiveSite, paths: list[str]) -> tuple[str, ...]:

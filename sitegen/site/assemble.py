@@ -8,11 +8,11 @@ from functools import partial
 
 from ..content.files import InputFile
 from ..content.model import Model
-from ..problems import Problem
+from ..problems import ContentError, Problem
 from .feeds import other_files
 from .i18n import load_strings
 from .plan import Page, build_edition, plan_pages
-from .render import Renderer
+from .render import Renderer, TemplateFailure
 
 
 def page_file(url: str) -> str:
@@ -38,12 +38,14 @@ class Site:
         self.editions = {e.lang: e for e in editions}
         self.pages: dict[str, Page] = {page_file(p.url): p for p in plan_pages(model, editions)}
         stylesheet = next((f.data for f in assets if f.rel == "site.css"), b"")
-        self.renderer = Renderer(templates, model, self.editions, self.strings, stylesheet, templates_prefix)
-        if self.problems:
-            self.others: dict[str, Callable[[], bytes]] = {}
-            return
-        self.others = other_files(model, editions, list(self.pages.values()), {k: v.text for k, v in self.strings.items()})
-        self.others.update({f"assets/{f.rel}": partial(bytes, f.data) for f in assets})
+        self.others: dict[str, Callable[[], bytes]] = {}
+        try:  # a text missing from the interface's files, or one with a field that is not given
+            self.renderer = Renderer(templates, model, self.editions, self.strings, stylesheet, templates_prefix)
+            if not self.problems:
+                self.others = other_files(model, editions, list(self.pages.values()), {k: v.text for k, v in self.strings.items()})
+                self.others.update({f"assets/{f.rel}": partial(bytes, f.data) for f in assets})
+        except ContentError as exc:
+            self.problems += exc.problems
 
     def paths(self) -> list[str]:
         return sorted({*self.pages, *self.others})
@@ -52,7 +54,10 @@ class Site:
         """A file's bytes, made now; KeyError if the site has no such file; TemplateFailure
         if its page's template fails. `extra` goes to a page's template (see build.offline)."""
         page = self.pages.get(path)
-        return self.renderer.render(page, **extra) if page is not None else self.others[path]()
+        try:
+            return self.renderer.render(page, **extra) if page is not None else self.others[path]()
+        except ContentError as exc:  # a feed's text from the interface's files
+            raise TemplateFailure(exc.problems[0]) from None
 
     def access_pages(self) -> list[str]:
         """The pages that tell readers about the offline copy (made again once it exists)."""

@@ -60,7 +60,9 @@ def time_chart(*, chart_id: str, title: str, description: str, points: Sequence[
     def y_of(value: float) -> float:
         return base - value / ticks[-1] * PLOT_HEIGHT
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {_n(WIDTH)} HEIGHT" role="img"'
+    kinds = [k for k in ("", "lower", "approximate", "upper") if any(p.bound == k for p in points)]
+    legend_top = base + GAP + 2 * FONT * 1.25 + 20  # below the date ticks; then a line per kind of mark
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {_n(WIDTH)} {_n(legend_top + len(kinds) * FONT * 2)}" role="img"'
            f' aria-labelledby="{chart_id}-title {chart_id}-desc" fill="currentColor" font-family="sans-serif"'
            f' font-size="{_n(FONT)}">',
            f'<title id="{chart_id}-title">{escape(title)}</title>', f'<desc id="{chart_id}-desc">{escape(description)}</desc>']
@@ -85,14 +87,13 @@ def time_chart(*, chart_id: str, title: str, description: str, points: Sequence[
     out.append(f'<g class="chart-marks">{"".join(marks)}</g>')
     out.append(f'<g class="chart-value" text-anchor="middle">{"".join(values)}</g>')
     out.append(_date_ticks(points, x_of, base, date_label))
-    kinds = [k for k in ("", "lower", "approximate", "upper") if any(p.bound == k for p in points)]
-    y = base + GAP + 2 * FONT * 1.25 + 20
+    y = legend_top
     for kind in kinds:
         out.append(f'<g class="chart-legend">{_mark(kind, left + 6, y - 4)}'
                    f'<text x="{_n(left + 18)}" y="{_n(y)}">{escape(legend[kind])}</text></g>')
         y += FONT * 2
     out.append("</svg>")
-    return Markup("\n".join(out).replace("HEIGHT", _n(y)))
+    return Markup("\n".join(out))
 
 
 def _mark(bound: str, x: float, y: float) -> str:

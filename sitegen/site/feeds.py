@@ -36,8 +36,8 @@ def _json(key: str, records: Sequence[Mapping[str, object]]) -> bytes:
     return f'{{"{key}": [\n{lines}\n]}}\n'.encode()
 
 
-def _csv(fields: Sequence[str], records: Iterable[Mapping[str, object]]) -> bytes:
-    buffer = io.StringIO()
+def _csv(kind: str, records: Iterable[Mapping[str, object]]) -> bytes:
+    buffer, fields = io.StringIO(), DATA_FIELDS[kind]
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(fields)
     writer.writerows(["" if (v := r[k]) is None else " ".join(map(str, v)) if isinstance(v, list) else str(v) for k in fields]
@@ -131,8 +131,7 @@ def sitemap(model: Model, pages: Iterable[Page]) -> bytes:
 
 
 def _download(write: Callable[[str, list[dict[str, object]]], bytes], model: Model, edition: Edition, kind: str) -> bytes:
-    found = records(model, edition, kind)
-    return write(kind, found) if write is _json else _csv(DATA_FIELDS[kind], found)
+    return write(kind, records(model, edition, kind))
 
 
 def other_files(model: Model, editions: Sequence[Edition], pages: Sequence[Page],

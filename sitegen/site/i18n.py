@@ -8,7 +8,7 @@ other) to texts is chosen by a count. Every language has every key of the site's
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
@@ -20,18 +20,14 @@ from ..content.files import InputFile
 from ..content.frontmatter import decode, load_yaml
 from ..content.model import PartialDate
 from ..content.yamlfm import LineMap
-from ..problems import Problem, error
-
-Text = str | Mapping[str, str]
+from ..problems import ContentError, Problem, error
 
 
 class Strings:
     """One language's interface: `t("key")`, `t("quotes", n=3)`, dates and numbers."""
 
-    def __init__(self, lang: str, texts: Mapping[str, Text], locale: Locale) -> None:
-        self.lang = lang
-        self.texts = texts
-        self.locale = locale
+    def __init__(self, lang: str, texts: LineMap, locale: Locale, path: str) -> None:
+        self.lang, self.texts, self.locale, self.path = lang, texts, locale, path
         # The same texts, dates and numbers recur on every page: each is made once.
         self.date = lru_cache(maxsize=4096)(self._date)
         self.time = lru_cache(maxsize=4096)(self._time)
@@ -43,20 +39,28 @@ class Strings:
         try:  # the type is part of the key: a str and a Markup of the same text are escaped apart
             return self._made(key, n, tuple((k, type(v), v) for k, v in values.items()))
         except TypeError:  # a value that cannot be a key is rare: made each time
-            return Markup(escape(self._pick(key, n))).format(**self._values(n, values))
+            return Markup(self._filled(Markup(escape(self._pick(key, n))), key, self._values(n, values)))
 
     def _make(self, key: str, n: float | None, values: tuple[tuple[str, type, object], ...]) -> Markup:
-        return Markup(escape(self._pick(key, n))).format(**self._values(n, {k: v for k, _, v in values}))
+        return Markup(self._filled(Markup(escape(self._pick(key, n))), key, self._values(n, {k: v for k, _, v in values})))
 
     def text(self, key: str, n: float | None = None, **values: object) -> str:
         """The plain text, for files that escape it themselves (feeds)."""
-        return self._pick(key, n).format(**self._values(n, values))
+        return self._filled(self._pick(key, n), key, self._values(n, values))
+
+    def _filled(self, text: str, key: str, values: dict[str, object]) -> str:
+        try:
+            return text.format(**values)
+        except (KeyError, IndexError, ValueError) as exc:  # the template gives fields; a text names them
+            raise ContentError([error(self.path, self.texts.key_line(key), f"the text of '{key}' has a field that"
+                                      f" is not one of those given ({', '.join(values) or 'none'}): {exc}")]) from None
 
     def _pick(self, key: str, n: float | None) -> str:
-        text = self.texts[key]
-        if not isinstance(text, str):
-            form = self.locale.plural_form(n if n is not None else 0)
-            text = text.get(form) or text["other"]
+        if key not in self.texts:
+            raise ContentError([error(self.path, 0, f"there is no text for '{key}' in this file: add it")])
+        text = self.texts[key]  # a text, or texts by plural form (load_strings checked which)
+        if isinstance(text, dict):
+            text = text.get(self.locale.plural_form(n if n is not None else 0)) or text["other"]
         return str(text)
 
     def _values(self, n: float | None, values: dict[str, object]) -> dict[str, object]:
@@ -103,12 +107,19 @@ def load_strings(templates: Sequence[InputFile], languages: Sequence[str], prefi
         except (ValueError, UnknownLocaleError):
             problems.append(error(path, texts.key_line("locale"), f"no such locale for dates and numbers: '{texts.get('locale')}'"))
             continue
-        if found:
-            first = next(iter(found.values()))
-            missing = [k for k in first.texts if k not in texts]
-            if missing:
-                problems.append(error(path, 1, f"missing strings: {', '.join(missing[:8])}{' ...' if len(missing) > 8 else ''};"
-                                      f" add them, translated from {first.lang}.yaml"))
-                continue
-        found[lang] = Strings(lang, texts, locale)  # type: ignore[arg-type]
+        first = next(iter(found.values()), None)
+        missing = [k for k in first.texts if k not in texts] if first else []
+        wrong = [error(path, texts.key_line(k), f"'{k}' must be a text, or texts by plural form (one, few, many, other)"
+                       " with 'other' among them") for k, v in texts.items() if not _is_text(v)]
+        wrong += [error(path, 1, f"missing strings: {', '.join(missing[:8])}{' ...' if len(missing) > 8 else ''};"
+                        f" add them, translated from {first.lang if first else ''}.yaml")] if missing else []
+        problems += wrong
+        if not wrong:
+            found[lang] = Strings(lang, texts, locale, path)
     return found
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) or (isinstance(value, dict) and "other" in value
+                                      and all(isinstance(v, str) for v in value.values()))
+

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..content.model import Correction, Document, Event, Figure, Kind, Model, Quote, Series, Source
 from ..text import Anchors, slugify
@@ -84,7 +84,6 @@ class Edition:
     sources: Mapping[str, Source]  # every source, sorted for readers: by publisher, then date
     by_key: Mapping[str, Document]  # every document of every language
     as_of: dt.date | None
-    languages: tuple[tuple[str, str], ...]  # (code, prefix) of every edition, the site's own first
 
     @property
     def figures(self) -> tuple[Figure, ...]:
@@ -127,7 +126,7 @@ def build_edition(model: Model, lang: str) -> Edition:
     shown = [by_key.get(f"{d.name}.{lang}", d) if lang else d for d in originals]
     briefings = tuple(sorted((d for d in shown if d.kind is Kind.BRIEFING),
                              key=lambda b: (b.date or dt.date.min, b.slug), reverse=True))
-    pages = tuple(sorted((d for d in shown if d.kind is Kind.PAGE and d.lang == lang),
+    pages = tuple(sorted((d for d in shown if d.kind is Kind.PAGE),
                          key=lambda p: (p.nav is None, p.nav or 0, p.title.casefold())))
     timeline = tuple(sorted((e for b in briefings for e in b.timeline), key=lambda e: (e.date.sort_key, e.owner, e.number)))
     figures = sorted((f for b in briefings for f in b.figures), key=lambda f: (f.series, f.as_of, f.id))
@@ -158,9 +157,8 @@ def build_edition(model: Model, lang: str) -> Edition:
         corrections=tuple(sorted(((c, d) for d in (*briefings, *pages) for c in d.corrections),
                                  key=lambda pair: (pair[0].date, pair[1].key), reverse=True)),
         citing={}, sources=dict(sorted(model.sources.items(), key=lambda item: _reader_order(item[1]))),
-        by_key=by_key, as_of=site.as_of or latest,
-        languages=(("", ""), *((x.code, prefix_of(x.code)) for x in site.languages)))
-    return Edition(**{**edition.__dict__, "citing": _citing(edition)})
+        by_key=by_key, as_of=site.as_of or latest)
+    return replace(edition, citing=_citing(edition))
 
 
 def _citing(edition: Edition) -> dict[str, tuple[Citing, ...]]:
@@ -210,15 +208,15 @@ def plan_pages(model: Model, editions: Sequence[Edition]) -> list[Page]:
     versions: dict[str, list[Document]] = {}
     for v in model.documents:
         versions.setdefault(v.name, []).append(v)
+    every = {x.lang or model.site.language: x.prefix for x in editions}
     for edition in editions:
         p, lang = edition.prefix, edition.lang or model.site.language
-        every = {x.lang or model.site.language: f"{x.prefix}" for x in editions}
         home = edition.home
         latest = tuple(e for e in reversed(edition.timeline) if not upcoming(e, edition))[:LATEST_EVENTS]
         pages.append(Page(p, "index.html", edition.title, lang, {
             "home": home, "key_figures": key_figures(edition), "latest_events": latest,
             "source_list": numbered_sources(home, edition.sources) if home else (),
-        }, {code: prefix for code, prefix in every.items()}))
+        }, dict(every)))
         for section in SECTIONS:
             context = {"offline": None} if section == "access/" else {}  # the build gives the copy's size and digest
             pages.append(Page(p + section, section.rstrip("/") + ".html", section.rstrip("/"), lang, context,

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from ..content.files import InputFile
 from ..content.model import Document, Event, Figure, Model, Quote
 from ..content.schema import QUALIFIERS
-from ..problems import Problem, error
+from ..problems import ContentError, Problem, error
 from ..text import slugify
 from .charts import ChartPoint, time_chart
 from .feeds import CSV_FILES, DATA_FIELDS
@@ -84,13 +84,14 @@ class Renderer:
                  strings: Mapping[str, Strings], stylesheet: bytes, prefix: str = "templates") -> None:
         sources = {f.rel: f.data.decode("utf-8", "replace") for f in templates}
         self.prefix, self.model, self.editions, self.strings = prefix, model, editions, strings
-        self.stylesheet = Markup(stylesheet.decode("utf-8", "replace").replace("</", "<\\/"))
-        digest = base64.b64encode(hashlib.sha256(stylesheet).digest()).decode()
+        self.stylesheet = Markup(stylesheet.decode("utf-8", "replace").replace("</", "<\\/"))  # the hash is of this
+        digest = base64.b64encode(hashlib.sha256(self.stylesheet.encode()).digest()).decode()
         self.inline_csp = CSP.format(style=f"'sha256-{digest}'")
         self.env = Environment(
             loader=FunctionLoader(lambda name: (sources[name], f"{prefix}/{name}", lambda: True) if name in sources else None),
             autoescape=True, undefined=StrictUndefined, bytecode_cache=COMPILED, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         )
+        self.language_names = {code: s.text("language_name") for code, s in strings.items()}
         self.env.globals.update(document_url=document_url, as_of=as_of, slugify=slugify, data_fields=DATA_FIELDS, csv_files=CSV_FILES)
 
     def render(self, page: Page, **extra: object) -> bytes:
@@ -117,7 +118,7 @@ class Renderer:
             "csp": self.inline_csp if page.root_relative else CSP.format(style="'self'"),
             "inline_stylesheet": self.stylesheet if page.root_relative else None,
             "alternates": {code: site.base_url + url for code, url in page.alternates.items()},
-            "language_names": {code: s.text("language_name") for code, s in self.strings.items()},
+            "language_names": self.language_names,
             "chart": lambda sv: series_chart(sv, t, display),
             "event_anchor": lambda e: event_anchor(e, edition), "quote_anchor": lambda q: quote_anchor(q, edition),
             "upcoming": lambda e: upcoming(e, edition), "owner": edition.owner,
@@ -129,7 +130,8 @@ class Renderer:
         try:
             return self.env.get_template(page.template).render({**helpers, **page.context, **extra}).encode("utf-8")
         except Exception as exc:  # a template's mistake, whatever it raised, is the author's to fix
-            raise TemplateFailure(template_problem(exc, self.prefix, page.template)) from None
+            problem = exc.problems[0] if isinstance(exc, ContentError) else None  # an interface text's, at its file
+            raise TemplateFailure(problem or template_problem(exc, self.prefix, page.template)) from None
 
 
 def series_chart(sv: SeriesView, t: Strings, display: Callable[[Figure], str]) -> Markup:
