@@ -114,8 +114,7 @@ def build(options: BuildOptions, say: Callable[[str], None] = print) -> BuildRes
 
 
 def make_site(inputs: Inputs, options: BuildOptions, memo: Memo, mapper: Mapper = map, origin: str = "") -> tuple[Model, Site]:
-    """The checked model and its site, the build's and the preview's, which passes its own
-    origin (http://127.0.0.1:8000) for the absolute addresses. Raises ContentError."""
+    """The checked model and its site, or ContentError: the build's, and the preview's at its origin."""
     from .content.load import load_model
     from .site.assemble import Site
 

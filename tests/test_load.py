@@ -121,3 +121,11 @@ def test_a_parse_survives_json(rel: str) -> None:
 def test_a_damaged_parse_is_refused_by_the_reader(damage: object) -> None:
     with pytest.raises((ValueError, TypeError)):
         from_json(damage)
+
+
+@pytest.mark.parametrize("site", ["", "# nothing yet\n", "title: [unclosed\n"])
+def test_a_site_yaml_that_cannot_be_read_is_its_own_errors_not_an_echo_in_every_file(site: str) -> None:
+    files = {"briefings/a.md": briefing(extra="figures:\n  - {id: f, value: 1, label: L, as_of: 2024-09-16, series: s,"
+                                              " sources: [shared]}\n"), "briefings/a.be.md": briefing("Б")}
+    model = load_model(inputs({"site.yaml": site, "sources.yaml": SOURCES, **files}), base_url=None, drafts=False)
+    assert {p.path for p in model.problems} == {"content/site.yaml"}, model.problems

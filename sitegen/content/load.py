@@ -57,12 +57,13 @@ def load_model(inputs: Inputs, *, base_url: str | None, drafts: bool, memo: Memo
     published = [d for d in documents if d.path not in hidden_paths]
     assets = {f.rel for f in inputs.assets}
     unreadable = {p.path for p in parsed if p.document is None}
-    found, built = validate(site, shared, published, assets, unreadable)
+    # Without site.yaml (its languages, series) the rules across files would only echo its error.
+    found, built = validate(site, shared, published, assets, unreadable) if site.base_url else ([], ())
     problems += found
     problems += (p for item in parsed for p in item.problems if p.path not in hidden_paths)
     if hidden:
         # A draft's mistakes must not stop the site; they are said, as warnings.
-        every, _ = validate(site, shared, documents, assets, unreadable)
+        every = validate(site, shared, documents, assets, unreadable)[0] if site.base_url else []
         ownership = (p for item in parsed for p in item.problems)
         problems += (p.as_warning() for p in (*every, *ownership) if p.path in hidden_paths)
     sources: dict[str, Source] = {}

@@ -63,7 +63,7 @@ def read_site(path: str, data: bytes | None, problems: list[Problem], base_url: 
     """site.yaml, checked; base_url (from --base-url) replaces its own. A missing file or
     key is an error, but a usable config comes back, so that the rest is checked too.
     A placeholder address (example.org, ...) is a warning, or an error when require_base_url."""
-    fallback = SiteConfig(title="", description="", language="en", base_url="/")
+    fallback = SiteConfig(title="", description="", language="en", base_url="")  # no address: not read
     if base_url is not None and (why := check_base_url(base_url)):
         problems.append(error("--base-url", 0, f"{base_url[:80]!r} {why}"))  # repr: a newline stays one line
         base_url = None  # the error stops the build; the rest is checked with site.yaml's own
