@@ -10,7 +10,64 @@ import argparse
 import random
 from pathlib import Path
 
-WORDS = ["the", "a", "of", "and", "to", "in", "court", "prisoners", "pardon", "release", "report", "rights", "centre", "sentence", "families", "lawyers", "detained", "statement", "authorities", "political", "activists", "protest", "election", "office", "named", "women", "men", "health", "appeal", "government", "observers", "sanctions", "review", "list", "prison", "colony", "letter", "visit", "charge", "verdict", "hearing", "trial", "journalists", "region", "capital", "months", "weeks", "number", "figure", "source", "reported", "according", "said", "confirmed", "count", "date"]
+WORDS = [
+    "the",
+    "a",
+    "of",
+    "and",
+    "to",
+    "in",
+    "court",
+    "prisoners",
+    "pardon",
+    "release",
+    "report",
+    "rights",
+    "centre",
+    "sentence",
+    "families",
+    "lawyers",
+    "detained",
+    "statement",
+    "authorities",
+    "political",
+    "activists",
+    "protest",
+    "election",
+    "office",
+    "named",
+    "women",
+    "men",
+    "health",
+    "appeal",
+    "government",
+    "observers",
+    "sanctions",
+    "review",
+    "list",
+    "prison",
+    "colony",
+    "letter",
+    "visit",
+    "charge",
+    "verdict",
+    "hearing",
+    "trial",
+    "journalists",
+    "region",
+    "capital",
+    "months",
+    "weeks",
+    "number",
+    "figure",
+    "source",
+    "reported",
+    "according",
+    "said",
+    "confirmed",
+    "count",
+    "date",
+]
 
 
 def sentence(rng: random.Random, cite: str | None) -> str:
@@ -27,9 +84,7 @@ def body(rng: random.Random, sources: list[str], target_words: int = 800) -> str
         section += 1
         parts.append(f"## Section {section}: {rng.choice(WORDS)} {rng.choice(WORDS)}\n")
         for _ in range(3):
-            paragraph = " ".join(
-                sentence(rng, rng.choice(sources) if rng.random() < 0.4 else None) for _ in range(4)
-            )
+            paragraph = " ".join(sentence(rng, rng.choice(sources) if rng.random() < 0.4 else None) for _ in range(4))
             parts.append(paragraph + "\n")
             words += len(paragraph.split())
         if section % 2 == 1:

@@ -168,7 +168,9 @@ def measure(cmd: list[str], cwd: Path) -> Sample:
     with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile("r") as rss:
         full = [GNU_TIME, "-f", "%M", "-o", rss.name, *cmd] if wrapped else cmd
         started = time.perf_counter()
-        process = subprocess.Popen(full, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=TOOL_ENV)
+        process = subprocess.Popen(
+            full, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=TOOL_ENV
+        )
         sampler = TreeSampler(process.pid, skip_root=wrapped)
         sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
@@ -249,7 +251,9 @@ def clear(*paths: Path) -> None:
 # --- the tools -------------------------------------------------------------------------
 
 
-def run_quiet(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_quiet(
+    cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env=env)
 
 
@@ -290,7 +294,9 @@ def get_venv_peer(name: str) -> tuple[Path | None, str]:
         made = run_quiet([sys.executable, "-m", "venv", str(venv)])
         if made.returncode != 0:
             return None, f"{name}: could not create a venv: {last_line(made.stderr)}"
-        done = run_quiet([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", *pins])
+        done = run_quiet(
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", *pins]
+        )
         if done.returncode != 0:
             return None, f"{name}: pip install {' '.join(pins)} failed: {last_line(done.stderr or done.stdout)}"
         stamp.write_text("\n".join(pins))
@@ -299,8 +305,11 @@ def get_venv_peer(name: str) -> tuple[Path | None, str]:
     if version.returncode != 0:
         return None, f"{name}: `{name} --version` failed: {last_line(version.stderr or version.stdout)}"
     libs = run_quiet(
-        [str(bindir / "python"), "-c",
-         "from importlib.metadata import version as v; print(f\"Markdown {v('markdown')}, Jinja2 {v('jinja2')}\")"]
+        [
+            str(bindir / "python"),
+            "-c",
+            "from importlib.metadata import version as v; print(f\"Markdown {v('markdown')}, Jinja2 {v('jinja2')}\")",
+        ]
     )
     said = last_line(version.stdout).split(" from ", 1)[0]  # mkdocs names its install folder
     return bindir, f"{said} ({libs.stdout.strip()})"
@@ -460,12 +469,16 @@ def run_size(size: int, runs: int, peers: dict[str, Path | str]) -> SizeResult:
                 reset()
                 record("cold-cache", measure(build, project), run, output)
             if record("nochange", measure(build, project), run, output):
-                edited.write_bytes(original_briefing + f"\nA sentence added by the benchmark, run {run + 1}.\n".encode())
+                edited.write_bytes(
+                    original_briefing + f"\nA sentence added by the benchmark, run {run + 1}.\n".encode()
+                )
                 record("briefing", measure(build, project), run, None)
                 edited.write_bytes(original_briefing)
                 settle = measure(build, project)  # back in step with the corpus; not reported
                 if not settle.ok:
-                    result.warnings.append(f"run {run + 1}: the build after restoring the briefing failed: {settle.output}")
+                    result.warnings.append(
+                        f"run {run + 1}: the build after restoring the briefing failed: {settle.output}"
+                    )
                 template.write_bytes(original_template + f"\n<!-- added by the benchmark, run {run + 1} -->\n".encode())
                 record("template", measure(build, project), run, None)
                 template.write_bytes(original_template)
@@ -478,13 +491,28 @@ def run_size(size: int, runs: int, peers: dict[str, Path | str]) -> SizeResult:
             bindir = peers[name]
             if name == "hugo":
                 clear(out, site / "resources", site / ".hugo_build.lock")
-                cmd = [str(bindir), "--source", str(site), "--destination", str(out), "--quiet",
-                       "--cacheDir", str(here / name / "hugo-cache")]
+                cmd = [
+                    str(bindir),
+                    "--source",
+                    str(site),
+                    "--destination",
+                    str(out),
+                    "--quiet",
+                    "--cacheDir",
+                    str(here / name / "hugo-cache"),
+                ]
                 clear(here / name / "hugo-cache")
             elif name == "pelican":
                 clear(out, site / "cache")
-                cmd = [str(Path(bindir) / "pelican"), str(site / "content"), "-s", str(site / "pelicanconf.py"),
-                       "-o", str(out), "-q"]
+                cmd = [
+                    str(Path(bindir) / "pelican"),
+                    str(site / "content"),
+                    "-s",
+                    str(site / "pelicanconf.py"),
+                    "-o",
+                    str(out),
+                    "-q",
+                ]
             else:
                 clear(out)
                 cmd = [str(Path(bindir) / "mkdocs"), "build", "-q", "-f", str(site / "mkdocs.yml"), "-d", str(out)]
@@ -550,7 +578,9 @@ def size_table(r: SizeResult) -> list[str]:
         extra = ""
         if key == "nochange" and "hugo" in r.series:
             extra = f", {fmt_x(ratio(s.median, r.series['hugo'].median))} Hugo's full build"
-        lines.append(f"- {s.label[6:].capitalize()}: {fmt_s(s.median)} s, {fmt_x(ratio(s.median, floor))} floor{extra}.")
+        lines.append(
+            f"- {s.label[6:].capitalize()}: {fmt_s(s.median)} s, {fmt_x(ratio(s.median, floor))} floor{extra}."
+        )
     for s in r.series.values():
         if s.note:
             lines.append(f"- {s.label}: {s.note}.")
@@ -591,7 +621,13 @@ def targets(results: dict[int, SizeResult]) -> list[str]:
     lines.append(row("cold build ≤ 1.2x floor", fmt_x(x), check(x, x is not None and x <= 1.2)))
     for peer in ("pelican", "mkdocs"):
         x = ratio(cold, median(TARGET_SIZE, peer))
-        lines.append(row(f"cold build ≥ 2x faster than {PEER_NAMES[peer]} (≤ 0.5x)", fmt_x(x), check(x, x is not None and x <= 0.5)))
+        lines.append(
+            row(
+                f"cold build ≥ 2x faster than {PEER_NAMES[peer]} (≤ 0.5x)",
+                fmt_x(x),
+                check(x, x is not None and x <= 0.5),
+            )
+        )
     nochange = median(TARGET_SIZE, "nochange")
     x = ratio(nochange, floor)
     lines.append(row("no-change rebuild ≤ 0.1x floor", fmt_x(x), check(x, x is not None and x <= 0.1)))
@@ -599,18 +635,29 @@ def targets(results: dict[int, SizeResult]) -> list[str]:
     lines.append(row("no-change rebuild faster than Hugo's full build", fmt_x(x), check(x, x is not None and x < 1.0)))
     for size in (TARGET_SIZE, LARGE_SIZE):
         x = ratio(median(size, "briefing"), median(size, "floor"))
-        lines.append(row(f"one briefing's body edited ≤ 0.4x floor ({size:,})", fmt_x(x), check(x, x is not None and x <= 0.4)))
+        lines.append(
+            row(f"one briefing's body edited ≤ 0.4x floor ({size:,})", fmt_x(x), check(x, x is not None and x <= 0.4))
+        )
     large = results.get(LARGE_SIZE)
     mem = None
     if large:
         values = [large.series[k].memory_mb() for k in OURS if k in large.series]
         mem = max((v for v in values if v is not None), default=None)
-    lines.append(row(
-        f"peak memory at {LARGE_SIZE:,} under 300 MB (our largest, any measurement)",
-        f"{mem:.0f} MB" if mem is not None else "—", check(mem, mem is not None and mem < 300),
-    ))
+    lines.append(
+        row(
+            f"peak memory at {LARGE_SIZE:,} under 300 MB (our largest, any measurement)",
+            f"{mem:.0f} MB" if mem is not None else "—",
+            check(mem, mem is not None and mem < 300),
+        )
+    )
     x = ratio(median(LARGE_SIZE, "cold"), cold)
-    lines.append(row(f"{LARGE_SIZE:,} takes ≤ 5.5x the time of {TARGET_SIZE:,} (our cold build)", fmt_x(x), check(x, x is not None and x <= 5.5)))
+    lines.append(
+        row(
+            f"{LARGE_SIZE:,} takes ≤ 5.5x the time of {TARGET_SIZE:,} (our cold build)",
+            fmt_x(x),
+            check(x, x is not None and x <= 5.5),
+        )
+    )
     lines.append("")
     return lines
 
@@ -655,7 +702,9 @@ def our_version() -> str:
     from importlib.metadata import version
 
     head = run_quiet(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT).stdout.strip() or "?"
-    dirty = run_quiet(["git", "status", "--porcelain", "--", "sitegen", "templates", "assets", "build.py"], cwd=ROOT).stdout.strip()
+    dirty = run_quiet(
+        ["git", "status", "--porcelain", "--", "sitegen", "templates", "assets", "build.py"], cwd=ROOT
+    ).stdout.strip()
     libs = ", ".join(f"{n} {version(n)}" for n in ("markdown-it-py", "mdit-py-plugins", "Jinja2", "PyYAML"))
     state = "with uncommitted changes to sitegen/, templates/ or assets/" if dirty else "clean"
     return f"sitegen {version('sitegen')} at commit {head} ({state}; code digest `{sitegen_digest()}`), Python {platform.python_version()}, {libs}"
@@ -687,9 +736,17 @@ def disk_probe() -> str:
     return f"{seconds[0]:.2f} s and {seconds[1]:.2f} s"
 
 
-def report(args: argparse.Namespace, started: dt.datetime, seconds: float, info: dict[str, str],
-           versions: dict[str, str], skipped: list[str], results: dict[int, SizeResult], loads: tuple[str, str],
-           disks: tuple[str, str]) -> str:
+def report(
+    args: argparse.Namespace,
+    started: dt.datetime,
+    seconds: float,
+    info: dict[str, str],
+    versions: dict[str, str],
+    skipped: list[str],
+    results: dict[int, SizeResult],
+    loads: tuple[str, str],
+    disks: tuple[str, str],
+) -> str:
     memory_note = [f"- **Note:** {args.memory_note}"] if args.memory_note else []
     lines = [
         "# Build-speed benchmark",
@@ -740,8 +797,8 @@ def report(args: argparse.Namespace, started: dt.datetime, seconds: float, info:
         " taxonomies, search or navigation; MkDocs without its theme's all-pages navigation, which grows with"
         " the square of the page count). Ours builds far more (index, timeline, figures with SVG charts, quotes,"
         " sources, tags, feed, sitemap, JSON/CSV data, validation of every citation).",
-        "- Memory: \"max RSS\" is the largest single process's peak, as `/usr/bin/time -f %M` prints it (each"
-        " command runs under GNU time); \"PSS\" is the summed proportional set size of the command and all its child processes,"
+        '- Memory: "max RSS" is the largest single process\'s peak, as `/usr/bin/time -f %M` prints it (each'
+        ' command runs under GNU time); "PSS" is the summed proportional set size of the command and all its child processes,'
         f" sampled every {SAMPLE_EVERY} s (it counts worker processes, which max RSS does not, and can miss a"
         " peak shorter than the interval). The memory target is judged on the larger of the two.",
         *memory_note,
@@ -754,10 +811,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,5000", help="corpus sizes, comma-separated (default: 1000,5000)")
     parser.add_argument("--runs", type=int, default=3, help="runs of every measurement (default: 3)")
-    parser.add_argument("--runs-for", action="append", default=[], metavar="SIZE=N",
-                        help="a different number of runs at one size, e.g. 5000=1")
+    parser.add_argument(
+        "--runs-for",
+        action="append",
+        default=[],
+        metavar="SIZE=N",
+        help="a different number of runs at one size, e.g. 5000=1",
+    )
     parser.add_argument("--skip", default="", help="peers to leave out, comma-separated: hugo,pelican,mkdocs")
-    parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the report (default: bench/RESULTS.md)")
+    parser.add_argument(
+        "--results", type=Path, default=RESULTS, help="where to write the report (default: bench/RESULTS.md)"
+    )
     argv = sys.argv[1:]
     args = parser.parse_args(argv)
     args.argv = argv
@@ -801,11 +865,15 @@ def main() -> int:
     seconds = time.perf_counter() - clock
     last_disk = disk_probe()
     log(f"disk at the end: {last_disk}")
-    text = report(args, started, seconds, info, versions, skipped, results, (first_load, loadavg()), (first_disk, last_disk))
+    text = report(
+        args, started, seconds, info, versions, skipped, results, (first_load, loadavg()), (first_disk, last_disk)
+    )
     text = text.replace(str(ROOT) + "/", "").replace(str(ROOT), ".")  # no machine paths in the report
     args.results.write_text(text, encoding="utf-8")
     log("\n".join(scaling(results) + targets(results)))
-    log(f"wrote {args.results.relative_to(ROOT) if args.results.is_relative_to(ROOT) else args.results} in {seconds / 60:.1f} min")
+    log(
+        f"wrote {args.results.relative_to(ROOT) if args.results.is_relative_to(ROOT) else args.results} in {seconds / 60:.1f} min"
+    )
     return 0
 
 

@@ -58,7 +58,9 @@ def save_to_browser(root: Path, edits: int) -> list[float]:
 
 def edit_and_watch(content: Path, url: str, edits: int) -> list[float]:
     """Open the middle briefing's page at url + briefings/<name>/ and time each edit of it."""
-    briefings = sorted(p for p in (content / "briefings").glob("*.md") if "." not in p.stem)  # originals, not translations
+    briefings = sorted(
+        p for p in (content / "briefings").glob("*.md") if "." not in p.stem
+    )  # originals, not translations
     target = briefings[len(briefings) // 2]
     slug = target.stem
     original = target.read_text(encoding="utf-8")
@@ -75,7 +77,8 @@ def edit_and_watch(content: Path, url: str, edits: int) -> list[float]:
             target.write_text(text, encoding="utf-8")
             page.wait_for_function(
                 f"() => document.body && document.body.textContent.includes({marker!r})",
-                polling=5, timeout=30_000,
+                polling=5,
+                timeout=30_000,
             )
             times.append(time.perf_counter() - started)
             time.sleep(1)  # a reloaded page opens its live-reload connection again
@@ -95,7 +98,9 @@ def hugo_save_to_browser(corpus: Path, site: Path, edits: int) -> list[float] | 
     url = f"http://127.0.0.1:{port}/"
     server = subprocess.Popen(
         [hugo, "server", "--bind", "127.0.0.1", "--port", str(port), "--baseURL", url, "--appendPort=false"],
-        cwd=site, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=site,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 120
@@ -143,8 +148,10 @@ def main() -> None:
     if hugo is None:
         print("\n`hugo server`: not measured (no `hugo` on this machine)")
     else:
-        print(f"\n`hugo server` on the generated corpus: save→browser median {statistics.median(hugo) * 1000:.0f} ms"
-              f" (range {min(hugo) * 1000:.0f}–{max(hugo) * 1000:.0f} ms)")
+        print(
+            f"\n`hugo server` on the generated corpus: save→browser median {statistics.median(hugo) * 1000:.0f} ms"
+            f" (range {min(hugo) * 1000:.0f}–{max(hugo) * 1000:.0f} ms)"
+        )
 
 
 if __name__ == "__main__":

@@ -73,8 +73,12 @@ def check(options: BuildOptions) -> Model:
     """The checked model, for `check`: nothing is written."""
     from .content.load import load_model
 
-    return load_model(read_inputs(options), base_url=options.base_url, drafts=options.drafts,
-                      require_base_url=options.require_base_url)
+    return load_model(
+        read_inputs(options),
+        base_url=options.base_url,
+        drafts=options.drafts,
+        require_base_url=options.require_base_url,
+    )
 
 
 def build(options: BuildOptions, say: Callable[[str], None] = print) -> BuildResult:
@@ -93,6 +97,7 @@ def build(options: BuildOptions, say: Callable[[str], None] = print) -> BuildRes
 
         memo = cache.memo(inputs) if cache else Memo()
         with ExitStack() as parsing:  # the parse's workers end with it: their memory is not the render's
+
             def mapper(parse: Callable[[InputFile], Any], files: list[InputFile]) -> Iterable[Any]:
                 if not _parallel(options, len(files)):
                     return map(parse, files)
@@ -113,13 +118,21 @@ def build(options: BuildOptions, say: Callable[[str], None] = print) -> BuildRes
         return BuildResult(tuple(model.warnings), report, len(site.pages), time.perf_counter() - started, notes)
 
 
-def make_site(inputs: Inputs, options: BuildOptions, memo: Memo, mapper: Mapper = map, origin: str = "") -> tuple[Model, Site]:
+def make_site(
+    inputs: Inputs, options: BuildOptions, memo: Memo, mapper: Mapper = map, origin: str = ""
+) -> tuple[Model, Site]:
     """The checked model and its site, or ContentError: the build's, and the preview's at its origin."""
     from .content.load import load_model
     from .site.assemble import Site
 
-    model = load_model(inputs, base_url=options.base_url, drafts=options.drafts, memo=memo, mapper=mapper,
-                       require_base_url=options.require_base_url)
+    model = load_model(
+        inputs,
+        base_url=options.base_url,
+        drafts=options.drafts,
+        memo=memo,
+        mapper=mapper,
+        require_base_url=options.require_base_url,
+    )
     if model.errors:
         raise ContentError(model.problems)
     if origin:
@@ -232,9 +245,13 @@ class Cache:
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:  # a folder's failure is one note, a damaged file's names it
-            where = self.shown if isinstance(exc, OSError) else f"{self.shown}/{path.relative_to(self.folder).as_posix()}"
-            self._note(f"warning: the build cache {where} cannot be read ({getattr(exc, 'strerror', '') or 'not JSON'});"
-                       " building without it")
+            where = (
+                self.shown if isinstance(exc, OSError) else f"{self.shown}/{path.relative_to(self.folder).as_posix()}"
+            )
+            self._note(
+                f"warning: the build cache {where} cannot be read ({getattr(exc, 'strerror', '') or 'not JSON'});"
+                " building without it"
+            )
             return None
         return data["value"] if isinstance(data, dict) and data.get("generator") == self.generator else None
 
@@ -245,12 +262,16 @@ class Cache:
             temporary.write_text(json.dumps({"generator": self.generator, "value": value}), encoding="utf-8")
             os.replace(temporary, path)
         except OSError as exc:
-            self._note(f"warning: the build cache cannot be written ({self.shown}: {exc.strerror or exc});"
-                       " the next build starts from scratch")
+            self._note(
+                f"warning: the build cache cannot be written ({self.shown}: {exc.strerror or exc});"
+                " the next build starts from scratch"
+            )
 
     def stamp_key(self, inputs: Inputs) -> str:
         # The reader's problems too: a file it refused is not in the digest, yet fails the build.
-        return hashlib.sha256(json.dumps([inputs.digest(), [str(p) for p in inputs.problems], self.options]).encode()).hexdigest()
+        return hashlib.sha256(
+            json.dumps([inputs.digest(), [str(p) for p in inputs.problems], self.options]).encode()
+        ).hexdigest()
 
     def unchanged(self, key: str, target: Path) -> tuple[tuple[Problem, ...], int] | None:
         """The last build's warnings and page count, if its inputs were these and the
@@ -265,8 +286,15 @@ class Cache:
             return None
 
     def save_stamp(self, key: str, target: Path, warnings: list[Problem], pages: int) -> None:
-        self._save(self.folder / "stamp.json", {"key": key, "output": _output_state(target), "pages": pages,
-                                                "warnings": [[p.path, p.line, p.message] for p in warnings]})
+        self._save(
+            self.folder / "stamp.json",
+            {
+                "key": key,
+                "output": _output_state(target),
+                "pages": pages,
+                "warnings": [[p.path, p.line, p.message] for p in warnings],
+            },
+        )
 
     def memo(self, inputs: Inputs) -> Memo:
         """The kept parses of these inputs' files (one JSON file each, by parse key)."""

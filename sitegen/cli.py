@@ -23,33 +23,63 @@ EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_ENVIRONMENT = 0, 1, 2, 3
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description="Build the briefing site from content/ into output/"
-                                     " (the default command). Run a command with --help for its options.")
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Build the briefing site from content/ into output/"
+        " (the default command). Run a command with --help for its options.",
+    )
     commands = parser.add_subparsers(dest="command", metavar="{build,check,serve,new}")
     build = commands.add_parser("build", help="build the site (default)", description="Build content/ into output/.")
     build.add_argument("--output", type=Path, help="output folder (default: output/)")
-    build.add_argument("--base-url", help="absolute address the site is published at, e.g. https://owner.github.io/repo/"
-                       " (default: base_url in content/site.yaml); used only where an address must be absolute")
-    build.add_argument("--require-base-url", action="store_true", help="refuse a placeholder address (example.org,"
-                       " example.github.io, ...): for the build that is published")
+    build.add_argument(
+        "--base-url",
+        help="absolute address the site is published at, e.g. https://owner.github.io/repo/"
+        " (default: base_url in content/site.yaml); used only where an address must be absolute",
+    )
+    build.add_argument(
+        "--require-base-url",
+        action="store_true",
+        help="refuse a placeholder address (example.org, example.github.io, ...): for the build that is published",
+    )
     build.add_argument("--drafts", action="store_true", help="include drafts (draft: true); their errors then count")
     build.add_argument("--no-cache", action="store_true", help="use and keep no build cache (.cache/)")
-    build.add_argument("--workers", type=_whole(1, 61), default=0, help="processes for a big site (default: one per core)")
-    check = commands.add_parser("check", help="check the content; write nothing",
-                                description="Check the content and report every problem; writes nothing.")
+    build.add_argument(
+        "--workers", type=_whole(1, 61), default=0, help="processes for a big site (default: one per core)"
+    )
+    check = commands.add_parser(
+        "check",
+        help="check the content; write nothing",
+        description="Check the content and report every problem; writes nothing.",
+    )
     check.add_argument("--drafts", action="store_true", help="check drafts as if they were published")
-    check.add_argument("--archive", action="store_true", help="print, for each source without an archived copy, the"
-                       " address that asks the Wayback Machine to save one (open each, then add its archive_url)")
-    serve = commands.add_parser("serve", help="preview the site; rebuild and reload the browser on every save",
-                                description="Build, serve the site on this machine, and rebuild on every save;"
-                                " the browser reloads by itself. Serves from memory: output/ is not touched.")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    serve.add_argument("--port", type=_whole(0, 65535), default=8000, help="port (default: 8000; the next free one if busy)")
-    serve.add_argument("--base-url", help="serve under this address's path, as it will be published"
-                       " (default: base_url in content/site.yaml)")
+    check.add_argument(
+        "--archive",
+        action="store_true",
+        help="print, for each source without an archived copy, the"
+        " address that asks the Wayback Machine to save one (open each, then add its archive_url)",
+    )
+    serve = commands.add_parser(
+        "serve",
+        help="preview the site; rebuild and reload the browser on every save",
+        description="Build, serve the site on this machine, and rebuild on every save;"
+        " the browser reloads by itself. Serves from memory: output/ is not touched.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)"
+    )
+    serve.add_argument(
+        "--port", type=_whole(0, 65535), default=8000, help="port (default: 8000; the next free one if busy)"
+    )
+    serve.add_argument(
+        "--base-url",
+        help="serve under this address's path, as it will be published (default: base_url in content/site.yaml)",
+    )
     serve.add_argument("--open", action="store_true", help="open the site in the web browser")
-    new = commands.add_parser("new", help='start a new briefing: new "Title"',
-                              description="Write a new draft briefing with every front-matter key to fill in.")
+    new = commands.add_parser(
+        "new",
+        help='start a new briefing: new "Title"',
+        description="Write a new draft briefing with every front-matter key to fill in.",
+    )
     new.add_argument("title", help="the briefing's title, in quotes")
     for command in (build, check, serve, new):
         command.add_argument("--content", type=Path, help="content folder (default: content/)")
@@ -61,6 +91,7 @@ def _whole(low: int, high: int) -> Callable[[str], int]:
         if not text.isdigit() or not low <= int(text) <= high:
             raise argparse.ArgumentTypeError(f"'{text}' is not a whole number from {low} to {high}")
         return int(text)
+
     return parse
 
 
@@ -77,10 +108,15 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None)
     prog = os.environ.get("SITEGEN_PROG") or "build.py"
     args = _parser(prog).parse_args(list(sys.argv[1:] if argv is None else argv) or ["build"])
     options = BuildOptions.for_project(
-        project_root or Path.cwd(), content_dir=args.content, output_dir=getattr(args, "output", None),
-        base_url=getattr(args, "base_url", None), drafts=getattr(args, "drafts", False) or args.command == "serve",
+        project_root or Path.cwd(),
+        content_dir=args.content,
+        output_dir=getattr(args, "output", None),
+        base_url=getattr(args, "base_url", None),
+        drafts=getattr(args, "drafts", False) or args.command == "serve",
         use_cache=args.command in (None, "build") and not getattr(args, "no_cache", False),
-        workers=getattr(args, "workers", 0), require_base_url=getattr(args, "require_base_url", False))
+        workers=getattr(args, "workers", 0),
+        require_base_url=getattr(args, "require_base_url", False),
+    )
     if not options.content_dir.is_dir():
         _say(f"error: the content folder '{options.content_prefix}' does not exist; pass --content")
         return EXIT_USAGE
@@ -114,8 +150,10 @@ def _check(options: BuildOptions, archive: bool) -> int:
     c = model.counts
     parts = [plural(c["briefings"], "briefing"), plural(c["pages"], "page")]
     parts += [plural(c[k], k[:-1]) for k in ("translations", "drafts") if c[k]]
-    _say(f"checked {plural(c['files'], 'file')} ({', '.join(parts)}):"
-         f" {plural(len(model.errors), 'error')}, {plural(len(model.warnings), 'warning')}")
+    _say(
+        f"checked {plural(c['files'], 'file')} ({', '.join(parts)}):"
+        f" {plural(len(model.errors), 'error')}, {plural(len(model.warnings), 'warning')}"
+    )
     return EXIT_CONTENT if model.errors else EXIT_OK
 
 
@@ -140,8 +178,10 @@ def _build(options: BuildOptions) -> int:
         _say(f"nothing changed: {where} is up to date ({plural(result.pages, 'page')}); {result.seconds:.2f} s")
     else:
         r = result.report
-        _say(f"built {plural(result.pages, 'page')} into {where}: {len(r.written)} written, {len(r.unchanged)}"
-             f" unchanged, {len(r.removed)} removed; {plural(len(result.warnings), 'warning')}; {result.seconds:.2f} s")
+        _say(
+            f"built {plural(result.pages, 'page')} into {where}: {len(r.written)} written, {len(r.unchanged)}"
+            f" unchanged, {len(r.removed)} removed; {plural(len(result.warnings), 'warning')}; {result.seconds:.2f} s"
+        )
     return EXIT_OK
 
 

@@ -22,15 +22,31 @@ class BuildOptions:
     require_base_url: bool = False  # a placeholder base URL is an error (for publishing)
 
     @classmethod
-    def for_project(cls, project_root: Path, *, content_dir: Path | None = None, output_dir: Path | None = None,
-                    base_url: str | None = None, drafts: bool = False, use_cache: bool = False, workers: int = 0,
-                    require_base_url: bool = False) -> BuildOptions:
+    def for_project(
+        cls,
+        project_root: Path,
+        *,
+        content_dir: Path | None = None,
+        output_dir: Path | None = None,
+        base_url: str | None = None,
+        drafts: bool = False,
+        use_cache: bool = False,
+        workers: int = 0,
+        require_base_url: bool = False,
+    ) -> BuildOptions:
         root = project_root.resolve()
-        return cls(project_root=root, content_dir=Path(content_dir or root / "content").absolute(),
-                   output_dir=Path(output_dir or root / "output").absolute(), templates_dir=root / "templates",
-                   assets_dir=root / "assets", base_url=base_url, drafts=drafts,
-                   cache_dir=root / ".cache" / "sitegen" if use_cache else None, workers=workers,
-                   require_base_url=require_base_url)
+        return cls(
+            project_root=root,
+            content_dir=Path(content_dir or root / "content").absolute(),
+            output_dir=Path(output_dir or root / "output").absolute(),
+            templates_dir=root / "templates",
+            assets_dir=root / "assets",
+            base_url=base_url,
+            drafts=drafts,
+            cache_dir=root / ".cache" / "sitegen" if use_cache else None,
+            workers=workers,
+            require_base_url=require_base_url,
+        )
 
     def display_path(self, path: Path) -> str:
         """A path as an author's editor wants it: relative to the project when possible."""

@@ -59,14 +59,19 @@ def check_place(output_dir: Path, *, project_root: Path, protected: Sequence[Pat
     _refuse_place(target, who, project_root, protected)
     nearest = next((a for a in (target, *target.parents) if a.exists()), target)
     if nearest.exists() and not nearest.is_dir():
-        raise OutputDirError(f"{who} is a file, not a folder; {_CHOOSE}" if nearest == target else
-                             f"{who} cannot be made: '{nearest.as_posix()}' is a file; {_CHOOSE}")
+        raise OutputDirError(
+            f"{who} is a file, not a folder; {_CHOOSE}"
+            if nearest == target
+            else f"{who} cannot be made: '{nearest.as_posix()}' is a file; {_CHOOSE}"
+        )
     if nearest == target and os.path.ismount(target):
         raise OutputDirError(f"{who} is a mount point, which cannot be replaced; {_CHOOSE}")
     return target
 
 
-def check_output_dir(output_dir: Path, *, project_root: Path, protected: Sequence[Path]) -> tuple[Path, dict[str, str] | None]:
+def check_output_dir(
+    output_dir: Path, *, project_root: Path, protected: Sequence[Path]
+) -> tuple[Path, dict[str, str] | None]:
     """check_place, and then what is in the folder: the manifest of the build that wrote
     it (None if there is none), or OutputDirError if it holds anything sitegen did not write."""
     target = check_place(output_dir, project_root=project_root, protected=protected)
@@ -76,17 +81,24 @@ def check_output_dir(output_dir: Path, *, project_root: Path, protected: Sequenc
     files, folders, links = survey(target)
     if manifest is None:
         if files or folders or links:
-            raise OutputDirError(f"the output folder '{target.name}' holds files sitegen did not write"
-                                 f" (it has no {MARKER_NAME}); empty it or {_CHOOSE}")
+            raise OutputDirError(
+                f"the output folder '{target.name}' holds files sitegen did not write"
+                f" (it has no {MARKER_NAME}); empty it or {_CHOOSE}"
+            )
         return target, None
     expected = {p.rsplit("/", i)[0] for p in manifest for i in range(1, p.count("/") + 1)}
-    foreign = sorted([f"'{p}'" for p in files if p not in manifest and p != MARKER_NAME]
-                     + [f"'{d}/'" for d in folders if d not in expected] + [f"'{x}'" for x in links])
+    foreign = sorted(
+        [f"'{p}'" for p in files if p not in manifest and p != MARKER_NAME]
+        + [f"'{d}/'" for d in folders if d not in expected]
+        + [f"'{x}'" for x in links]
+    )
     if foreign:
         more = f" and {len(foreign) - _MAX_LISTED} more" if len(foreign) > _MAX_LISTED else ""
-        raise OutputDirError(f"the output folder '{target.name}' holds files sitegen did not write:"
-                             f" {', '.join(foreign[:_MAX_LISTED])}{more}; sitegen replaces the whole folder"
-                             " on every build, so move them out and build again")
+        raise OutputDirError(
+            f"the output folder '{target.name}' holds files sitegen did not write:"
+            f" {', '.join(foreign[:_MAX_LISTED])}{more}; sitegen replaces the whole folder"
+            " on every build, so move them out and build again"
+        )
     return target, manifest
 
 
@@ -141,8 +153,10 @@ def _read_manifest(path: Path) -> dict[str, str] | None:
             raise ValueError("not sitegen's")
         return {str(k): str(v) for k, v in files.items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise OutputDirError(f"the output folder has a {MARKER_NAME} that sitegen cannot read ({exc});"
-                             f" if the folder holds only an old build, delete it yourself, or {_CHOOSE}") from None
+        raise OutputDirError(
+            f"the output folder has a {MARKER_NAME} that sitegen cannot read ({exc});"
+            f" if the folder holds only an old build, delete it yourself, or {_CHOOSE}"
+        ) from None
 
 
 def _try_lock(fd: int) -> bool:
@@ -176,8 +190,10 @@ def build_lock(target: Path, say: Callable[[str], None]) -> Iterator[None]:
             say(f"another build of '{target.name}' is running; waiting for it to finish")
             while not _try_lock(fd):
                 if time.monotonic() > deadline:
-                    raise EnvironmentProblem(f"another build has held the lock ({path.as_posix()}) for"
-                                             f" {LOCK_WAIT_SECONDS / 60:.0f} minutes; stop it, or wait and build again")
+                    raise EnvironmentProblem(
+                        f"another build has held the lock ({path.as_posix()}) for"
+                        f" {LOCK_WAIT_SECONDS / 60:.0f} minutes; stop it, or wait and build again"
+                    )
                 time.sleep(0.05)
         yield
     finally:
@@ -220,7 +236,10 @@ class SiteWriter:
         new, old = self.staging / path, self.target / path
         try:
             if again:  # the staged file may be a hard link to the live site's: never write through it
-                self._written, self._unchanged = [p for p in self._written if p != path], [p for p in self._unchanged if p != path]
+                self._written, self._unchanged = (
+                    [p for p in self._written if p != path],
+                    [p for p in self._unchanged if p != path],
+                )
                 new.unlink()
             new.parent.mkdir(parents=True, exist_ok=True)
             if path in self._old and _same_bytes(old, data):
@@ -275,7 +294,9 @@ class SiteWriter:
 
 
 def _is_relative(path: str) -> bool:
-    return bool(path) and "\\" not in path and "\0" not in path and all(p not in ("", ".", "..") for p in path.split("/"))
+    return (
+        bool(path) and "\\" not in path and "\0" not in path and all(p not in ("", ".", "..") for p in path.split("/"))
+    )
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -297,7 +318,9 @@ def _remove_leftovers(parent: Path, name: str) -> None:
     staged tree still marked as staging, or a replaced one with its manifest."""
     for entry in parent.glob(f".{name}.*-*"):
         if entry.is_dir() and not entry.is_symlink():
-            new = entry.name.startswith(f".{name}.new-") and any((entry / n).is_file() for n in (STAGING_MARK, MARKER_NAME))
+            new = entry.name.startswith(f".{name}.new-") and any(
+                (entry / n).is_file() for n in (STAGING_MARK, MARKER_NAME)
+            )
             old = entry.name.startswith(f".{name}.old-") and (entry / MARKER_NAME).is_file()
             if new or old:
                 shutil.rmtree(entry, ignore_errors=True)

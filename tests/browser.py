@@ -25,8 +25,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Offline and quiet: no sandbox (tests run as root), no GPU, no calls home.
 FLAGS = (
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 )
 VNU_JAR = PROJECT_ROOT / "tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 # Schemes that never leave the browser, so they are not requests to another host.
@@ -113,13 +118,42 @@ def guard_requests(page: Page, allowed_host: str) -> list[str]:
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 # Each kind of page, and where the built site has one.
-PAGE_TYPES = ("home", "briefings", "briefing", "timeline", "figures", "quotes", "sources", "tags", "tag", "404",
-              "corrections", "access", "data", "page", "translation", "home-translated")
+PAGE_TYPES = (
+    "home",
+    "briefings",
+    "briefing",
+    "timeline",
+    "figures",
+    "quotes",
+    "sources",
+    "tags",
+    "tag",
+    "404",
+    "corrections",
+    "access",
+    "data",
+    "page",
+    "translation",
+    "home-translated",
+)
 
 
 # Folders at the top of a built site that are not standalone pages.
-SECTIONS = frozenset({"briefings", "timeline", "figures", "quotes", "sources", "tags", "corrections", "access", "data",
-                      "assets", "offline"})
+SECTIONS = frozenset(
+    {
+        "briefings",
+        "timeline",
+        "figures",
+        "quotes",
+        "sources",
+        "tags",
+        "corrections",
+        "access",
+        "data",
+        "assets",
+        "offline",
+    }
+)
 
 
 def site_content() -> Path:
@@ -133,8 +167,10 @@ def build_site(content: Path, output: Path, base_url: str) -> Path:
     from sitegen.build import build
     from sitegen.settings import BuildOptions
 
-    build(BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=output, base_url=base_url),
-          say=lambda text: None)
+    build(
+        BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=output, base_url=base_url),
+        say=lambda text: None,
+    )
     return output
 
 

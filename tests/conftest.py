@@ -57,5 +57,7 @@ def write(path: Path, text: str) -> Path:
 def editions_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The editions fixture (three languages, every content key), built once for the session."""
     output = tmp_path_factory.mktemp("editions") / "site"
-    quiet_build(BuildOptions.for_project(PROJECT_ROOT, content_dir=FIXTURES / "editions" / "content", output_dir=output))
+    quiet_build(
+        BuildOptions.for_project(PROJECT_ROOT, content_dir=FIXTURES / "editions" / "content", output_dir=output)
+    )
     return output

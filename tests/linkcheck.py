@@ -54,7 +54,7 @@ def check_folder(root: Path, base_url: str) -> list[str]:
     for page, links in sorted(pages.items()):
         for link in links.links:
             if link.startswith(base_url) or (link.startswith(base_path) and not link.startswith("//")):
-                target_url = link[len(base_url if link.startswith(base_url) else base_path):]
+                target_url = link[len(base_url if link.startswith(base_url) else base_path) :]
                 base_dir = ""
             elif _is_external(link):
                 continue

@@ -33,7 +33,7 @@ class _SubpathHandler(http.server.SimpleHTTPRequestHandler):
         clean = urlsplit(path).path
         if not clean.startswith(self.prefix):
             return str(Path(self.directory) / "\0missing")
-        return super().translate_path("/" + clean[len(self.prefix):])
+        return super().translate_path("/" + clean[len(self.prefix) :])
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -144,7 +144,11 @@ def running(root: Path, *args: str, port: int = 0) -> Iterator[Server]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(PROJECT_ROOT)}
     process = subprocess.Popen(
         [sys.executable, str(root / "build.py"), "serve", "--port", str(port), *args],
-        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
     )
     lines: list[str] = []
     threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()

@@ -72,16 +72,24 @@ def test_a_template_that_prints_any_field_is_never_stale(project: Path) -> None:
 
 def test_templates_may_read_a_body(project: Path) -> None:
     page = project / "templates/briefing.html"
-    page.write_text(page.read_text().replace("<div class=\"prose\">", "<p>{{ briefing.body.html|striptags|wordcount }} words</p>\n<div class=\"prose\">"))
+    page.write_text(
+        page.read_text().replace(
+            '<div class="prose">', '<p>{{ briefing.body.html|striptags|wordcount }} words</p>\n<div class="prose">'
+        )
+    )
     quiet(options(project))
     html = (project / "output/briefings/first-round/index.html").read_text()
     words = int(html.split(" words</p>")[0].rsplit("<p>", 1)[1])
     assert words > 10
 
 
-@pytest.mark.parametrize(("snippet", "message"), [("{% if %}", "template syntax"), ("{{ 1/0 }}", "division by zero"),
-                                                  ("{{ nothing.here }}", "undefined")])
-def test_a_template_mistake_is_a_problem_at_its_line_and_the_output_is_kept(project: Path, snippet: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("snippet", "message"),
+    [("{% if %}", "template syntax"), ("{{ 1/0 }}", "division by zero"), ("{{ nothing.here }}", "undefined")],
+)
+def test_a_template_mistake_is_a_problem_at_its_line_and_the_output_is_kept(
+    project: Path, snippet: str, message: str
+) -> None:
     quiet(options(project))
     before = digests_under(project / "output")
     page = project / "templates/timeline.html"
@@ -128,8 +136,9 @@ def test_a_cache_folder_that_cannot_be_written_costs_a_note(project: Path) -> No
 
 
 @pytest.mark.parametrize("start", [m for m in ("fork", "spawn") if m in multiprocessing.get_all_start_methods()])
-def test_a_big_build_in_worker_processes_equals_one_in_this_process(project: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                    start: str) -> None:
+def test_a_big_build_in_worker_processes_equals_one_in_this_process(
+    project: Path, monkeypatch: pytest.MonkeyPatch, start: str
+) -> None:
     # Forked workers are handed the site; spawned ones (macOS, Windows) make their own.
     monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
     context = multiprocessing.get_context(start)
@@ -147,7 +156,10 @@ def test_two_builds_at_once_end_with_the_final_site(project: Path) -> None:
     expected = clean_build(project)
     command = [sys.executable, str(project / "build.py"), "build"]
     for _ in range(3):
-        runs = [subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        runs = [
+            subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
         outs = [run.communicate(timeout=60) for run in runs]
         assert [run.returncode for run in runs] == [0, 0], outs
         assert not any("Traceback" in err for _, err in outs)
@@ -161,8 +173,13 @@ def test_a_build_waits_for_one_running_and_then_reads_the_content_anew(project: 
 
     page = project / "content/briefings/first-round.md"
     with build_lock((project / "output").resolve(), print):
-        run = subprocess.Popen([sys.executable, str(project / "build.py"), "build"], cwd=project,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        run = subprocess.Popen(
+            [sys.executable, str(project / "build.py"), "build"],
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert run.stderr is not None
         said = next(line for line in iter(run.stderr.readline, "") if not line.startswith("content/"))  # it waits
         page.write_text(page.read_text().replace("The first round", "The first round, edited"))

@@ -31,12 +31,29 @@ def built(basic_content: Path, options_for: Callable[..., BuildOptions]) -> Path
 def test_every_page_and_file_is_written(built: Path) -> None:
     files = set(digests_under(built))
     expected = {
-        "index.html", "briefings/index.html", "briefings/first-round/index.html",
-        "briefings/second-round/index.html", "timeline/index.html", "figures/index.html",
-        "quotes/index.html", "sources/index.html", "tags/index.html", "tags/pardons/index.html",
-        "tags/prisoners/index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt",
-        ".nojekyll", "data/figures.json", "data/timeline.json", "data/quotes.json",
-        "data/sources.json", "data/figures.csv", "data/timeline.csv", "assets/site.css",
+        "index.html",
+        "briefings/index.html",
+        "briefings/first-round/index.html",
+        "briefings/second-round/index.html",
+        "timeline/index.html",
+        "figures/index.html",
+        "quotes/index.html",
+        "sources/index.html",
+        "tags/index.html",
+        "tags/pardons/index.html",
+        "tags/prisoners/index.html",
+        "404.html",
+        "feed.xml",
+        "sitemap.xml",
+        "robots.txt",
+        ".nojekyll",
+        "data/figures.json",
+        "data/timeline.json",
+        "data/quotes.json",
+        "data/sources.json",
+        "data/figures.csv",
+        "data/timeline.csv",
+        "assets/site.css",
     }
     assert expected <= files
     assert "CNAME" not in files
@@ -92,17 +109,23 @@ def test_head_has_csp_first_and_nothing_is_fetched_from_elsewhere(built: Path) -
         assert head.lstrip().startswith('<meta http-equiv="Content-Security-Policy"'), page
         assert '<meta name="referrer" content="no-referrer">' in html
         fetches = parse(html).fetches
-        assert fetches and not [u for u in fetches if u.startswith(("http:", "https:", "//")) and not u.startswith(BASE)], page
+        assert fetches and not [
+            u for u in fetches if u.startswith(("http:", "https:", "//")) and not u.startswith(BASE)
+        ], page
 
 
 def test_feed_sitemap_and_data_are_well_formed(built: Path) -> None:
     feed = ET.parse(built / "feed.xml").getroot()
     ns = {"a": "http://www.w3.org/2005/Atom"}
     assert [e.findtext("a:id", namespaces=ns) for e in feed.findall("a:entry", ns)] == [
-        f"{BASE}briefings/second-round/", f"{BASE}briefings/first-round/",
+        f"{BASE}briefings/second-round/",
+        f"{BASE}briefings/first-round/",
     ]
     assert feed.findtext("a:updated", namespaces=ns) == "2024-09-18T00:00:00Z"
-    urls = [u.text for u in ET.parse(built / "sitemap.xml").getroot().iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    urls = [
+        u.text
+        for u in ET.parse(built / "sitemap.xml").getroot().iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
+    ]
     assert f"{BASE}timeline/" in urls and f"{BASE}404.html" not in urls
     figures = json.loads((built / "data/figures.json").read_text())["figures"]
     assert {f["id"]: f["value"] for f in figures} == {"round-one": 30, "round-two": 37, "prisoners": 1300}
@@ -112,7 +135,9 @@ def test_feed_sitemap_and_data_are_well_formed(built: Path) -> None:
 def test_same_input_gives_byte_identical_output(basic_content: Path, tmp_path: Path) -> None:
     trees = []
     for name in ("one", "two"):
-        options = BuildOptions.for_project(Path(__file__).parent.parent, content_dir=basic_content, output_dir=tmp_path / name)
+        options = BuildOptions.for_project(
+            Path(__file__).parent.parent, content_dir=basic_content, output_dir=tmp_path / name
+        )
         quiet_build(options)
         trees.append(digests_under(options.output_dir))
     assert trees[0] == trees[1]

@@ -12,8 +12,17 @@ LEGEND = {"": "exact", "lower": "at least", "approximate": "about", "upper": "at
 
 def chart(title: str, bounds: list[str]) -> str:
     points = [ChartPoint(dt.date(2024, 7 + n, 1), 100.0 + n, f"{100 + n}", bound) for n, bound in enumerate(bounds)]
-    return str(time_chart(chart_id="c", title=title, description="d", points=points, date_label=dt.date.isoformat,
-                          number=lambda v: f"{v:g}", legend=LEGEND))
+    return str(
+        time_chart(
+            chart_id="c",
+            title=title,
+            description="d",
+            points=points,
+            date_label=dt.date.isoformat,
+            number=lambda v: f"{v:g}",
+            legend=LEGEND,
+        )
+    )
 
 
 def test_the_title_is_escaped_and_kept_word_for_word() -> None:

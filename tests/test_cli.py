@@ -22,8 +22,9 @@ def project(tmp_path: Path) -> Path:
 
 
 def run(project: Path, *args: str) -> tuple[int, str]:
-    result = subprocess.run([sys.executable, str(project / "build.py"), *args], cwd=project,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, str(project / "build.py"), *args], cwd=project, capture_output=True, text=True, timeout=60
+    )
     assert "Traceback" not in result.stderr, result.stderr
     return result.returncode, result.stdout + result.stderr
 
@@ -40,7 +41,9 @@ def test_build_then_nothing_changed(project: Path) -> None:
 
 def test_content_errors_exit_1_with_editor_clickable_lines(project: Path) -> None:
     page = project / "content/briefings/first-round.md"
-    page.write_text(page.read_text().replace("Thirty people were freed [@src-two].", "Freed [@nope] [x](javascript:alert(1))."))
+    page.write_text(
+        page.read_text().replace("Thirty people were freed [@src-two].", "Freed [@nope] [x](javascript:alert(1)).")
+    )
     code, said = run(project, "build")
     assert code == 1
     lines = [line for line in said.strip().split("\n") if ": warning: " not in line]
@@ -63,14 +66,18 @@ def test_a_refused_output_folder_exits_2(project: Path) -> None:
     assert code == 2 and said.startswith("error: output folder 'content' is or contains the content folder")
 
 
-def test_a_disk_that_refuses_exits_3(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_disk_that_refuses_exits_3(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     def refuse(*args: object, **kwargs: object) -> int:
         raise OSError(errno.EROFS, "Read-only file system")
 
     monkeypatch.setattr("sitegen.writer.os.open", refuse)
     code = cli.main(["build"], project_root=project)
     said = capsys.readouterr().err
-    assert code == 3 and said.startswith("error: cannot make the build's lock file (") and "Read-only file system" in said
+    assert (
+        code == 3 and said.startswith("error: cannot make the build's lock file (") and "Read-only file system" in said
+    )
 
 
 def test_new_writes_a_draft_named_from_the_title(project: Path) -> None:
@@ -86,16 +93,21 @@ def test_new_writes_a_draft_named_from_the_title(project: Path) -> None:
 
 
 def test_help_names_the_command_the_author_typed() -> None:
-    result = subprocess.run([sys.executable, str(PROJECT_ROOT / "run"), "--help"], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "run"), "--help"], capture_output=True, text=True, timeout=120
+    )
     typed = "py run" if os.name == "nt" else "./run"
     assert result.returncode == 0 and result.stdout.startswith(f"usage: {typed} ")
 
 
-@pytest.mark.parametrize(("args", "said"), [
-    (("serve", "--port", "70000"), "argument --port: '70000' is not a whole number from 0 to 65535"),
-    (("serve", "--port", "-5"), "argument --port: '-5' is not a whole number from 0 to 65535"),
-    (("build", "--workers", "100"), "argument --workers: '100' is not a whole number from 1 to 61"),
-])
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("serve", "--port", "70000"), "argument --port: '70000' is not a whole number from 0 to 65535"),
+        (("serve", "--port", "-5"), "argument --port: '-5' is not a whole number from 0 to 65535"),
+        (("build", "--workers", "100"), "argument --workers: '100' is not a whole number from 1 to 61"),
+    ],
+)
 def test_a_number_out_of_range_is_a_usage_error(project: Path, args: tuple[str, ...], said: str) -> None:
     code, text = run(project, *args)
     assert code == 2 and text.rstrip().endswith(said)
@@ -114,9 +126,14 @@ def test_a_bad_base_url_on_the_command_line_is_an_error(project: Path) -> None:
 
 def test_a_placeholder_base_url_is_a_warning_and_an_error_for_publishing(project: Path) -> None:
     site = project / "content/site.yaml"
-    site.write_text(site.read_text().replace("https://owner.github.io/fixture/", "https://example.github.io/belarus-briefing/"))
+    site.write_text(
+        site.read_text().replace("https://owner.github.io/fixture/", "https://example.github.io/belarus-briefing/")
+    )
     code, said = run(project, "build")
-    assert code == 0 and "content/site.yaml:4: warning: 'https://example.github.io/belarus-briefing/' is a placeholder" in said
+    assert (
+        code == 0
+        and "content/site.yaml:4: warning: 'https://example.github.io/belarus-briefing/' is a placeholder" in said
+    )
     code, said = run(project, "build", "--require-base-url")
     assert code == 1 and "content/site.yaml:4: error: " in said
     code, said = run(project, "build", "--require-base-url", "--base-url", "https://owner.github.io/repo/")

@@ -39,8 +39,10 @@ def sub(path: Path, pattern: str, replacement: str, count: int = 1) -> None:
 def edit_body(rng: random.Random, root: Path) -> str:
     page = rng.choice(briefings(root))
     cites = re.findall(r"\[@[a-z0-9-]+\]", page.read_text(encoding="utf-8"))
-    page.write_text(page.read_text(encoding="utf-8") + f"\nA new paragraph {rng.randint(0, 999)} {rng.choice(cites or [''])}.\n",
-                    encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8") + f"\nA new paragraph {rng.randint(0, 999)} {rng.choice(cites or [''])}.\n",
+        encoding="utf-8",
+    )
     return f"body of {page.name}"
 
 
@@ -84,17 +86,21 @@ def edit_number(rng: random.Random, root: Path) -> str:
 
 
 def edit_template(rng: random.Random, root: Path) -> str:
-    name, anchor, extra = rng.choice([
-        ("_macros.html", "{{ time(b.date) }}", " {{ b.updated or '' }}"),
-        ("_macros.html", "<p>{{ b.summary }}</p>", "<p>{{ b.body.html|striptags|wordcount }}</p>"),
-        ("base.html", "<p>{{ edition.description }}</p>", "<p>{{ edition.briefings|length }}</p>"),
-        ("briefing.html", "<h1>{{ d.title }}</h1>", "<p>{{ briefing.tags|join(', ') }}</p>"),
-    ])
+    name, anchor, extra = rng.choice(
+        [
+            ("_macros.html", "{{ time(b.date) }}", " {{ b.updated or '' }}"),
+            ("_macros.html", "<p>{{ b.summary }}</p>", "<p>{{ b.body.html|striptags|wordcount }}</p>"),
+            ("base.html", "<p>{{ edition.description }}</p>", "<p>{{ edition.briefings|length }}</p>"),
+            ("briefing.html", "<h1>{{ d.title }}</h1>", "<p>{{ briefing.tags|join(', ') }}</p>"),
+        ]
+    )
     path = root / "templates" / name
     text = path.read_text(encoding="utf-8")
     assert anchor in text, f"{anchor!r} is not in {name}: the edit would test nothing"
-    path.write_text(text.replace(anchor + extra, anchor) if anchor + extra in text else text.replace(anchor, anchor + extra, 1),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace(anchor + extra, anchor) if anchor + extra in text else text.replace(anchor, anchor + extra, 1),
+        encoding="utf-8",
+    )
     return f"template {name}"
 
 
@@ -130,7 +136,9 @@ def add_rename_or_delete(rng: random.Random, root: Path) -> str:
         (folder / f"added-{n}.md").write_text(
             f'---\ntitle: "Added {n}"\ndate: 2024-10-{rng.randint(10, 28)}\nsummary: "An added briefing."\ntags: [added]\n'
             f'timeline:\n  - {{date: 2024-10, title: "Added event {n}", sources: [{source[1] if source else "x"}]}}\n'
-            f"---\n\nText [@{source[1] if source else 'x'}].\n", encoding="utf-8")
+            f"---\n\nText [@{source[1] if source else 'x'}].\n",
+            encoding="utf-8",
+        )
         return f"added added-{n}.md"
     victim = rng.choice(extra)
     if choice == "rename":
@@ -140,8 +148,19 @@ def add_rename_or_delete(rng: random.Random, root: Path) -> str:
     return f"deleted {victim.name}"
 
 
-EDITS: list[Edit] = [edit_body, edit_field, edit_updated, edit_tags, toggle_draft, edit_number, edit_template,
-                     edit_asset, edit_settings, edit_shared_source, add_rename_or_delete]
+EDITS: list[Edit] = [
+    edit_body,
+    edit_field,
+    edit_updated,
+    edit_tags,
+    toggle_draft,
+    edit_number,
+    edit_template,
+    edit_asset,
+    edit_settings,
+    edit_shared_source,
+    add_rename_or_delete,
+]
 
 
 def outcome(root: Path, cache: bool, output: str) -> dict[str, str] | list[str]:

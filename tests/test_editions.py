@@ -28,7 +28,17 @@ def html(site: Path, path: str) -> str:
 
 def test_each_language_has_its_edition_with_the_interface_in_it(editions_site: Path) -> None:
     for lang, words in (("be", "Храналогія"), ("ru", "Хронология")):
-        for section in ("", "briefings/", "timeline/", "figures/", "quotes/", "sources/", "tags/", "corrections/", "access/"):
+        for section in (
+            "",
+            "briefings/",
+            "timeline/",
+            "figures/",
+            "quotes/",
+            "sources/",
+            "tags/",
+            "corrections/",
+            "access/",
+        ):
             page = html(editions_site, f"{lang}/{section}index.html")
             assert f'<html lang="{lang}">' in page, (lang, section)
             assert words in page
@@ -41,7 +51,9 @@ def test_dates_numbers_and_plurals_are_the_languages_own(editions_site: Path) ->
     assert '<time datetime="2024-09-16">16 September 2024</time>' in html(editions_site, "briefings/pardon/index.html")
     figures = html(editions_site, "ru/figures/index.html")
     assert "не менее 1\xa0409" in figures  # Babel's grouping for Russian: a no-break space
-    assert "(1 событие)" in html(editions_site, "ru/timeline/index.html") and "(1 event)" in html(editions_site, "timeline/index.html")
+    assert "(1 событие)" in html(editions_site, "ru/timeline/index.html") and "(1 event)" in html(
+        editions_site, "timeline/index.html"
+    )
 
 
 def test_an_untranslated_briefing_is_listed_with_its_own_title_and_language(editions_site: Path) -> None:
@@ -49,8 +61,10 @@ def test_an_untranslated_briefing_is_listed_with_its_own_title_and_language(edit
     assert '<li lang="en">' in listing
     assert '<a href="../../briefings/background/index.html" hreflang="en">Background</a>' in listing
     assert not (editions_site / "be/briefings/background").exists()
-    assert '<a href="../../be/briefings/pardon/index.html">Памілаванне</a>' in listing or \
-        '<a href="pardon/index.html">Памілаванне</a>' in listing
+    assert (
+        '<a href="../../be/briefings/pardon/index.html">Памілаванне</a>' in listing
+        or '<a href="pardon/index.html">Памілаванне</a>' in listing
+    )
 
 
 def test_an_untranslated_page_is_in_every_editions_navigation_in_its_own_language(editions_site: Path) -> None:
@@ -65,7 +79,11 @@ def test_every_version_links_every_other(editions_site: Path) -> None:
         assert f'<link rel="alternate" hreflang="{code}" href="{BASE}{url}">' in page
     assert f'<link rel="alternate" hreflang="x-default" href="{BASE}briefings/pardon/">' in page
     switcher = re.search(r'<nav class="languages".*?</nav>', page, re.S)
-    assert switcher and 'hreflang="be" lang="be">Беларуская</a>' in switcher[0] and 'aria-current="page">Русский' in switcher[0]
+    assert (
+        switcher
+        and 'hreflang="be" lang="be">Беларуская</a>' in switcher[0]
+        and 'aria-current="page">Русский' in switcher[0]
+    )
     assert check_folder(editions_site, BASE) == []
 
 
@@ -88,10 +106,19 @@ def test_a_translated_page_older_than_its_original_says_so_as_a_briefing_does(tm
     content = tmp_path / "content"
     shutil.copytree(FIXTURES / "editions" / "content", content)
     method = content / "pages/method.md"
-    method.write_text(method.read_text(encoding="utf-8").replace("nav: 1\n", "nav: 1\nupdated: 2024-10-01\n"), encoding="utf-8")
-    write(content / "pages/method.be.md", '---\ntitle: "Метад"\nsummary: "Як мы лічым."\nupdated: 2024-09-20\n---\n\nЛічым [@centre].\n')
-    build(BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=tmp_path / "out"), say=lambda text: None)
-    note = re.search(r'<p class="translation-note" role="note">(.*?)</p>', html(tmp_path / "out", "be/method/index.html"), re.S)
+    method.write_text(
+        method.read_text(encoding="utf-8").replace("nav: 1\n", "nav: 1\nupdated: 2024-10-01\n"), encoding="utf-8"
+    )
+    write(
+        content / "pages/method.be.md",
+        '---\ntitle: "Метад"\nsummary: "Як мы лічым."\nupdated: 2024-09-20\n---\n\nЛічым [@centre].\n',
+    )
+    build(
+        BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=tmp_path / "out"), say=lambda text: None
+    )
+    note = re.search(
+        r'<p class="translation-note" role="note">(.*?)</p>', html(tmp_path / "out", "be/method/index.html"), re.S
+    )
     assert note and "Арыгінал абноўлены" in note[1] and 'hreflang="en"' in note[1]
 
 
@@ -115,7 +142,9 @@ def test_a_missing_interface_string_is_an_error_naming_the_file(tmp_path: Path) 
     strings.write_text(strings.read_text(encoding="utf-8").replace("nav_quotes: Цитаты\n", ""), encoding="utf-8")
     with pytest.raises(ContentError) as failure:
         build(BuildOptions.for_project(root, output_dir=root / "output"), say=lambda text: None)
-    assert [(p.path, "nav_quotes" in p.message) for p in failure.value.problems if p.is_error] == [("templates/i18n/ru.yaml", True)]
+    assert [(p.path, "nav_quotes" in p.message) for p in failure.value.problems if p.is_error] == [
+        ("templates/i18n/ru.yaml", True)
+    ]
 
 
 def test_the_offline_copy_is_the_whole_site_byte_identical_and_checkable(editions_site: Path, tmp_path: Path) -> None:
@@ -133,8 +162,10 @@ def test_the_offline_copy_is_the_whole_site_byte_identical_and_checkable(edition
     assert set(files_under(copy)) == expected
     assert check_folder(copy, BASE) == []
     again = tmp_path / "again"
-    build(BuildOptions.for_project(PROJECT_ROOT, content_dir=FIXTURES / "editions" / "content", output_dir=again),
-          say=lambda text: None)
+    build(
+        BuildOptions.for_project(PROJECT_ROOT, content_dir=FIXTURES / "editions" / "content", output_dir=again),
+        say=lambda text: None,
+    )
     assert (again / "offline/editions-fixture.zip").read_bytes() == archive.read_bytes()
 
 
@@ -158,7 +189,10 @@ def test_a_translation_into_a_language_the_site_does_not_list_is_an_error(tmp_pa
     shutil.copytree(FIXTURES / "editions" / "content", content)
     write(content / "briefings/pardon.de.md", "---\ntitle: T\ndate: 2024-09-16\nsummary: S\n---\n\nText [@wire].\n")
     with pytest.raises(ContentError) as failure:
-        build(BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=tmp_path / "out"), say=lambda text: None)
+        build(
+            BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=tmp_path / "out"),
+            say=lambda text: None,
+        )
     assert any(p.path.endswith("pardon.de.md") and "'de'" in p.message for p in failure.value.problems)
 
 
@@ -166,8 +200,13 @@ def test_an_original_with_a_syntax_error_is_one_error_not_one_per_translation(tm
     content = tmp_path / "content"
     shutil.copytree(FIXTURES / "editions" / "content", content)
     original = content / "briefings/pardon.md"
-    original.write_text(original.read_text(encoding="utf-8").replace('"The pardon"', '"The pardon', 1), encoding="utf-8")
+    original.write_text(
+        original.read_text(encoding="utf-8").replace('"The pardon"', '"The pardon', 1), encoding="utf-8"
+    )
     with pytest.raises(ContentError) as failure:
-        build(BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=tmp_path / "out"), say=lambda text: None)
+        build(
+            BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=tmp_path / "out"),
+            say=lambda text: None,
+        )
     errors = [p for p in failure.value.problems if p.is_error]
     assert len(errors) == 1 and errors[0].path.endswith("briefings/pardon.md") and errors[0].line == 2, errors

@@ -99,4 +99,5 @@ def test_a_name_that_cannot_be_shown_on_one_line_is_refused(tmp_path: Path) -> N
     assert inputs.content == ()
     assert sorted(str(p) for p in inputs.problems) == sorted(
         f"content/briefings/{shown}: error: rename this: its name has characters that cannot be shown"
-        for shown in ["a\\nb.md", "\\udcff.md"][: len(names)])
+        for shown in ["a\\nb.md", "\\udcff.md"][: len(names)]
+    )

@@ -25,8 +25,11 @@ def inputs(files: dict[str, str], assets: tuple[str, ...] = ()) -> Inputs:
 
 
 def load(files: dict[str, str], drafts: bool = False, **kwargs: object) -> Model:
-    return load_model(inputs({"site.yaml": SITE, "sources.yaml": SOURCES, **files}, **kwargs),  # type: ignore[arg-type]
-                      base_url=None, drafts=drafts)
+    return load_model(
+        inputs({"site.yaml": SITE, "sources.yaml": SOURCES, **files}, **kwargs),  # type: ignore[arg-type]
+        base_url=None,
+        drafts=drafts,
+    )
 
 
 def errors(model: Model) -> list[str]:
@@ -48,13 +51,20 @@ def test_a_source_with_a_refused_url_is_one_error_not_unknown_everywhere() -> No
 def test_an_invalid_quote_still_has_its_sources_checked() -> None:
     extra = 'quotes:\n  - {speaker: "X", text: "Y", sources: [nope]}\n'
     messages = errors(load({"briefings/a.md": briefing(extra=extra)}))
-    assert len(messages) == 2 and any("has no 'role'" in m for m in messages) and any("unknown source 'nope'" in m for m in messages)
+    assert (
+        len(messages) == 2
+        and any("has no 'role'" in m for m in messages)
+        and any("unknown source 'nope'" in m for m in messages)
+    )
 
 
 def test_unique_ids_and_addresses_across_files() -> None:
     extra = 'slug: same\nfigures:\n  - {id: f, value: 1, label: "L", as_of: 2024-09-16, sources: shared}\n'
     model = load({"briefings/a.md": briefing(extra=extra), "briefings/b.md": briefing(extra=extra)})
-    assert sorted(m.split(": ", 1)[1][:22] for m in errors(model)) == ["duplicate briefing add", "duplicate figure id 'f"]
+    assert sorted(m.split(": ", 1)[1][:22] for m in errors(model)) == [
+        "duplicate briefing add",
+        "duplicate figure id 'f",
+    ]
 
 
 def test_a_page_may_not_take_the_sites_own_addresses() -> None:
@@ -64,26 +74,35 @@ def test_a_page_may_not_take_the_sites_own_addresses() -> None:
 
 
 def test_two_spellings_of_a_tag_with_one_address_are_an_error_naming_both() -> None:
-    model = load({"briefings/a.md": briefing(extra="tags: [Pardons]\n"), "briefings/b.md": briefing(extra="tags: [pardons]\n")})
+    model = load(
+        {"briefings/a.md": briefing(extra="tags: [Pardons]\n"), "briefings/b.md": briefing(extra="tags: [pardons]\n")}
+    )
     (message,) = errors(model)
     assert "'pardons'" in message and "'Pardons'" in message and "tags/pardons/" in message
 
 
 def test_translations_take_their_originals_slug_and_need_an_original_and_a_language() -> None:
-    model = load({
-        "briefings/a.md": briefing(extra="slug: the-a\n"),
-        "briefings/a.be.md": briefing("А"),
-        "briefings/orphan.be.md": briefing("Б"),
-        "briefings/a.de.md": briefing("C"),
-    })
-    assert sorted(m.split(": ", 1)[0] for m in errors(model)) == ["content/briefings/a.de.md:1", "content/briefings/orphan.be.md:1"]
+    model = load(
+        {
+            "briefings/a.md": briefing(extra="slug: the-a\n"),
+            "briefings/a.be.md": briefing("А"),
+            "briefings/orphan.be.md": briefing("Б"),
+            "briefings/a.de.md": briefing("C"),
+        }
+    )
+    assert sorted(m.split(": ", 1)[0] for m in errors(model)) == [
+        "content/briefings/a.de.md:1",
+        "content/briefings/orphan.be.md:1",
+    ]
     assert {d.key: d.slug for d in model.documents} == {"briefings/a": "the-a", "briefings/a.be": "the-a"}
 
 
 def test_a_drafts_errors_are_warnings_unless_drafts_are_built() -> None:
     files = {"briefings/a.md": briefing(), "briefings/d.md": briefing(extra="draft: true\n", body="[@nope]")}
     model = load(files)
-    assert model.errors == [] and [w.path for w in model.warnings if "archived" not in w.message] == ["content/briefings/d.md"]
+    assert model.errors == [] and [w.path for w in model.warnings if "archived" not in w.message] == [
+        "content/briefings/d.md"
+    ]
     assert [d.name for d in model.documents] == ["briefings/a"]
     assert model.counts == {"files": 4, "briefings": 1, "pages": 0, "translations": 0, "drafts": 1}
     assert [e.path for e in load(files, drafts=True).errors] == ["content/briefings/d.md"]
@@ -108,8 +127,13 @@ def test_parses_come_from_the_memo_by_bytes() -> None:
 
 @pytest.mark.parametrize("rel", ["briefings/a.md", "sources.yaml"])
 def test_a_parse_survives_json(rel: str) -> None:
-    text = {"briefings/a.md": briefing(extra='quotes:\n  - {speaker: "X", role: "R", text: "Y", sources: shared,'
-                                       ' original: {text: "Z", lang: ru}, context: "*c*"}\n'), "sources.yaml": SOURCES}[rel]
+    text = {
+        "briefings/a.md": briefing(
+            extra='quotes:\n  - {speaker: "X", role: "R", text: "Y", sources: shared,'
+            ' original: {text: "Z", lang: ru}, context: "*c*"}\n'
+        ),
+        "sources.yaml": SOURCES,
+    }[rel]
     file = InputFile(f"content/{rel}", rel, text.encode())
     parsed = parse_file(file)
     again = from_json(json.loads(json.dumps(to_json(parsed))))
@@ -125,7 +149,11 @@ def test_a_damaged_parse_is_refused_by_the_reader(damage: object) -> None:
 
 @pytest.mark.parametrize("site", ["", "# nothing yet\n", "title: [unclosed\n"])
 def test_a_site_yaml_that_cannot_be_read_is_its_own_errors_not_an_echo_in_every_file(site: str) -> None:
-    files = {"briefings/a.md": briefing(extra="figures:\n  - {id: f, value: 1, label: L, as_of: 2024-09-16, series: s,"
-                                              " sources: [shared]}\n"), "briefings/a.be.md": briefing("Б")}
+    files = {
+        "briefings/a.md": briefing(
+            extra="figures:\n  - {id: f, value: 1, label: L, as_of: 2024-09-16, series: s, sources: [shared]}\n"
+        ),
+        "briefings/a.be.md": briefing("Б"),
+    }
     model = load_model(inputs({"site.yaml": site, "sources.yaml": SOURCES, **files}), base_url=None, drafts=False)
     assert {p.path for p in model.problems} == {"content/site.yaml"}, model.problems

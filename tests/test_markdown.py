@@ -21,15 +21,25 @@ def test_citations_are_numbered_in_order_of_first_use_and_linked_both_ways() -> 
     assert problems == []
     assert rendered.cited == ("b", "a")
     assert [(r.source_id, r.number, r.anchor, r.line) for r in rendered.refs] == [
-        ("b", 1, "cite-b-1", 10), ("a", 2, "cite-a-1", 12), ("b", 1, "cite-b-2", 12)]
+        ("b", 1, "cite-b-1", 10),
+        ("a", 2, "cite-a-1", 12),
+        ("b", 1, "cite-b-2", 12),
+    ]
     assert '<a href="#source-b" id="cite-b-1">1</a>' in rendered.html
 
 
-@pytest.mark.parametrize("link", [
-    "[a](javascript:alert(1))", "[a](data:text/html;base64,PHNjcmlwdD4=)", "<javascript:alert(6)>",
-    "[a][r].\n\n[r]: javascript:alert(7)\n\nAnd", "[a](JaVaScRiPt:alert(2))", "[a](&#106;avascript:alert(3))",
-    "[a](vbscript:x)",
-])
+@pytest.mark.parametrize(
+    "link",
+    [
+        "[a](javascript:alert(1))",
+        "[a](data:text/html;base64,PHNjcmlwdD4=)",
+        "<javascript:alert(6)>",
+        "[a][r].\n\n[r]: javascript:alert(7)\n\nAnd",
+        "[a](JaVaScRiPt:alert(2))",
+        "[a](&#106;avascript:alert(3))",
+        "[a](vbscript:x)",
+    ],
+)
 def test_a_forbidden_link_in_a_body_is_an_error_at_its_line_and_never_a_link(link: str) -> None:
     rendered, problems = body(f"Fine.\n\nSee {link} here.\n")
     assert [(p.line, p.is_error) for p in problems] == [(12, True)], problems
@@ -44,8 +54,14 @@ def test_a_forbidden_link_in_inline_text_is_the_same_error() -> None:
     assert "href" not in html
 
 
-@pytest.mark.parametrize("text", ['<img src="https://tracker.example/x.png">', "![x](https://tracker.example/x.png)",
-                                  "![x](//tracker.example/x.png)"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<img src="https://tracker.example/x.png">',
+        "![x](https://tracker.example/x.png)",
+        "![x](//tracker.example/x.png)",
+    ],
+)
 def test_images_from_other_sites_and_raw_html_are_errors_in_inline_text_too(text: str) -> None:
     problems: list[Problem] = []
     html = render_inline(f"An event {text}.", path="content/briefings/x.md", line=3, problems=problems)

@@ -27,10 +27,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_page_with_its_stylesheet_downloads_under_40_kb(site: Path) -> None:
     css = (site / "assets/site.css").read_bytes()
-    weights = {p.relative_to(site).as_posix(): (len(gzip.compress(p.read_bytes() + css, 6)), p.stat().st_size + len(css))
-               for p in sorted(site.rglob("*.html"))}
-    print("\n" + "\n".join(f"{gz / 1024:6.1f} KB ({raw / 1024:6.1f} KB uncompressed)  {path}"
-                           for path, (gz, raw) in weights.items()))
+    weights = {
+        p.relative_to(site).as_posix(): (len(gzip.compress(p.read_bytes() + css, 6)), p.stat().st_size + len(css))
+        for p in sorted(site.rglob("*.html"))
+    }
+    print(
+        "\n"
+        + "\n".join(
+            f"{gz / 1024:6.1f} KB ({raw / 1024:6.1f} KB uncompressed)  {path}" for path, (gz, raw) in weights.items()
+        )
+    )
     assert len(weights) >= 12
     assert {p: w for p, w in weights.items() if w[0] >= LIMIT or w[1] >= RAW_LIMIT} == {}
 

@@ -145,13 +145,21 @@ def expected_counts(site: Path) -> dict[str, tuple[str, int]]:
     """For each page type, a selector and how many of it the data files say it must show."""
     data = {
         name: json.loads((site / "data" / f"{name}.json").read_text("utf-8"))[key]
-        for name, key in (("figures", "figures"), ("timeline", "timeline"), ("quotes", "quotes"), ("sources", "sources"))
+        for name, key in (
+            ("figures", "figures"),
+            ("timeline", "timeline"),
+            ("quotes", "quotes"),
+            ("sources", "sources"),
+        )
     }
     briefings = len(list(site.glob("briefings/*/index.html")))
     return {
         "briefings": (".briefing-list > li", briefings),
         "timeline": ("li.event", len(data["timeline"])),
-        "figures": (".figure-card, table.data-table tbody tr", len(data["figures"])),  # each once: in a chart's table, or a card
+        "figures": (
+            ".figure-card, table.data-table tbody tr",
+            len(data["figures"]),
+        ),  # each once: in a chart's table, or a card
         "quotes": ("figure.quote", len(data["quotes"])),
         "sources": ("ol.sources > li", len(data["sources"])),
         "tags": (".tag-list > li", len(list(site.glob("tags/*/index.html")))),
@@ -196,9 +204,7 @@ def test_every_page_is_complete_without_javascript(
     assert with_js.off_host == [] and without_js.off_host == []
 
 
-def test_no_horizontal_scrolling_at_360_px_and_screenshots(
-    browser: Browser, base: str, paths: dict[str, str]
-) -> None:
+def test_no_horizontal_scrolling_at_360_px_and_screenshots(browser: Browser, base: str, paths: dict[str, str]) -> None:
     folder = screenshots_dir()
     print(f"\nscreenshots of each page type at {NARROW} and {WIDE} px: {folder}")
     too_wide = {}
@@ -212,8 +218,10 @@ def test_no_horizontal_scrolling_at_360_px_and_screenshots(
                     too_wide[f"{kind} at {width}"] = scroll_width
                 if kind == "figures" and width == NARROW:
                     # A chart's text, as drawn on the phone's screen: its font size times the drawing's scale.
-                    sizes = page.evaluate("[...document.querySelectorAll('svg.chart text')].map(t =>"
-                                          " parseFloat(getComputedStyle(t).fontSize) * t.ownerSVGElement.getScreenCTM().a)")
+                    sizes = page.evaluate(
+                        "[...document.querySelectorAll('svg.chart text')].map(t =>"
+                        " parseFloat(getComputedStyle(t).fontSize) * t.ownerSVGElement.getScreenCTM().a)"
+                    )
                     assert sizes and min(sizes) >= 12, min(sizes)
                 page.screenshot(path=str(folder / f"{kind}-{width}.png"))
             assert v.off_host == []

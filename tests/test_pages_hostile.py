@@ -93,8 +93,10 @@ def provoke(page: Page, seen: set[str]) -> None:
     # Chromium 156 may never acknowledge it there (mouse.move then waits for ever).
     page.bring_to_front()
     # No element carries an event handler: a click on a link could run none (see the clicks below).
-    handlers = page.evaluate("[...document.querySelectorAll('*')].flatMap(el => [...el.attributes]"
-                             ".filter(a => a.name.startsWith('on')).map(a => el.tagName + ' ' + a.name))")
+    handlers = page.evaluate(
+        "[...document.querySelectorAll('*')].flatMap(el => [...el.attributes]"
+        ".filter(a => a.name.startsWith('on')).map(a => el.tagName + ' ' + a.name))"
+    )
     assert handlers == [], handlers
     page.evaluate(
         """() => {
@@ -175,8 +177,10 @@ def test_no_payload_runs_or_calls_out_on_any_page(
         clicker.wait_for_timeout(300)
         assert watch.dialogs == []
         assert watch.off_host == []
-        print(f"\nhostile fixture ({'CSP stripped' if strip_csp else 'with CSP'}): {len(paths)} pages,"
-              f" {len(to_click)} distinct clicks, 0 dialogs, 0 off-host requests")
+        print(
+            f"\nhostile fixture ({'CSP stripped' if strip_csp else 'with CSP'}): {len(paths)} pages,"
+            f" {len(to_click)} distinct clicks, 0 dialogs, 0 off-host requests"
+        )
     finally:
         watch.close()
 

@@ -85,8 +85,17 @@ def test_every_page_has_csp_first_canonical_open_graph_and_twitter_tags(sites: d
         csp = h.meta["Content-Security-Policy"]
         assert "default-src 'none'" in csp and "'unsafe-inline'" not in csp and "script-src" not in csp
         assert h.meta["referrer"] == "no-referrer"
-        for key in ("description", "og:title", "og:description", "og:url", "og:type", "og:site_name",
-                    "twitter:card", "twitter:title", "twitter:description"):
+        for key in (
+            "description",
+            "og:title",
+            "og:description",
+            "og:url",
+            "og:type",
+            "og:site_name",
+            "twitter:card",
+            "twitter:title",
+            "twitter:description",
+        ):
             assert h.meta.get(key, "").strip(), f"{path}: {key}"
         assert h.meta["og:url"].startswith(BASE)
         if path != "404.html":

@@ -50,7 +50,9 @@ def test_every_briefing_prints_as_a_handout(served: tuple[Path, str], browser: B
         endnotes = page.locator(".source-list li .source-url").all_inner_texts()
         as_of = page.locator(".as-of").inner_text()
         nav = page.locator("#site-nav").inner_text()
-        inline = page.evaluate("[...document.querySelectorAll('.prose a')].map(a => getComputedStyle(a, '::after').content)")
+        inline = page.evaluate(
+            "[...document.querySelectorAll('.prose a')].map(a => getComputedStyle(a, '::after').content)"
+        )
         text = squeeze("".join(p.extract_text() for p in PdfReader(BytesIO(page.pdf(format="A4"))).pages))
         assert endnotes and all(squeeze(url) in text for url in endnotes), path  # every source's address, in full
         assert squeeze(as_of) in text and squeeze(base + path.removesuffix("index.html")) in text, path

@@ -75,7 +75,11 @@ def test_the_worst_cases_at_the_size_limit_take_under_5_s_and_300_mb(case: str, 
     assert len(text.encode()) <= MAX_CONTENT_BYTES
     source = tmp_path / "hostile.md"
     source.write_text(text, encoding="utf-8")
-    done = subprocess.run([sys.executable, "-c", WORST.format(root=str(PROJECT_ROOT)), str(source)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", WORST.format(root=str(PROJECT_ROOT)), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     seconds, kilobytes = done.stdout.split()
     assert float(seconds) < 5.0 and int(kilobytes) < 300 * 1024, (case, seconds, kilobytes)

@@ -27,14 +27,38 @@ RESEARCH = PROJECT_ROOT / "research" / "sources.md"
 # Where the page itself contradicts FACTS.md's listing, the site says what the page says
 # (each case is logged in research/sources.md, with the page's own words).
 PUBLISHER_CORRECTED = {"afp-2024-09-04": "the page credits APP/UrduPoint and a named author, not AFP"}
-needs_facts = pytest.mark.skipif(not FACTS.is_file(), reason=f"{FACTS.name} is not beside the project (../shared/source-material/)")
+needs_facts = pytest.mark.skipif(
+    not FACTS.is_file(), reason=f"{FACTS.name} is not beside the project (../shared/source-material/)"
+)
 
 # Headlines and captions of the unrelated "Latest World News" furniture captured with the
 # founding report. None of it may reach the site.
-UNRELATED = [r"Combs", r"Diddy", r"Weinstein", r"\bDali\b", r"Federal Reserve", r"\bFed\b", r"Hezbollah", r"Beirut",
-             r"Portugal", r"Dresden", r"\bPlav\b", r"wildfire", r"Baltimore", r"Blinken", r"Gaza", r"Souther", r"Ronstadt",
-             r"Alison Krauss", r"pager", r"walkie-talkie", r"B[aá]rsony", r"Latest World News", r"climate breakdown",
-             r"interest rate"]
+UNRELATED = [
+    r"Combs",
+    r"Diddy",
+    r"Weinstein",
+    r"\bDali\b",
+    r"Federal Reserve",
+    r"\bFed\b",
+    r"Hezbollah",
+    r"Beirut",
+    r"Portugal",
+    r"Dresden",
+    r"\bPlav\b",
+    r"wildfire",
+    r"Baltimore",
+    r"Blinken",
+    r"Gaza",
+    r"Souther",
+    r"Ronstadt",
+    r"Alison Krauss",
+    r"pager",
+    r"walkie-talkie",
+    r"B[aá]rsony",
+    r"Latest World News",
+    r"climate breakdown",
+    r"interest rate",
+]
 
 
 @pytest.fixture(scope="module")
@@ -109,13 +133,17 @@ def test_every_briefing_figure_event_quote_and_source_is_on_its_page(site: Path,
 def test_every_quote_in_facts_is_on_the_site_word_for_word() -> None:
     quotes = text_of_site_quotes()
     for speaker, _role, text, _source in facts_rows("Direct quotes"):
-        quoted = text[text.index('"') + 1:text.rindex('"')]
+        quoted = text[text.index('"') + 1 : text.rindex('"')]
         assert normal(quoted) in quotes, speaker
         assert normal(speaker) in quotes
 
 
 def text_of_site_quotes() -> str:
-    return " ".join(normal(q.text) + " " + q.speaker for d in check(BuildOptions.for_project(PROJECT_ROOT)).documents for q in d.quotes)
+    return " ".join(
+        normal(q.text) + " " + q.speaker
+        for d in check(BuildOptions.for_project(PROJECT_ROOT)).documents
+        for q in d.quotes
+    )
 
 
 @needs_facts
@@ -138,7 +166,9 @@ def test_the_counts_that_disagree_are_all_shown_not_averaged(site: Path) -> None
 
 def facts_rows(heading: str) -> list[list[str]]:
     section = FACTS.read_text(encoding="utf-8").split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
-    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in section.splitlines() if line.startswith("|")]
+    rows = [
+        [c.strip() for c in line.strip().strip("|").split("|")] for line in section.splitlines() if line.startswith("|")
+    ]
     return rows[2:]
 
 

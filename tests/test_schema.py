@@ -48,9 +48,19 @@ def test_a_complete_briefing_reads_into_the_model() -> None:
     assert doc is not None and doc.kind is Kind.BRIEFING and doc.slug == "x" and doc.name == "briefings/x"
     assert doc.tags == ("Pardons", "Палітвязні")
     (source,) = doc.sources
-    assert (source.via, source.author, source.accessed, source.archived) == ("KEYT", "A. Writer", dt.date(2026, 12, 1), dt.date(2024, 9, 17))
+    assert (source.via, source.author, source.accessed, source.archived) == (
+        "KEYT",
+        "A. Writer",
+        dt.date(2026, 12, 1),
+        dt.date(2024, 9, 17),
+    )
     (figure,) = doc.figures
-    assert (figure.display, figure.definition, figure.owner, figure.cite_lines) == ("at least 37", "People named in the decree", "briefings/x", (12,))
+    assert (figure.display, figure.definition, figure.owner, figure.cite_lines) == (
+        "at least 37",
+        "People named in the decree",
+        "briefings/x",
+        (12,),
+    )
     assert doc.timeline[0].html == "Some <em>text</em>." and doc.timeline[0].date.iso == "2024-09"
     quote = doc.quotes[0]
     assert (quote.original, quote.original_lang, quote.translation) == ("Словы.", "ru", "Viasna")
@@ -72,14 +82,19 @@ def test_every_mistake_in_a_file_is_reported_at_once() -> None:
     assert [m for m in messages if "'qualifier' must be one of" in m[1]], messages
 
 
-@pytest.mark.parametrize(("key", "old", "value", "why"), [
-    ("date", "2024-09-17", "2024-00-17", "not a real date"), ("date", "2024-09-17", "2024-09-00", "not a real date"),
-    ("date", "2024-09-17", "2024-09", "must be a date written YYYY-MM-DD"), ("date", "2024-09-17", "17.09.2024", "YYYY-MM-DD"),
-    ("timeline", "date: 2024-09,", "date: 2024-00,", "not a real date"),
-    ("timeline", "date: 2024-09,", "date: 2024-02-30,", "not a real date"),
-    ("timeline", "date: 2024-09,", "date: 0000,", "not a real date"),
-    ("timeline", "date: 2024-09,", "date: Sept 2024,", "YYYY-MM-DD, YYYY-MM or YYYY"),
-])
+@pytest.mark.parametrize(
+    ("key", "old", "value", "why"),
+    [
+        ("date", "2024-09-17", "2024-00-17", "not a real date"),
+        ("date", "2024-09-17", "2024-09-00", "not a real date"),
+        ("date", "2024-09-17", "2024-09", "must be a date written YYYY-MM-DD"),
+        ("date", "2024-09-17", "17.09.2024", "YYYY-MM-DD"),
+        ("timeline", "date: 2024-09,", "date: 2024-00,", "not a real date"),
+        ("timeline", "date: 2024-09,", "date: 2024-02-30,", "not a real date"),
+        ("timeline", "date: 2024-09,", "date: 0000,", "not a real date"),
+        ("timeline", "date: 2024-09,", "date: Sept 2024,", "YYYY-MM-DD, YYYY-MM or YYYY"),
+    ],
+)
 def test_a_date_must_be_a_real_one(key: str, old: str, value: str, why: str) -> None:
     _, problems = read(GOOD.replace(old, value, 1))
     assert [(key in p.message or "'date'" in p.message, why in p.message) for p in problems] == [(True, True)], problems
@@ -90,8 +105,10 @@ def test_a_timeline_date_may_be_a_year_alone() -> None:
     assert problems == [] and doc is not None and doc.timeline[0].date.iso == "2020"
 
 
-@pytest.mark.parametrize(("value", "why"), [("-5", "zero or more"), ("1" * 310, "too large"), ("1e20", "too large"),
-                                            ('"1,300"', "must be a number")])
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [("-5", "zero or more"), ("1" * 310, "too large"), ("1e20", "too large"), ('"1,300"', "must be a number")],
+)
 def test_a_figure_value_must_be_a_count(value: str, why: str) -> None:
     doc, problems = read(GOOD.replace("value: 37", f"value: {value}"))
     assert [(p.line, why in p.message) for p in problems] == [(12, True)]
@@ -142,11 +159,17 @@ def test_a_long_title_gives_a_short_file_name() -> None:
     assert len(name) <= 63
 
 
-@pytest.mark.parametrize(("rel", "found"), [
-    ("home.md", (Kind.HOME, "home", "")), ("home.be.md", (Kind.HOME, "home", "be")),
-    ("pages/about.md", (Kind.PAGE, "pages/about", "")), ("briefings/a/b.ru.md", (Kind.BRIEFING, "briefings/a/b", "ru")),
-    ("notes.md", None), ("drafts/x.md", None),
-])
+@pytest.mark.parametrize(
+    ("rel", "found"),
+    [
+        ("home.md", (Kind.HOME, "home", "")),
+        ("home.be.md", (Kind.HOME, "home", "be")),
+        ("pages/about.md", (Kind.PAGE, "pages/about", "")),
+        ("briefings/a/b.ru.md", (Kind.BRIEFING, "briefings/a/b", "ru")),
+        ("notes.md", None),
+        ("drafts/x.md", None),
+    ],
+)
 def test_where_a_file_is_says_what_it_is(rel: str, found: tuple[Kind, str, str] | None) -> None:
     assert kind_of(rel) == found
 

@@ -72,9 +72,17 @@ def test_pages_open_in_a_browser_are_rendered_with_the_rebuild(server: Server) -
     next(stream)
     replace_in(briefing(server), "Thirty people were freed", "Thirty people were released")
     event = next(stream)  # the page open in the browser comes first, before the rest is made
-    assert isinstance(event["changed"], list) and conn_page in event["changed"] and "briefings/second-round/index.html" not in event["changed"]
+    assert (
+        isinstance(event["changed"], list)
+        and conn_page in event["changed"]
+        and "briefings/second-round/index.html" not in event["changed"]
+    )
     rest = next(stream)  # then what else changed: the pages that list the briefing
-    assert isinstance(rest["changed"], list) and "briefings/index.html" in rest["changed"] and conn_page not in rest["changed"]
+    assert (
+        isinstance(rest["changed"], list)
+        and "briefings/index.html" in rest["changed"]
+        and conn_page not in rest["changed"]
+    )
 
 
 def test_an_atomic_save_is_a_change(server: Server) -> None:
@@ -100,7 +108,11 @@ def test_a_burst_of_saves_is_coalesced_and_the_last_one_wins(server: Server) -> 
 def test_new_deleted_and_renamed_files(server: Server) -> None:
     folder = server.root / "content/briefings"
     text = (folder / "second-round.md").read_text()
-    (folder / "third-round.md").write_text(text.replace("The second round", "The third round").replace("id: round-two", "id: round-three").replace("id: prisoners", "id: prisoners-3"))
+    (folder / "third-round.md").write_text(
+        text.replace("The second round", "The third round")
+        .replace("id: round-two", "id: round-three")
+        .replace("id: prisoners", "id: prisoners-3")
+    )
     server.wait_for(lambda: server.get(server.base_path + "briefings/third-round/")[0] == 200)
     os.rename(folder / "third-round.md", folder / "fourth-round.md")
     server.wait_for(lambda: server.get(server.base_path + "briefings/fourth-round/")[0] == 200)
@@ -125,13 +137,20 @@ def test_a_yaml_error_is_shown_and_the_last_good_site_stays(server: Server) -> N
     good = server.page("briefings/first-round/")
     replace_in(briefing(server), 'title: "The first round"', 'title: "The first round"\ntitle: again')
     failed = next(stream)
-    assert failed["problems"] == [{
-        "path": "content/briefings/first-round.md", "line": 3,
-        "message": "duplicate key 'title' (first on the line above); remove one of them",
-    }]
+    assert failed["problems"] == [
+        {
+            "path": "content/briefings/first-round.md",
+            "line": 3,
+            "message": "duplicate key 'title' (first on the line above); remove one of them",
+        }
+    ]
     assert failed["changed"] == []
     assert without_epoch(server.page("briefings/first-round/")) == without_epoch(good)
-    server.wait_for(lambda: any(line.startswith("content/briefings/first-round.md:3: error: duplicate key") for line in server.lines))
+    server.wait_for(
+        lambda: any(
+            line.startswith("content/briefings/first-round.md:3: error: duplicate key") for line in server.lines
+        )
+    )
     replace_in(briefing(server), "\ntitle: again", "")
     recovered = next(stream)
     assert recovered["problems"] == []
@@ -150,14 +169,19 @@ def test_a_template_error_names_the_template_line(server: Server) -> None:
     template = server.root / "templates/timeline.html"
     line = template.read_text().split("\n").index('<h1>{{ t("timeline") }}</h1>') + 1
     replace_in(template, '<h1>{{ t("timeline") }}</h1>', "<h1>{{ no_such_thing.x }}</h1>")
-    server.wait_for(lambda: any(s.startswith(f"templates/timeline.html:{line}: error: template error:") for s in server.lines))
+    server.wait_for(
+        lambda: any(s.startswith(f"templates/timeline.html:{line}: error: template error:") for s in server.lines)
+    )
     assert server.get(server.base_path + "timeline/")[0] == 200  # the last good page still served
 
 
 def test_a_mistake_in_the_interface_texts_is_said_and_the_last_good_site_stays(server: Server) -> None:
     replace_in(server.root / "templates/i18n/en.yaml", "\nlanguage_name:", "\n# language_name:")
-    server.wait_for(lambda: any(s.startswith("templates/i18n/en.yaml: error: there is no text for 'language_name'")
-                                for s in server.lines))
+    server.wait_for(
+        lambda: any(
+            s.startswith("templates/i18n/en.yaml: error: there is no text for 'language_name'") for s in server.lines
+        )
+    )
     assert server.get(server.base_path + "timeline/")[0] == 200
     assert not any("Traceback" in s or "internal error" in s for s in server.lines)
 
@@ -165,10 +189,20 @@ def test_a_mistake_in_the_interface_texts_is_said_and_the_last_good_site_stays(s
 @pytest.mark.parametrize(
     "path",
     [
-        "/fixture/../../etc/passwd", "/fixture/%2e%2e/%2e%2e/etc/passwd", "/fixture/..%2f..%2fetc/passwd",
-        "/fixture/..\\..\\etc\\passwd", "/fixture/%00", "/fixture/assets/%00site.css", "/etc/passwd",
-        "//etc/passwd", "/fixture//etc/passwd", "/fixture/%ff%fe", "/fixture/" + "a/" * 2000,
-        "/fixture/assets/", "/fixture/offline/", "/fixture/briefings/../../../../build.py",
+        "/fixture/../../etc/passwd",
+        "/fixture/%2e%2e/%2e%2e/etc/passwd",
+        "/fixture/..%2f..%2fetc/passwd",
+        "/fixture/..\\..\\etc\\passwd",
+        "/fixture/%00",
+        "/fixture/assets/%00site.css",
+        "/etc/passwd",
+        "//etc/passwd",
+        "/fixture//etc/passwd",
+        "/fixture/%ff%fe",
+        "/fixture/" + "a/" * 2000,
+        "/fixture/assets/",
+        "/fixture/offline/",
+        "/fixture/briefings/../../../../build.py",
     ],
 )
 def test_traversal_and_listing_attempts_get_nothing(server: Server, path: str) -> None:
@@ -181,7 +215,9 @@ def test_a_symlink_in_the_assets_cannot_leak_a_file(server: Server, tmp_path: Pa
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP SECRET")
     (server.root / "assets/leak.txt").symlink_to(secret)
-    server.wait_for(lambda: any("assets/leak.txt: error: this is a link to something outside" in s for s in server.lines))
+    server.wait_for(
+        lambda: any("assets/leak.txt: error: this is a link to something outside" in s for s in server.lines)
+    )
     for path in ("assets/leak.txt", "../secret.txt"):
         status, body, _ = server.get(server.base_path + path)
         assert status == 404 and b"TOP SECRET" not in body
@@ -290,7 +326,11 @@ def test_a_server_on_every_address_answers_to_this_machines_addresses(tmp_path: 
 def test_a_base_url_with_markup_cannot_reach_the_preview(tmp_path: Path) -> None:
     root = copy_project(FIXTURES / "basic" / "content", tmp_path / "project")
     site = root / "content/site.yaml"
-    site.write_text(site.read_text().replace('"https://owner.github.io/fixture/"', '"https://owner.github.io/x\\"><script>alert(1)</script>/"'))
+    site.write_text(
+        site.read_text().replace(
+            '"https://owner.github.io/fixture/"', '"https://owner.github.io/x\\"><script>alert(1)</script>/"'
+        )
+    )
     with running(root) as srv:
         _, body, _ = srv.get("/")
         assert b"<script>alert(1)" not in body

@@ -39,14 +39,26 @@ def test_a_complete_site_yaml() -> None:
     assert not is_placeholder(config.base_url)  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("url", ["https://example.github.io/belarus-briefing/", "https://example.org/", "http://x.example/"])
+@pytest.mark.parametrize(
+    "url", ["https://example.github.io/belarus-briefing/", "https://example.org/", "http://x.example/"]
+)
 def test_placeholder_base_urls_are_known(url: str) -> None:
     assert is_placeholder(url)
 
 
-@pytest.mark.parametrize("url", ["https://owner.github.io/repo\nDisallow: /", 'https://a.org/"><script>', "https://a.org/<x>",
-                                 "ftp://a.org/", "/relative/", "https://a.org/?q=1", "javascript:alert(1)",
-                                 "https://[unclosed"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://owner.github.io/repo\nDisallow: /",
+        'https://a.org/"><script>',
+        "https://a.org/<x>",
+        "ftp://a.org/",
+        "/relative/",
+        "https://a.org/?q=1",
+        "javascript:alert(1)",
+        "https://[unclosed",
+    ],
+)
 def test_a_bad_base_url_is_refused_from_site_yaml_and_from_the_command_line(url: str) -> None:
     assert check_base_url(url) is not None
     escaped = url.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
@@ -64,8 +76,12 @@ def test_an_empty_site_yaml_is_an_error(text: str) -> None:
 
 
 def test_mistakes_are_each_reported() -> None:
-    text = SITE.replace("as_of: 2024-09-19", "as_of: 19.09.2024").replace("be: {", "en: {").replace(
-        '"tag:example.org,2024:briefing"', '"briefing"').replace("logo: assets/logo.png", "logo: https://x.org/l.png")
+    text = (
+        SITE.replace("as_of: 2024-09-19", "as_of: 19.09.2024")
+        .replace("be: {", "en: {")
+        .replace('"tag:example.org,2024:briefing"', '"briefing"')
+        .replace("logo: assets/logo.png", "logo: https://x.org/l.png")
+    )
     _, problems = site(text)
     assert sorted(p.line for p in problems) == [5, 6, 9, 11]
 

@@ -55,8 +55,12 @@ def test_a_template_edited_between_renders_in_one_process_is_compiled_anew() -> 
     model = load_model(inputs, base_url=None, drafts=False)
 
     def home(marker: str) -> bytes:
-        templates = [InputFile(f.path, f.rel, f.data.replace(b"</main>", marker.encode() + b"</main>"))
-                     if f.rel == "base.html" else f for f in inputs.templates]
+        templates = [
+            InputFile(f.path, f.rel, f.data.replace(b"</main>", marker.encode() + b"</main>"))
+            if f.rel == "base.html"
+            else f
+            for f in inputs.templates
+        ]
         return Site(model, templates, inputs.assets).file("index.html")
 
     assert b"first-marker" in home("first-marker")
@@ -65,14 +69,30 @@ def test_a_template_edited_between_renders_in_one_process_is_compiled_anew() -> 
     assert b"-marker" not in home("")
 
 
-@pytest.mark.parametrize(("file", "old", "new", "where", "words"), [
-    ("en.yaml", "\ncorrections:", "\n# corrections:", "templates/i18n/en.yaml: error", "no text for 'corrections'"),
-    ("en.yaml", "\nlanguage_name:", "\n# language_name:", "templates/i18n/en.yaml: error", "no text for 'language_name'"),
-    ("ru.yaml", '"{title}: данные"', '"{titel}: данные"', "templates/i18n/ru.yaml:79: error", "a field that is not one of those given"),
-    ("ru.yaml", ', other: "{n} цитаты"}', "}", "templates/i18n/ru.yaml:86: error", "with 'other' among them"),
-])
-def test_a_mistake_in_the_interface_texts_is_one_error_at_its_file(tmp_path: Path, file: str, old: str, new: str,
-                                                                    where: str, words: str) -> None:
+@pytest.mark.parametrize(
+    ("file", "old", "new", "where", "words"),
+    [
+        ("en.yaml", "\ncorrections:", "\n# corrections:", "templates/i18n/en.yaml: error", "no text for 'corrections'"),
+        (
+            "en.yaml",
+            "\nlanguage_name:",
+            "\n# language_name:",
+            "templates/i18n/en.yaml: error",
+            "no text for 'language_name'",
+        ),
+        (
+            "ru.yaml",
+            '"{title}: данные"',
+            '"{titel}: данные"',
+            "templates/i18n/ru.yaml:79: error",
+            "a field that is not one of those given",
+        ),
+        ("ru.yaml", ', other: "{n} цитаты"}', "}", "templates/i18n/ru.yaml:86: error", "with 'other' among them"),
+    ],
+)
+def test_a_mistake_in_the_interface_texts_is_one_error_at_its_file(
+    tmp_path: Path, file: str, old: str, new: str, where: str, words: str
+) -> None:
     project = copy_project(FIXTURES / "editions" / "content", tmp_path / "project")
     strings = project / "templates/i18n" / file
     text = strings.read_text(encoding="utf-8")

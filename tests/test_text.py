@@ -9,15 +9,18 @@ import pytest
 from sitegen.text import Anchors, check_url, plural, slugify
 
 
-@pytest.mark.parametrize(("text", "slug"), [
-    ("Sept 16 Pardon", "sept-16-pardon"),
-    ("Лукашэнка памілаваў 37 чалавек", "lukashenka-pamilavau-37-chalavek"),
-    ("Палітвязні", "palitvyazni"),
-    ("Политзаключённые", "politzaklyuchennye"),
-    ("Political prisoners", "political-prisoners"),
-    ("  --  ", ""),
-    ("!!!", ""),
-])
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Sept 16 Pardon", "sept-16-pardon"),
+        ("Лукашэнка памілаваў 37 чалавек", "lukashenka-pamilavau-37-chalavek"),
+        ("Палітвязні", "palitvyazni"),
+        ("Политзаключённые", "politzaklyuchennye"),
+        ("Political prisoners", "political-prisoners"),
+        ("  --  ", ""),
+        ("!!!", ""),
+    ],
+)
 def test_slugify_transliterates_belarusian_and_russian(text: str, slug: str) -> None:
     assert slugify(text) == slug
 
@@ -49,10 +52,20 @@ def test_anchors_take_linear_time() -> None:
     assert time.process_time() - started < 1.0  # quadratic took about 30 s
 
 
-@pytest.mark.parametrize("url", [
-    "javascript:alert(1)", "JaVaScRiPt:alert(2)", "data:text/html;base64,xx", "vbscript:x",
-    "java\tscript:alert(4)", "https://", "file:///etc/passwd", "a b", "https://[unclosed",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(2)",
+        "data:text/html;base64,xx",
+        "vbscript:x",
+        "java\tscript:alert(4)",
+        "https://",
+        "file:///etc/passwd",
+        "a b",
+        "https://[unclosed",
+    ],
+)
 def test_unsafe_addresses_are_refused(url: str) -> None:
     assert check_url(url) is not None
 
@@ -64,4 +77,8 @@ def test_safe_addresses_pass(url: str) -> None:
 
 def test_plural() -> None:
     assert (plural(1, "error"), plural(2, "error"), plural(0, "briefing"), plural(1200, "file")) == (
-        "1 error", "2 errors", "0 briefings", "1,200 files")
+        "1 error",
+        "2 errors",
+        "0 briefings",
+        "1,200 files",
+    )

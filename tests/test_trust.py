@@ -33,8 +33,11 @@ def test_corrections_are_shown_dated_listed_and_fed(editions_site: Path) -> None
 
     briefing = html(editions_site, "briefings/pardon/index.html")
     assert 'Corrected <time datetime="2024-09-19">' in briefing
-    assert re.search(r'<li id="correction-1"><time datetime="2024-09-19">19 September 2024</time>: An earlier version said'
-                     r" <em>38</em> people.</li>", briefing)
+    assert re.search(
+        r'<li id="correction-1"><time datetime="2024-09-19">19 September 2024</time>: An earlier version said'
+        r" <em>38</em> people.</li>",
+        briefing,
+    )
     listing = html(editions_site, "corrections/index.html")
     assert 'href="../briefings/pardon/index.html#corrections">The pardon</a>' in listing
     feed = feedparser.parse((editions_site / "corrections.xml").read_bytes())
@@ -51,14 +54,27 @@ def test_sources_show_who_where_when_and_their_archived_copy_sorted_for_readers(
     sources = html(editions_site, "sources/index.html")
     entry = re.search(r'<li id="source-wire">(.*?)</details>', sources, re.S)
     assert entry and "A. Reporter, Wire Agency (read via Local Paper)" in entry[1]
-    assert 'class="archived" href="https://web.archive.org/web/20240917000000/https://paper.example.net/wire"' in entry[1]
+    assert (
+        'class="archived" href="https://web.archive.org/web/20240917000000/https://paper.example.net/wire"' in entry[1]
+    )
     assert "Accessed <time" in entry[1]
     assert re.findall(r'<li id="source-([a-z0-9-]+)">', sources) == ["wire", "centre"]  # by publisher, not by id
 
 
 def test_sources_without_an_archived_copy_are_listed_and_check_says_where_to_save_them() -> None:
-    done = subprocess.run([sys.executable, str(PROJECT_ROOT / "build.py"), "check", "--archive", "--content",
-                           str(FIXTURES / "editions" / "content")], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(PROJECT_ROOT / "build.py"),
+            "check",
+            "--archive",
+            "--content",
+            str(FIXTURES / "editions" / "content"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0
     assert done.stdout == "https://web.archive.org/save/https://centre.example.net/report\n"
     assert "1 of 2 sources have no archived copy (centre)" in done.stderr
@@ -79,8 +95,11 @@ def test_speakers_whose_names_slug_alike_get_their_own_anchors(editions_site: Pa
 
 def test_events_after_the_sites_date_are_expected_and_not_the_latest(editions_site: Path) -> None:
     timeline = html(editions_site, "timeline/index.html")
-    assert re.search(r'<li class="event upcoming" id="event-pardon-2">\s*<p class="event-date"><time datetime="2024-12-25">'
-                     r"25 December 2024</time> <strong class=\"expected\">Expected</strong>", timeline)
+    assert re.search(
+        r'<li class="event upcoming" id="event-pardon-2">\s*<p class="event-date"><time datetime="2024-12-25">'
+        r"25 December 2024</time> <strong class=\"expected\">Expected</strong>",
+        timeline,
+    )
     home = html(editions_site, "index.html")
     latest = home.split('id="latest-events"')[1].split("</section>")[0]
     assert "A hearing is scheduled" not in latest and "The pardon" in latest
@@ -127,15 +146,20 @@ def test_the_data_page_explains_every_field_of_every_download(editions_site: Pat
         records = __import__("json").loads((editions_site / f"data/{kind}.json").read_bytes())[kind]
         assert records and list(records[0]) == list(fields), kind
         for field in fields:
-            assert f"<dt><code>{field}</code></dt>" in page.split(f'id="data-{kind}"')[1].split("</section>")[0], (kind, field)
+            assert f"<dt><code>{field}</code></dt>" in page.split(f'id="data-{kind}"')[1].split("</section>")[0], (
+                kind,
+                field,
+            )
 
 
 def test_a_home_page_without_home_md_opens_with_the_description(tmp_path: Path) -> None:
     from sitegen.build import build
     from sitegen.settings import BuildOptions
 
-    build(BuildOptions.for_project(PROJECT_ROOT, content_dir=FIXTURES / "basic" / "content", output_dir=tmp_path / "o"),
-          say=lambda text: None)
+    build(
+        BuildOptions.for_project(PROJECT_ROOT, content_dir=FIXTURES / "basic" / "content", output_dir=tmp_path / "o"),
+        say=lambda text: None,
+    )
     home = (tmp_path / "o/index.html").read_text(encoding="utf-8")
     assert 'id="key-findings"' not in home and "Thirty people were freed" not in home.split("<h2")[0]
 

@@ -22,7 +22,9 @@ def site_writer(root: Path, output: Path) -> SiteWriter:
     return SiteWriter(output, project_root=root, protected=[root / "content", root / "templates", root / "assets"])
 
 
-def put_all(root: Path, output: Path, files: dict[str, bytes]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+def put_all(
+    root: Path, output: Path, files: dict[str, bytes]
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     with site_writer(root, output) as writer:
         for path, data in sorted(files.items()):
             writer.put(path, data)
@@ -40,10 +42,17 @@ def root(tmp_path: Path) -> Path:
 def test_a_build_replaces_the_whole_tree_and_keeps_unchanged_files(root: Path) -> None:
     output = root / "output"
     assert put_all(root, output, {"index.html": b"1", "a/index.html": b"a", "old.txt": b"o"}) == (
-        ("a/index.html", "index.html", "old.txt"), (), ())
+        ("a/index.html", "index.html", "old.txt"),
+        (),
+        (),
+    )
     kept = (output / "a/index.html").stat()
     time.sleep(0.01)
-    assert put_all(root, output, {"index.html": b"2", "a/index.html": b"a"}) == (("index.html",), ("a/index.html",), ("old.txt",))
+    assert put_all(root, output, {"index.html": b"2", "a/index.html": b"a"}) == (
+        ("index.html",),
+        ("a/index.html",),
+        ("old.txt",),
+    )
     after = (output / "a/index.html").stat()
     assert (after.st_mtime_ns, after.st_ino) == (kept.st_mtime_ns, kept.st_ino)
     assert set(files_under(output)) == {"index.html", "a/index.html", MARKER_NAME}
@@ -79,8 +88,10 @@ def test_a_full_disk_is_one_clear_error_and_the_output_is_kept(root: Path, monke
     def full(self: Path, data: bytes) -> int:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    with pytest.raises(EnvironmentProblem, match=r"cannot write the site \(.*index.html\): No space left on device"), \
-            site_writer(root, output) as writer:
+    with (
+        pytest.raises(EnvironmentProblem, match=r"cannot write the site \(.*index.html\): No space left on device"),
+        site_writer(root, output) as writer,
+    ):
         monkeypatch.setattr(Path, "write_bytes", full)
         writer.put("index.html", b"2")
     monkeypatch.undo()
@@ -88,15 +99,32 @@ def test_a_full_disk_is_one_clear_error_and_the_output_is_kept(root: Path, monke
     assert not [p for p in root.iterdir() if p.name.startswith(".output.")]
 
 
-@pytest.mark.parametrize("where", ["/", "HOME", "PROJECT", "PROJECT/content", "PROJECT/templates", "PROJECT/content/x",
-                                   "PROJECT/assets/out", "PARENT", "PROJECT/..", "LINK"])
+@pytest.mark.parametrize(
+    "where",
+    [
+        "/",
+        "HOME",
+        "PROJECT",
+        "PROJECT/content",
+        "PROJECT/templates",
+        "PROJECT/content/x",
+        "PROJECT/assets/out",
+        "PARENT",
+        "PROJECT/..",
+        "LINK",
+    ],
+)
 def test_places_the_output_may_never_be(root: Path, where: str) -> None:
     link = root / "link-to-content"
     if where == "LINK":
         if sys.platform == "win32":
             pytest.skip("symbolic links need privileges on Windows")
         link.symlink_to(root / "content")
-    path = Path({"HOME": str(Path.home()), "PARENT": str(root.parent), "LINK": str(link)}.get(where, where.replace("PROJECT", str(root))))
+    path = Path(
+        {"HOME": str(Path.home()), "PARENT": str(root.parent), "LINK": str(link)}.get(
+            where, where.replace("PROJECT", str(root))
+        )
+    )
     before = sorted(p.name for p in root.iterdir())
     with pytest.raises(OutputDirError):
         check_output_dir(path, project_root=root, protected=[root / "content", root / "templates", root / "assets"])
@@ -113,7 +141,9 @@ def test_a_file_staged_again_never_writes_through_to_the_live_site(root: Path, a
         assert (output / "access/index.html").read_bytes() == b"1"  # the live site, before the swap
         report = writer.commit()
     assert (output / "access/index.html").read_bytes() == again
-    assert (report.written, report.unchanged) == (((), ("access/index.html",)) if again == b"1" else (("access/index.html",), ()))
+    assert (report.written, report.unchanged) == (
+        ((), ("access/index.html",)) if again == b"1" else (("access/index.html",), ())
+    )
 
 
 def test_a_folder_with_files_of_someone_elses_is_refused_and_left_alone(root: Path) -> None:
@@ -147,8 +177,10 @@ def test_leftovers_of_an_interrupted_build_are_removed_only_when_ours(root: Path
 
 
 def _lock_holder(output: Path, seconds: float) -> subprocess.Popen[str]:
-    code = (f"import time, pathlib\nfrom sitegen.writer import build_lock\n"
-            f"with build_lock(pathlib.Path({str(output)!r}), print):\n print('locked', flush=True)\n time.sleep({seconds})\n")
+    code = (
+        f"import time, pathlib\nfrom sitegen.writer import build_lock\n"
+        f"with build_lock(pathlib.Path({str(output)!r}), print):\n print('locked', flush=True)\n time.sleep({seconds})\n"
+    )
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None and process.stdout.readline().strip() == "locked"
     return process
@@ -173,4 +205,3 @@ def test_a_lock_is_released_when_its_build_dies(root: Path) -> None:
     started = time.monotonic()
     with build_lock(output, print):
         assert time.monotonic() - started < 1.0
-

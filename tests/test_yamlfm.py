@@ -17,9 +17,7 @@ import yaml  # type: ignore[import-untyped, unused-ignore]
 from sitegen.content import yamlfm
 from sitegen.content.yamlfm import LineList, LineMap, YamlIssue, YamlResult, parse_yaml
 
-ALIAS_MESSAGE = (
-    "YAML anchors and aliases (&name, *name) are not allowed; write the value out in full"
-)
+ALIAS_MESSAGE = "YAML anchors and aliases (&name, *name) are not allowed; write the value out in full"
 
 # A realistic briefing's front matter: every shape the schema reads, 60 lines.
 FRONT_MATTER = """\
@@ -547,7 +545,9 @@ def test_unclosed_quote() -> None:
     assert "closing quote" in issue.message
 
 
-@pytest.mark.parametrize(("text", "line"), [("a:\n\tb: 1\n", 2), ("a: 1\nb:\n  c: 1\n\td: 2\n", 4), ("- a\n\t- b\n", 2)])
+@pytest.mark.parametrize(
+    ("text", "line"), [("a:\n\tb: 1\n", 2), ("a: 1\nb:\n  c: 1\n\td: 2\n", 4), ("- a\n\t- b\n", 2)]
+)
 def test_tab_indentation_is_reported_clearly(text: str, line: int) -> None:
     (issue,) = issues(text)
     assert issue.line == line
@@ -636,8 +636,7 @@ def test_realistic_front_matter() -> None:
     first_event = timeline[0]
     assert isinstance(first_event, LineMap)
     assert first_event["text"] == (
-        "Eighteen people were released ahead of Independence Day.\n"
-        "Most had served more than half of their sentences.\n"
+        "Eighteen people were released ahead of Independence Day.\nMost had served more than half of their sentences.\n"
     )
     assert first_event.key_line("sources") == 38
     quotes = value["quotes"]
@@ -743,17 +742,20 @@ def test_a_syntax_error_gives_no_value() -> None:
     assert result.issues and result.value is None
 
 
-@pytest.mark.parametrize(("text", "line", "words"), [
-    ('a: 1\ntitle: "never closed\ndate: 2024-01-01\nsummary: x\n', 2, "quote"),
-    ("a: 1\ntags: [one, two\ndate: 2024-01-01\nsummary: x\n", 2, "'['"),
-    ("a: 1\nx: {b: 1\ny: 2\n", 2, "'{'"),
-    ("a: 1\nb: 'single\nc: 2\n", 2, "quote"),
-    # The common case: YAML reads on to the next value's opening quote, and fails lines below.
-    ('a: 1\nnote: "no names.\ntimeline:\n  - date: 2024-09-16\n    title: "Pardons"\n', 2, "quote"),
-    ('title: "A\nsummary: "B"\ndate: 2024-09-16\n', 1, "quote"),
-    ('tags: [Pardons, "September 2024]\ndate: 2024-01-01\n', 1, "quote"),
-    ('title: "Лукашэнка"\r\nsummary: "Палітвязні на волі\r\nnote: "Шэсць жанчын"\r\n', 2, "quote"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ('a: 1\ntitle: "never closed\ndate: 2024-01-01\nsummary: x\n', 2, "quote"),
+        ("a: 1\ntags: [one, two\ndate: 2024-01-01\nsummary: x\n", 2, "'['"),
+        ("a: 1\nx: {b: 1\ny: 2\n", 2, "'{'"),
+        ("a: 1\nb: 'single\nc: 2\n", 2, "quote"),
+        # The common case: YAML reads on to the next value's opening quote, and fails lines below.
+        ('a: 1\nnote: "no names.\ntimeline:\n  - date: 2024-09-16\n    title: "Pardons"\n', 2, "quote"),
+        ('title: "A\nsummary: "B"\ndate: 2024-09-16\n', 1, "quote"),
+        ('tags: [Pardons, "September 2024]\ndate: 2024-01-01\n', 1, "quote"),
+        ('title: "Лукашэнка"\r\nsummary: "Палітвязні на волі\r\nnote: "Шэсць жанчын"\r\n', 2, "quote"),
+    ],
+)
 def test_an_unclosed_quote_or_bracket_is_reported_where_it_opens(text: str, line: int, words: str) -> None:
     (issue,) = issues(text)
     assert issue.line == line, issue

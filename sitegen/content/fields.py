@@ -25,7 +25,8 @@ MAX_NUMBER = 10.0**15  # counts of people; larger is a typing mistake (and loses
 
 def _kind(value: object) -> str:
     return {LineList: "list", LineMap: "mapping", bool: "true/false", int: "number", float: "number"}.get(
-        type(value), "value")
+        type(value), "value"
+    )
 
 
 class Fields:
@@ -70,8 +71,11 @@ class Fields:
                 self._missing(key, example)
             return ""
         if isinstance(value, (bool, int, float)):
-            self.error(key, f"'{key}' must be text, but YAML read it as the {_kind(value)} {value};"
-                       " put it in quotes to keep it as typed")
+            self.error(
+                key,
+                f"'{key}' must be text, but YAML read it as the {_kind(value)} {value};"
+                " put it in quotes to keep it as typed",
+            )
             return ""
         if not isinstance(value, str):
             self.error(key, f"'{key}' must be text, not a {_kind(value)}")
@@ -83,12 +87,16 @@ class Fields:
     def ident(self, key: str, *, required: bool = True) -> str:
         value = self.text(key, required=required, example="a-short-id")
         if value and not ID_RE.match(value):
-            self.error(key, f"'{key}' must be lower-case letters, digits and single hyphens"
-                       f" (like 'ap-2024-09-16'), not '{value}'")
+            self.error(
+                key,
+                f"'{key}' must be lower-case letters, digits and single hyphens (like 'ap-2024-09-16'), not '{value}'",
+            )
             return ""
         return value
 
-    def matching(self, key: str, pattern: re.Pattern[str], like: str = "a language code like 'en', 'be' or 'ru'") -> str:
+    def matching(
+        self, key: str, pattern: re.Pattern[str], like: str = "a language code like 'en', 'be' or 'ru'"
+    ) -> str:
         """Text that matches pattern (by default a language code's), else '' and an error."""
         if (value := self.text(key)) and not pattern.match(value):
             self.error(key, f"'{key}' must be {like}, not '{value}'")
@@ -129,8 +137,11 @@ class Fields:
             self._missing(key, "37")
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.error(key, f"'{key}' must be a number (write 1300, not 1,300 or 'more than 1300':"
-                       f" use 'qualifier' for words), not '{str(value)[:40]}'")
+            self.error(
+                key,
+                f"'{key}' must be a number (write 1300, not 1,300 or 'more than 1300':"
+                f" use 'qualifier' for words), not '{str(value)[:40]}'",
+            )
             return None
         if abs(value) >= MAX_NUMBER or not math.isfinite(value):
             self.error(key, f"'{key}' is too large: at most 15 digits")
@@ -189,7 +200,9 @@ class Fields:
         items, result = self._items(key), []
         for item, line in items:
             if not isinstance(item, str) or not ID_RE.match(item):
-                self.problems.append(error(self.path, line, f"'{key}' must list ids like 'ap-2024-09-16', not '{item}'"))
+                self.problems.append(
+                    error(self.path, line, f"'{key}' must list ids like 'ap-2024-09-16', not '{item}'")
+                )
             else:
                 result.append((item, line))
         if self.has(key) and not items:
@@ -204,8 +217,14 @@ class Fields:
         result = []
         for item, line in self._items(key):
             if not isinstance(item, str) or not item.strip():
-                self.problems.append(error(self.path, line, f"each item of '{key}' must be text, not"
-                                           f" '{'' if item is None else item}'; remove the empty item"))
+                self.problems.append(
+                    error(
+                        self.path,
+                        line,
+                        f"each item of '{key}' must be text, not"
+                        f" '{'' if item is None else item}'; remove the empty item",
+                    )
+                )
             else:
                 result.append((item.strip(), line))
         return tuple(result)
@@ -230,10 +249,17 @@ class Fields:
         result = []
         for i, item in enumerate(value):
             if not isinstance(item, LineMap):
-                self.problems.append(error(self.path, value.item_line(i) + self.offset,
-                                           f"each item of '{key}' must be a mapping (key: value), not '{item}'"))
+                self.problems.append(
+                    error(
+                        self.path,
+                        value.item_line(i) + self.offset,
+                        f"each item of '{key}' must be a mapping (key: value), not '{item}'",
+                    )
+                )
             else:
-                result.append(Fields(item, path=self.path, offset=self.offset, problems=self.problems, what=f"{key} item"))
+                result.append(
+                    Fields(item, path=self.path, offset=self.offset, problems=self.problems, what=f"{key} item")
+                )
         return result
 
     def image(self, key: str) -> Image | None:

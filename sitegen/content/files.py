@@ -42,8 +42,11 @@ class Inputs:
 
     def digest(self) -> str:
         """One digest of every input's name and bytes: equal digests, equal sites."""
-        return digest_of(part for group in (self.content, self.templates, self.assets)
-                         for part in (b"%d" % len(group), *(x for f in group for x in (f.path.encode(), f.data))))
+        return digest_of(
+            part
+            for group in (self.content, self.templates, self.assets)
+            for part in (b"%d" % len(group), *(x for f in group for x in (f.path.encode(), f.data)))
+        )
 
 
 def digest_of(parts: Iterable[bytes]) -> str:
@@ -69,7 +72,9 @@ def read_inputs(options: BuildOptions) -> Inputs:
     problems: list[Problem] = []
     root = options.project_root
 
-    def read(folder: Path, suffixes: tuple[str, ...] | None, limit: int, ignore: Callable[[str], bool]) -> tuple[InputFile, ...]:
+    def read(
+        folder: Path, suffixes: tuple[str, ...] | None, limit: int, ignore: Callable[[str], bool]
+    ) -> tuple[InputFile, ...]:
         return read_tree(folder, options.display_path(folder), (root, folder), suffixes, limit, ignore, problems)
 
     content = read(options.content_dir, CONTENT_SUFFIXES, MAX_CONTENT_BYTES, is_ignored)
@@ -78,8 +83,15 @@ def read_inputs(options: BuildOptions) -> Inputs:
     return Inputs(content, templates, assets, tuple(problems), options.content_prefix)
 
 
-def read_tree(folder: Path, prefix: str, allowed: tuple[Path, ...], suffixes: tuple[str, ...] | None, limit: int,
-              ignore: Callable[[str], bool], problems: list[Problem]) -> tuple[InputFile, ...]:
+def read_tree(
+    folder: Path,
+    prefix: str,
+    allowed: tuple[Path, ...],
+    suffixes: tuple[str, ...] | None,
+    limit: int,
+    ignore: Callable[[str], bool],
+    problems: list[Problem],
+) -> tuple[InputFile, ...]:
     """Every file under folder whose name ends in one of suffixes (any, if None), sorted
     by path; what cannot be read safely becomes a problem instead."""
     inside = [os.path.realpath(p) for p in allowed]
@@ -99,18 +111,36 @@ def read_tree(folder: Path, prefix: str, allowed: tuple[Path, ...], suffixes: tu
             if ignore(entry.name):
                 continue
             if not entry.name.isprintable():  # bytes that are not UTF-8, or a line end that would split the report
-                problems.append(error(f"{prefix}/{rel}{repr(entry.name)[1:-1]}", 0, "rename this: its name has characters that cannot be shown"))
+                problems.append(
+                    error(
+                        f"{prefix}/{rel}{repr(entry.name)[1:-1]}",
+                        0,
+                        "rename this: its name has characters that cannot be shown",
+                    )
+                )
                 continue
             try:
                 if entry.is_symlink():
                     target = os.path.realpath(entry.path)
                     if not any(target == r or target.startswith(r + os.sep) for r in inside):
-                        problems.append(error(shown, 0, "this is a link to something outside the project;"
-                                              " copy the file into the project instead"))
+                        problems.append(
+                            error(
+                                shown,
+                                0,
+                                "this is a link to something outside the project;"
+                                " copy the file into the project instead",
+                            )
+                        )
                         continue
                     if os.path.isdir(target):
-                        problems.append(error(shown, 0, "this is a link to a folder, which is not followed;"
-                                              " move or copy the folder here instead"))
+                        problems.append(
+                            error(
+                                shown,
+                                0,
+                                "this is a link to a folder, which is not followed;"
+                                " move or copy the folder here instead",
+                            )
+                        )
                         continue
                 info = entry.stat()
             except OSError as exc:
@@ -122,8 +152,14 @@ def read_tree(folder: Path, prefix: str, allowed: tuple[Path, ...], suffixes: tu
                 if not stat.S_ISREG(info.st_mode):
                     problems.append(error(shown, 0, "this is not a regular file; remove it"))
                 elif info.st_size > limit:
-                    problems.append(error(shown, 1, f"this file is {info.st_size:,} bytes; the limit is"
-                                          f" {limit // 1024:,} KiB ({limit:,} bytes): make it smaller or split it"))
+                    problems.append(
+                        error(
+                            shown,
+                            1,
+                            f"this file is {info.st_size:,} bytes; the limit is"
+                            f" {limit // 1024:,} KiB ({limit:,} bytes): make it smaller or split it",
+                        )
+                    )
                 else:
                     try:
                         with open(entry.path, "rb") as stream:

@@ -45,8 +45,13 @@ def split_document(path: str, data: bytes, problems: list[Problem]) -> Document 
         return None
     lines = text.split("\n")
     if lines[0].rstrip() != FENCE:
-        problems.append(error(path, 1, "no front matter: the file must start with a line '---', then YAML"
-                              " (title, ...), then a closing '---'"))
+        problems.append(
+            error(
+                path,
+                1,
+                "no front matter: the file must start with a line '---', then YAML (title, ...), then a closing '---'",
+            )
+        )
         return None
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in (FENCE, "...")), None)
     if end is None:

@@ -39,8 +39,15 @@ def parse_all(files: list[InputFile], memo: Memo, mapper: Mapper) -> list[Parsed
     return [memo.entries[k] for k in keys]
 
 
-def load_model(inputs: Inputs, *, base_url: str | None, drafts: bool, memo: Memo | None = None,
-               mapper: Mapper = map, require_base_url: bool = False) -> Model:
+def load_model(
+    inputs: Inputs,
+    *,
+    base_url: str | None,
+    drafts: bool,
+    memo: Memo | None = None,
+    mapper: Mapper = map,
+    require_base_url: bool = False,
+) -> Model:
     """Every problem with the content, and what is to be built. A draft is built only with
     `drafts`; without it, the draft's problems are reported as warnings."""
     memo = memo or Memo()
@@ -74,6 +81,10 @@ def load_model(inputs: Inputs, *, base_url: str | None, drafts: bool, memo: Memo
 
 
 def _counts(files: int, kinds: list[Document], hidden: list[Document]) -> dict[str, int]:
-    return {"files": files + 1, "briefings": sum(d.kind is Kind.BRIEFING and not d.lang for d in kinds),
-            "pages": sum(d.kind is not Kind.BRIEFING and not d.lang for d in kinds),
-            "translations": sum(bool(d.lang) for d in kinds), "drafts": len(hidden)}
+    return {
+        "files": files + 1,
+        "briefings": sum(d.kind is Kind.BRIEFING and not d.lang for d in kinds),
+        "pages": sum(d.kind is not Kind.BRIEFING and not d.lang for d in kinds),
+        "translations": sum(bool(d.lang) for d in kinds),
+        "drafts": len(hidden),
+    }

@@ -31,12 +31,48 @@ RAW_HTML_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])")
 TABLE_RULE_RE = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*\Z")
 # Ids the page templates use themselves (tests/test_templates.py checks the list is whole);
 # a heading made into one of them gets a prefix instead.
-RESERVED_IDS = frozenset({"main", "top", "toc", "sources", "content", "skip", "site-header", "site-footer", "site-nav",
-    "briefing-figures", "briefing-quotes", "briefing-events", "cite-this", "corrections", "languages", "key-findings",
-    "key-figures", "latest-events", "the-briefings", "what-happened", "other-figures", "all-briefings", "tagged",
-    "as-of", "print-header"})
-RESERVED_PREFIXES = ("source-", "cite-", "quote-", "event-", "figure-", "series-", "year-", "speaker-",
-                     "correction-", "access-", "data-")
+RESERVED_IDS = frozenset(
+    {
+        "main",
+        "top",
+        "toc",
+        "sources",
+        "content",
+        "skip",
+        "site-header",
+        "site-footer",
+        "site-nav",
+        "briefing-figures",
+        "briefing-quotes",
+        "briefing-events",
+        "cite-this",
+        "corrections",
+        "languages",
+        "key-findings",
+        "key-figures",
+        "latest-events",
+        "the-briefings",
+        "what-happened",
+        "other-figures",
+        "all-briefings",
+        "tagged",
+        "as-of",
+        "print-header",
+    }
+)
+RESERVED_PREFIXES = (
+    "source-",
+    "cite-",
+    "quote-",
+    "event-",
+    "figure-",
+    "series-",
+    "year-",
+    "speaker-",
+    "correction-",
+    "access-",
+    "data-",
+)
 
 
 @dataclass
@@ -100,8 +136,10 @@ def _check_inline(children: list[Token], line: int, env: _Env) -> None:
             url = str(child.attrGet(attr) or "")
             reason = check_url(url)
             if reason is None and child.type == "image" and is_external(url):
-                reason = ("is on another site; readers' browsers must not fetch anything from third"
-                          " parties: put the file in assets/ and link it")
+                reason = (
+                    "is on another site; readers' browsers must not fetch anything from third"
+                    " parties: put the file in assets/ and link it"
+                )
             if reason is not None:
                 what = "link" if child.type == "link_open" else "image"
                 env.problems.append(error(env.path, line, f"the {what} address '{url[:80]}' {reason}"))
@@ -109,8 +147,14 @@ def _check_inline(children: list[Token], line: int, env: _Env) -> None:
             elif child.type == "link_open" and is_external(url) and not url.startswith("mailto:"):
                 child.attrSet("rel", "noopener noreferrer")
         elif child.type == "text" and (tag := RAW_HTML_RE.search(child.content)):
-            env.problems.append(error(env.path, line, f"raw HTML ('{tag[0]}...') is not allowed and would be shown"
-                                      " as text: write Markdown instead (or '\\<' for a plain '<')"))
+            env.problems.append(
+                error(
+                    env.path,
+                    line,
+                    f"raw HTML ('{tag[0]}...') is not allowed and would be shown"
+                    " as text: write Markdown instead (or '\\<' for a plain '<')",
+                )
+            )
 
 
 def _post_inline(state: Any) -> None:
@@ -121,8 +165,9 @@ def _post_inline(state: Any) -> None:
     for i, block in enumerate(tokens):
         line = env.first_line + (block.map[0] if block.map else 0)
         if block.level >= MAX_NESTING - 1:
-            env.problems.append(error(env.path, line, "lists or quotes are nested too deeply here and text"
-                                      " would be lost; flatten them"))
+            env.problems.append(
+                error(env.path, line, "lists or quotes are nested too deeply here and text would be lost; flatten them")
+            )
             break
         if block.type == "heading_open" and i + 1 < len(tokens):
             text = _inline_text(tokens[i + 1])
@@ -162,8 +207,14 @@ def _oversized_tables(body: str, env: _Env) -> bool:
             end = next((j for j in range(i + 1, len(lines)) if not lines[j].strip()), len(lines))
             columns, rows = len(re.findall(r"-+", lines[i])), end - i - 1
             if columns * rows > MAX_TABLE_CELLS:
-                env.problems.append(error(env.path, env.first_line + i - 1, f"this table has {rows:,} rows of"
-                                          f" {columns} columns; the limit is {MAX_TABLE_CELLS:,} cells: split it"))
+                env.problems.append(
+                    error(
+                        env.path,
+                        env.first_line + i - 1,
+                        f"this table has {rows:,} rows of"
+                        f" {columns} columns; the limit is {MAX_TABLE_CELLS:,} cells: split it",
+                    )
+                )
                 found = True
             i = end  # a table runs to the next blank line: its rows are no other table's rule
         i += 1

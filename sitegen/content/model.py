@@ -252,8 +252,10 @@ class SiteConfig:
     email: str = ""
 
     def series_by_id(self, series_id: str) -> Series:
-        return next((s for s in self.series if s.id == series_id),
-                    Series(id=series_id, title=series_id.replace("-", " ").capitalize()))
+        return next(
+            (s for s in self.series if s.id == series_id),
+            Series(id=series_id, title=series_id.replace("-", " ").capitalize()),
+        )
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ def new_briefing(title: str, today: dt.date) -> tuple[str, str]:
     """The file name (under content/briefings/) and text of a new draft briefing.
     Raises ValueError, saying why, for a title that gives no file name."""
     if not title.strip():
-        raise ValueError("the title is empty; write it in quotes: new \"Lukashenko pardons 37\"")
+        raise ValueError('the title is empty; write it in quotes: new "Lukashenko pardons 37"')
     slug = slugify(title, limit=60)
     if not slug:
         raise ValueError(f"the title '{title}' gives no file name (it has no letters or digits); use another")

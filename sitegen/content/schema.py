@@ -27,17 +27,38 @@ COMMON_KEYS = ("title", "summary", "slug", "updated", "as_of", "draft", "image",
 KEYS = {
     Kind.BRIEFING: (*COMMON_KEYS, "date", "tags", "figures", "timeline", "quotes", "corrections"),
     Kind.PAGE: (*COMMON_KEYS, "nav", "date", "corrections"),
-    Kind.HOME: ("title", "summary", "updated", "as_of", "sources")}
-SOURCE_KEYS = ("id", "title", "publisher", "url", "date", "author", "via", "accessed", "archive_url",
-               "archived", "lang")
+    Kind.HOME: ("title", "summary", "updated", "as_of", "sources"),
+}
+SOURCE_KEYS = (
+    "id",
+    "title",
+    "publisher",
+    "url",
+    "date",
+    "author",
+    "via",
+    "accessed",
+    "archive_url",
+    "archived",
+    "lang",
+)
 FIGURE_KEYS = ("id", "value", "label", "qualifier", "unit", "as_of", "series", "sources", "note", "definition")
 EVENT_KEYS = ("date", "title", "text", "sources")
 QUOTE_KEYS = ("speaker", "role", "text", "date", "sources", "context", "original", "translation")
 # Words that say a number is not exact, by what they say of it (charts draw each kind apart).
 QUALIFIERS = {
-    "at least": "lower", "more than": "lower", "over": "lower",
-    "about": "approximate", "around": "approximate", "some": "approximate", "roughly": "approximate",
-    "up to": "upper", "fewer than": "upper", "at most": "upper", "under": "upper"}
+    "at least": "lower",
+    "more than": "lower",
+    "over": "lower",
+    "about": "approximate",
+    "around": "approximate",
+    "some": "approximate",
+    "roughly": "approximate",
+    "up to": "upper",
+    "fewer than": "upper",
+    "at most": "upper",
+    "under": "upper",
+}
 NO_DATE = dt.date(1, 1, 1)  # stands in for a missing date on content that fails the build anyway
 
 
@@ -61,10 +82,19 @@ def read_source(f: Fields) -> Source | None:
     f.what = f"source '{source_id}'" if source_id else "a source"
     f.only(SOURCE_KEYS)
     source = Source(
-        id=source_id, title=f.text("title", required=True), publisher=f.text("publisher", required=True),
-        url=f.url("url", required=True, web=True), date=f.date("date"), origin=Origin(f.path, f.line),
-        author=f.text("author"), via=f.text("via"), accessed=f.date("accessed"),
-        archive_url=f.url("archive_url", web=True), archived=f.date("archived"), lang=f.matching("lang", LANGUAGE_RE))
+        id=source_id,
+        title=f.text("title", required=True),
+        publisher=f.text("publisher", required=True),
+        url=f.url("url", required=True, web=True),
+        date=f.date("date"),
+        origin=Origin(f.path, f.line),
+        author=f.text("author"),
+        via=f.text("via"),
+        accessed=f.date("accessed"),
+        archive_url=f.url("archive_url", web=True),
+        archived=f.date("archived"),
+        lang=f.matching("lang", LANGUAGE_RE),
+    )
     if source.archived and not source.archive_url:
         f.error("archived", "'archived' is the date of an archived copy: add its 'archive_url'")
     return source if source_id else None
@@ -94,10 +124,20 @@ def _figure(f: Fields, owner: str) -> Figure | None:
     value = f.number("value")
     sources, lines = _cited(f)
     figure = Figure(
-        id=figure_id, value=value or 0.0, label=f.text("label", required=True),
-        as_of=f.date("as_of", required=True) or NO_DATE, qualifier=qualifier, unit=f.text("unit"),
-        series=f.ident("series", required=False), note=f.text("note"), definition=f.text("definition"),
-        sources=sources, cite_lines=lines, origin=Origin(f.path, f.line), owner=owner)
+        id=figure_id,
+        value=value or 0.0,
+        label=f.text("label", required=True),
+        as_of=f.date("as_of", required=True) or NO_DATE,
+        qualifier=qualifier,
+        unit=f.text("unit"),
+        series=f.ident("series", required=False),
+        note=f.text("note"),
+        definition=f.text("definition"),
+        sources=sources,
+        cite_lines=lines,
+        origin=Origin(f.path, f.line),
+        owner=owner,
+    )
     return figure if figure_id else None
 
 
@@ -108,8 +148,16 @@ def _event(f: Fields, owner: str, number: int) -> Event:
     title = f.text("title", required=True)
     f.what = f"timeline event '{title}'" if title else f.what
     sources, lines = _cited(f)
-    return Event(date=date or PartialDate(1), title=title, html=_inline(f, "text"), sources=sources,
-                 cite_lines=lines, origin=Origin(f.path, f.line), owner=owner, number=number)
+    return Event(
+        date=date or PartialDate(1),
+        title=title,
+        html=_inline(f, "text"),
+        sources=sources,
+        cite_lines=lines,
+        origin=Origin(f.path, f.line),
+        owner=owner,
+        number=number,
+    )
 
 
 def _quote(f: Fields, owner: str, number: int) -> Quote:
@@ -127,17 +175,28 @@ def _quote(f: Fields, owner: str, number: int) -> Quote:
             spoken.error(None, "'original' needs the language of its words, e.g. lang: ru")
     sources, lines = _cited(f)
     return Quote(
-        speaker=speaker, role=f.text("role", required=True), text=f.text("text", required=True),
-        date=f.date("date"), context_html=_inline(f, "context"), original=original,
-        original_lang=original_lang, translation=f.text("translation"), sources=sources, cite_lines=lines,
-        origin=Origin(f.path, f.line), owner=owner, number=number)
+        speaker=speaker,
+        role=f.text("role", required=True),
+        text=f.text("text", required=True),
+        date=f.date("date"),
+        context_html=_inline(f, "context"),
+        original=original,
+        original_lang=original_lang,
+        translation=f.text("translation"),
+        sources=sources,
+        cite_lines=lines,
+        origin=Origin(f.path, f.line),
+        owner=owner,
+        number=number,
+    )
 
 
 def _correction(f: Fields) -> Correction:
     f.what = "a correction"
     f.only(("date", "text"))
-    return Correction(f.date("date", required=True) or NO_DATE, _inline(f, "text", required=True),
-                      Origin(f.path, f.line))
+    return Correction(
+        f.date("date", required=True) or NO_DATE, _inline(f, "text", required=True), Origin(f.path, f.line)
+    )
 
 
 def read_document(path: str, rel: str, data: bytes, problems: list[Problem]) -> Document | None:
@@ -145,8 +204,14 @@ def read_document(path: str, rel: str, data: bytes, problems: list[Problem]) -> 
     front matter, or is in no place a Markdown file belongs."""
     found = kind_of(rel)
     if found is None:
-        problems.append(error(path, 0, "a Markdown file belongs in content/briefings/ or content/pages/,"
-                              " or is content/home.md; move it there (or start its name with '_')"))
+        problems.append(
+            error(
+                path,
+                0,
+                "a Markdown file belongs in content/briefings/ or content/pages/,"
+                " or is content/home.md; move it there (or start its name with '_')",
+            )
+        )
         return None
     kind, name, lang = found
     split = split_document(path, data, problems)
@@ -173,20 +238,34 @@ def read_document(path: str, rel: str, data: bytes, problems: list[Problem]) -> 
             tags.append(tag)
     body = render_body(split.body, path=path, first_line=split.body_line, problems=problems)
     document = Document(
-        kind=kind, path=path, name=name, lang=lang, slug=slug, title=f.text("title", required=True),
-        summary=f.text("summary", required=kind is not Kind.HOME), body=body, origin=Origin(path, 1),
-        date=date, updated=updated, as_of=f.date("as_of"), draft=f.boolean("draft"), nav=f.integer("nav"),
-        image=f.image("image"), tags=tuple(dict.fromkeys(tags)),
+        kind=kind,
+        path=path,
+        name=name,
+        lang=lang,
+        slug=slug,
+        title=f.text("title", required=True),
+        summary=f.text("summary", required=kind is not Kind.HOME),
+        body=body,
+        origin=Origin(path, 1),
+        date=date,
+        updated=updated,
+        as_of=f.date("as_of"),
+        draft=f.boolean("draft"),
+        nav=f.integer("nav"),
+        image=f.image("image"),
+        tags=tuple(dict.fromkeys(tags)),
         sources=tuple(s for item in f.mappings("sources") if (s := read_source(item)) is not None),
         figures=tuple(x for item in f.mappings("figures") if (x := _figure(item, owner)) is not None),
         timeline=tuple(_event(item, owner, n) for n, item in enumerate(f.mappings("timeline"), 1)),
         quotes=tuple(_quote(item, owner, n) for n, item in enumerate(f.mappings("quotes"), 1)),
-        corrections=tuple(_correction(item) for item in f.mappings("corrections")))
+        corrections=tuple(_correction(item) for item in f.mappings("corrections")),
+    )
     lines = (decode(path, data, []) or "").split("\n")  # with its line ends made '\n', as split_document did
     for placeholder in PLACEHOLDERS:
         if where := next((i for i, line in enumerate(lines, 1) if placeholder in line), 0):
-            problems.append(error(path, where, f"this is the placeholder text of `new`: \"{placeholder}\";"
-                                  " replace it with your own"))
+            problems.append(
+                error(path, where, f'this is the placeholder text of `new`: "{placeholder}"; replace it with your own')
+            )
     return document
 
 

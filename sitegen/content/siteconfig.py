@@ -16,10 +16,28 @@ from .yamlfm import LineMap
 
 SITE_FILE = "site.yaml"
 SOURCES_FILE = "sources.yaml"
-SITE_KEYS = ("title", "description", "language", "base_url", "cname", "series", "as_of", "publisher", "image",
-             "license", "feed_id", "languages", "offline_name", "mirrors", "onion", "email")
-HOST_RE = re.compile(r"(?=.{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\Z")
+SITE_KEYS = (
+    "title",
+    "description",
+    "language",
+    "base_url",
+    "cname",
+    "series",
+    "as_of",
+    "publisher",
+    "image",
+    "license",
+    "feed_id",
+    "languages",
+    "offline_name",
+    "mirrors",
+    "onion",
+    "email",
+)
+HOST_RE = re.compile(
+    r"(?=.{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\Z"
+)
 FEED_ID_RE = re.compile(r"tag:[a-z0-9.-]+\.[a-z]{2,},\d{4}(?:-\d{2}){0,2}:[A-Za-z0-9._/-]*\Z")
 PLACEHOLDER_HOSTS = ("example.github.io", "example.org", "example.com", "example.net")
 
@@ -58,8 +76,9 @@ def is_placeholder(url: str) -> bool:
     return any(host == h or host.endswith("." + h) for h in PLACEHOLDER_HOSTS) or host.endswith(".example")
 
 
-def read_site(path: str, data: bytes | None, problems: list[Problem], base_url: str | None,
-              require_base_url: bool = False) -> SiteConfig:
+def read_site(
+    path: str, data: bytes | None, problems: list[Problem], base_url: str | None, require_base_url: bool = False
+) -> SiteConfig:
     """site.yaml, checked; base_url (from --base-url) replaces its own. A missing file or
     key is an error, but a usable config comes back, so that the rest is checked too.
     A placeholder address (example.org, ...) is a warning, or an error when require_base_url."""
@@ -70,7 +89,9 @@ def read_site(path: str, data: bytes | None, problems: list[Problem], base_url: 
     f = _top(path, data, problems) if data is not None else None
     if f is None:
         if not any(p.path == path for p in problems):  # no file, or nothing in it
-            problems.append(error(path, 0, "site.yaml is missing or empty: add it with title, description, language, base_url"))
+            problems.append(
+                error(path, 0, "site.yaml is missing or empty: add it with title, description, language, base_url")
+            )
         return fallback
     f.only(SITE_KEYS)
     language = f.matching("language", LANGUAGE_RE) or "en"
@@ -82,8 +103,13 @@ def read_site(path: str, data: bytes | None, problems: list[Problem], base_url: 
     if is_placeholder(url):
         where = ("--base-url", 0) if base_url else (path, f.key_line("base_url"))
         say = error if require_base_url else warning
-        problems.append(say(*where, f"'{url}' is a placeholder: canonical links, the feed, the sitemap and"
-                            " 'Cite this' would point there; set the site's real address in 'base_url', or pass --base-url"))
+        problems.append(
+            say(
+                *where,
+                f"'{url}' is a placeholder: canonical links, the feed, the sitemap and"
+                " 'Cite this' would point there; set the site's real address in 'base_url', or pass --base-url",
+            )
+        )
     cname = f.matching("cname", HOST_RE, "a bare host name like briefing.example.org")
     feed_id = f.matching("feed_id", FEED_ID_RE, "a tag URI like tag:example.org,2024:briefing")
     publisher = None
@@ -102,15 +128,28 @@ def read_site(path: str, data: bytes | None, problems: list[Problem], base_url: 
         f.error("email", f"'email' must be an address like briefing@example.org, not '{email}'")
         email = ""
     return SiteConfig(
-        title=f.text("title", required=True), description=f.text("description", required=True),
-        language=language, base_url=url, cname=cname, series=_series(f), as_of=f.date("as_of"),
-        publisher=publisher, image=f.image("image"), license=f.url("license", web=True), feed_id=feed_id,
-        languages=_languages(f, language), offline_name=offline, mirrors=tuple(mirrors),
-        onion=f.url("onion", web=True), email=email)
+        title=f.text("title", required=True),
+        description=f.text("description", required=True),
+        language=language,
+        base_url=url,
+        cname=cname,
+        series=_series(f),
+        as_of=f.date("as_of"),
+        publisher=publisher,
+        image=f.image("image"),
+        license=f.url("license", web=True),
+        feed_id=feed_id,
+        languages=_languages(f, language),
+        offline_name=offline,
+        mirrors=tuple(mirrors),
+        onion=f.url("onion", web=True),
+        email=email,
+    )
 
 
-def _keyed(f: Fields, key: str, name: str, rule: str, valid: Callable[[str], bool],
-           keys: tuple[str, ...]) -> Iterator[tuple[str, Fields]]:
+def _keyed(
+    f: Fields, key: str, name: str, rule: str, valid: Callable[[str], bool], keys: tuple[str, ...]
+) -> Iterator[tuple[str, Fields]]:
     """Each entry of a mapping of names to settings (series, languages), checked."""
     raw = f.mapping.get(key)
     if raw is not None and not isinstance(raw, LineMap):
@@ -129,12 +168,24 @@ def _keyed(f: Fields, key: str, name: str, rule: str, valid: Callable[[str], boo
 
 
 def _series(f: Fields) -> tuple[Series, ...]:
-    found = _keyed(f, "series", "series", "a series id of lower-case words and hyphens", lambda i: bool(ID_RE.match(i)),
-                   ("title", "description", "unit"))
+    found = _keyed(
+        f,
+        "series",
+        "series",
+        "a series id of lower-case words and hyphens",
+        lambda i: bool(ID_RE.match(i)),
+        ("title", "description", "unit"),
+    )
     return tuple(Series(i, s.text("title", required=True), s.text("description"), s.text("unit")) for i, s in found)
 
 
 def _languages(f: Fields, default: str) -> tuple[Language, ...]:
-    found = _keyed(f, "languages", "language", f"a language code like 'be' or 'ru', other than the site's own"
-                   f" ('{default}')", lambda c: bool(LANGUAGE_RE.match(c)) and c != default, ("title", "description"))
+    found = _keyed(
+        f,
+        "languages",
+        "language",
+        f"a language code like 'be' or 'ru', other than the site's own ('{default}')",
+        lambda c: bool(LANGUAGE_RE.match(c)) and c != default,
+        ("title", "description"),
+    )
     return tuple(Language(c, s.text("title", required=True), s.text("description", required=True)) for c, s in found)

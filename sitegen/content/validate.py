@@ -10,8 +10,26 @@ from ..text import slugify
 from .model import Document, Kind, Origin, SiteConfig, Source
 
 # The site's own addresses, which no standalone page may take.
-SITE_SLUGS = frozenset({"briefings", "timeline", "figures", "quotes", "sources", "tags", "corrections", "data",
-                        "assets", "offline", "404", "feed", "sitemap", "index", "search", "pages"})
+SITE_SLUGS = frozenset(
+    {
+        "briefings",
+        "timeline",
+        "figures",
+        "quotes",
+        "sources",
+        "tags",
+        "corrections",
+        "data",
+        "assets",
+        "offline",
+        "404",
+        "feed",
+        "sitemap",
+        "index",
+        "search",
+        "pages",
+    }
+)
 
 
 def _duplicates(items: Iterable[tuple[str, Origin]], what: str, fix: str) -> list[Problem]:
@@ -25,27 +43,44 @@ def _duplicates(items: Iterable[tuple[str, Origin]], what: str, fix: str) -> lis
     return problems
 
 
-def validate(site: SiteConfig, shared: Sequence[Source], documents: Sequence[Document], assets: Collection[str],
-             unreadable: Collection[str] = ()) -> tuple[list[Problem], tuple[Document, ...]]:
+def validate(
+    site: SiteConfig,
+    shared: Sequence[Source],
+    documents: Sequence[Document],
+    assets: Collection[str],
+    unreadable: Collection[str] = (),
+) -> tuple[list[Problem], tuple[Document, ...]]:
     """Cross-file problems, and the documents, each translation with its original's slug.
     `unreadable`: the files whose own errors left no document."""
     problems: list[Problem] = []
     every_source = [*shared, *(s for d in documents for s in d.sources)]
-    problems += _duplicates(((s.id, s.origin) for s in every_source), "source id",
-                            "source ids must be unique across the site: keep one definition and cite it everywhere")
+    problems += _duplicates(
+        ((s.id, s.origin) for s in every_source),
+        "source id",
+        "source ids must be unique across the site: keep one definition and cite it everywhere",
+    )
     documents, languages = _translations(site, documents, problems, unreadable)
     for kind, what in ((Kind.BRIEFING, "briefing"), (Kind.PAGE, "page")):
         originals = [d for d in documents if d.kind is kind and not d.lang]
-        problems += _duplicates(((d.slug, d.origin) for d in originals), f"{what} address",
-                                f"give one of the {what}s another 'slug'")
+        problems += _duplicates(
+            ((d.slug, d.origin) for d in originals), f"{what} address", f"give one of the {what}s another 'slug'"
+        )
     for page in (d for d in documents if d.kind is Kind.PAGE and not d.lang):
         if page.slug in SITE_SLUGS or page.slug in languages:
-            problems.append(error(page.path, 1, f"the address '{page.slug}/' is one of the site's own pages;"
-                                  " give this page another 'slug'"))
+            problems.append(
+                error(
+                    page.path,
+                    1,
+                    f"the address '{page.slug}/' is one of the site's own pages; give this page another 'slug'",
+                )
+            )
     for lang in ("", *languages):
         edition = [d for d in documents if d.lang == lang]
-        problems += _duplicates(((f.id, f.origin) for d in edition for f in d.figures), "figure id",
-                                "figure ids must be unique across the site (in each language)")
+        problems += _duplicates(
+            ((f.id, f.origin) for d in edition for f in d.figures),
+            "figure id",
+            "figure ids must be unique across the site (in each language)",
+        )
         problems += _tags(edition)
     known = {s.id for s in every_source}
     cited: set[str] = set()
@@ -55,19 +90,39 @@ def validate(site: SiteConfig, shared: Sequence[Source], documents: Sequence[Doc
             for source_id, line in zip(item.sources, item.cite_lines, strict=True):
                 cited.add(source_id)
                 if source_id not in known:
-                    problems.append(error(d.path, line, f"unknown source '{source_id}'; define it in"
-                                          " content/sources.yaml or this file's 'sources', or fix the id"))
+                    problems.append(
+                        error(
+                            d.path,
+                            line,
+                            f"unknown source '{source_id}'; define it in"
+                            " content/sources.yaml or this file's 'sources', or fix the id",
+                        )
+                    )
         for ref in d.body.refs:
             cited.add(ref.source_id)
             if ref.source_id not in known:
-                problems.append(error(d.path, ref.line, f"[@{ref.source_id}] cites an unknown source; add it to"
-                                      " content/sources.yaml or to this file's 'sources', or fix the id"))
+                problems.append(
+                    error(
+                        d.path,
+                        ref.line,
+                        f"[@{ref.source_id}] cites an unknown source; add it to"
+                        " content/sources.yaml or to this file's 'sources', or fix the id",
+                    )
+                )
         for figure in d.figures:
             if figure.series and figure.series not in series_ids:
-                problems.append(warning(d.path, figure.origin.line, f"series '{figure.series}' has no title in"
-                                        " content/site.yaml 'series'; its chart is titled from the id"))
+                problems.append(
+                    warning(
+                        d.path,
+                        figure.origin.line,
+                        f"series '{figure.series}' has no title in"
+                        " content/site.yaml 'series'; its chart is titled from the id",
+                    )
+                )
         if d.image is not None and d.image.src.removeprefix("assets/") not in assets:
-            problems.append(error(d.path, 1, f"the image '{d.image.src}' is not in assets/; add the file or fix the name"))
+            problems.append(
+                error(d.path, 1, f"the image '{d.image.src}' is not in assets/; add the file or fix the name")
+            )
     for source in every_source:
         if source.id not in cited:
             problems.append(warning(source.origin.path, source.origin.line, f"source '{source.id}' is never cited"))
@@ -75,13 +130,20 @@ def validate(site: SiteConfig, shared: Sequence[Source], documents: Sequence[Doc
     if unarchived:
         first = unarchived[0].origin
         names = ", ".join(s.id for s in unarchived[:6]) + (", ..." if len(unarchived) > 6 else "")
-        problems.append(warning(first.path, first.line, f"{len(unarchived)} of {len(every_source)} sources have no archived"
-                                f" copy ({names}): save each (check --archive lists where) and add its archive_url"))
+        problems.append(
+            warning(
+                first.path,
+                first.line,
+                f"{len(unarchived)} of {len(every_source)} sources have no archived"
+                f" copy ({names}): save each (check --archive lists where) and add its archive_url",
+            )
+        )
     return problems, documents
 
 
-def _translations(site: SiteConfig, documents: Sequence[Document], problems: list[Problem],
-                  unreadable: Collection[str]) -> tuple[tuple[Document, ...], tuple[str, ...]]:
+def _translations(
+    site: SiteConfig, documents: Sequence[Document], problems: list[Problem], unreadable: Collection[str]
+) -> tuple[tuple[Document, ...], tuple[str, ...]]:
     """Each translation checked against the site's languages and its original, and given
     the original's slug; translations that cannot be placed are left out."""
     languages = tuple(lang.code for lang in site.languages)
@@ -92,12 +154,20 @@ def _translations(site: SiteConfig, documents: Sequence[Document], problems: lis
             original = originals.get(d.name)
             if d.lang not in languages:
                 listed = ", ".join(languages) or "none yet"
-                problems.append(error(d.path, 1, f"'.{d.lang}.md' marks a translation into '{d.lang}', which is not one"
-                                      f" of the site's languages (site.yaml 'languages': {listed})"))
+                problems.append(
+                    error(
+                        d.path,
+                        1,
+                        f"'.{d.lang}.md' marks a translation into '{d.lang}', which is not one"
+                        f" of the site's languages (site.yaml 'languages': {listed})",
+                    )
+                )
                 continue
             if original is None:
                 if d.path.removesuffix(f".{d.lang}.md") + ".md" not in unreadable:  # else its errors are said
-                    problems.append(error(d.path, 1, f"this translation has no original: add {d.name}.md, or rename it"))
+                    problems.append(
+                        error(d.path, 1, f"this translation has no original: add {d.name}.md, or rename it")
+                    )
                 continue
             d = replace(d, slug=original.slug)
         kept.append(d)
@@ -113,6 +183,12 @@ def _tags(edition: Sequence[Document]) -> list[Problem]:
             slug = slugify(tag)
             first = seen.setdefault(slug, (tag, d.path))
             if first[0] != tag:
-                problems.append(error(d.path, 1, f"the tag '{tag}' and the tag '{first[0]}' ({first[1]}) give the same"
-                                      f" address, tags/{slug}/: spell them the same"))
+                problems.append(
+                    error(
+                        d.path,
+                        1,
+                        f"the tag '{tag}' and the tag '{first[0]}' ({first[1]}) give the same"
+                        f" address, tags/{slug}/: spell them the same",
+                    )
+                )
     return problems

@@ -87,8 +87,11 @@ _ALIAS_MESSAGE = "YAML anchors and aliases (&name, *name) are not allowed; write
 
 # The only words that stop being text. YAML 1.1 also reads yes/no/on/off/y/n as booleans,
 # which turns Norway's country code NO into false.
-_WORDS: dict[str, object] = {**dict.fromkeys(("", "~", "null", "Null", "NULL")), **dict.fromkeys(("true", "True", "TRUE"), True),
-                              **dict.fromkeys(("false", "False", "FALSE"), False)}
+_WORDS: dict[str, object] = {
+    **dict.fromkeys(("", "~", "null", "Null", "NULL")),
+    **dict.fromkeys(("true", "True", "TRUE"), True),
+    **dict.fromkeys(("false", "False", "FALSE"), False),
+}
 _NULL_WORDS = frozenset(k for k, v in _WORDS.items() if v is None)
 # Leading zeros are refused so that '0755' (octal in YAML 1.1) and ids like '007' keep
 # their text instead of silently changing value.
@@ -105,7 +108,10 @@ _OTHER_BREAKS_RE = re.compile("[\r\x85\u2028\u2029]")
 # text and its context; the first match wins.
 _SYNTAX_HINTS: tuple[tuple[str, str], ...] = (
     ("mapping values are not allowed", "is a ':' missing a space, or does a value containing ': ' need quotes?"),
-    ("could not find expected ':'", "does every line here read 'key: value', or does a continued value need more indentation?"),
+    (
+        "could not find expected ':'",
+        "does every line here read 'key: value', or does a continued value need more indentation?",
+    ),
     ("quoted scalar", "is a closing quote missing?"),
     ("block end", "check this line's indentation against the lines above it"),
     ("expected key", "check this line's indentation against the lines above it"),
@@ -121,7 +127,8 @@ _UNCLOSED = {
     "while parsing a flow sequence": "YAML syntax error: the '[' on this line is never closed, or an item"
     " containing ',' needs quotes",
     "while parsing a flow mapping": "YAML syntax error: the '{' on this line is never closed, or a value"
-    " containing ',' needs quotes"}
+    " containing ',' needs quotes",
+}
 # Echoed source text is cut short so that one hostile line cannot flood the report.
 _SHOWN_CHARS = 60
 
@@ -150,8 +157,11 @@ def _plain_scalar(value: str) -> object:
 
 
 def _tag_issue(line: int, tag: str) -> YamlIssue:
-    return YamlIssue(line, f"YAML tags like '{_shown(tag.replace('tag:yaml.org,2002:', '!!', 1))}' are not allowed; remove the tag"
-                     " (put the value in quotes if it must stay text)")
+    return YamlIssue(
+        line,
+        f"YAML tags like '{_shown(tag.replace('tag:yaml.org,2002:', '!!', 1))}' are not allowed; remove the tag"
+        " (put the value in quotes if it must stay text)",
+    )
 
 
 class _Stop(Exception):
@@ -227,8 +237,11 @@ class _Builder:
                     self.issues.append(_tag_issue(line, event.tag))
                 if stack and pending[-1] is _EXPECT_KEY:
                     what = "mapping" if kind is mapping_start else "list"
-                    self.issue(line, f"a key must be a single word or quoted text, not a {what};"
-                               " check the indentation and the ':' on this line")
+                    self.issue(
+                        line,
+                        f"a key must be a single word or quoted text, not a {what};"
+                        " check the indentation and the ':' on this line",
+                    )
                 if kind is mapping_start:
                     stack.append(LineMap(line))
                     pending.append(_EXPECT_KEY)
@@ -244,8 +257,11 @@ class _Builder:
             elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    self.issue(self.line_of(event.start_mark), "a second YAML document starts here (after a '---'"
-                               " or '...' line); keep one document: remove that line or the text after it")
+                    self.issue(
+                        self.line_of(event.start_mark),
+                        "a second YAML document starts here (after a '---'"
+                        " or '...' line); keep one document: remove that line or the text after it",
+                    )
                     raise _Stop
             elif kind is yaml.StreamEndEvent:
                 return
@@ -260,15 +276,22 @@ class _Builder:
         assert isinstance(top, LineMap)
         if plain and raw in _NULL_WORDS:
             if raw:
-                self.issue(line, f"'{raw}' cannot be a key (YAML reads it as null);"
-                                 f" write it in quotes (\"{raw}\") or use another key")
+                self.issue(
+                    line,
+                    f"'{raw}' cannot be a key (YAML reads it as null);"
+                    f' write it in quotes ("{raw}") or use another key',
+                )
             else:
                 self.issue(line, "a ':' has no key before it; write the key, e.g. title: ...")
             self.pending[-1] = _DROP_VALUE
         elif raw in top._key_lines:
             # Said relative to this line: the caller shifts issue lines, not their text.
             above = line - top._key_lines[raw]
-            where = ["also earlier on this line", "first on the line above"][above] if above < 2 else f"first {above} lines above"
+            where = (
+                ["also earlier on this line", "first on the line above"][above]
+                if above < 2
+                else f"first {above} lines above"
+            )
             self.issue(line, f"duplicate key '{_shown(raw)}' ({where}); remove one of them")
             self.pending[-1] = _DROP_VALUE
         else:
@@ -312,7 +335,11 @@ def _runaway_quote(text: str, before: int) -> Any:
     with suppress(yaml.YAMLError):  # the tokens before the error are all that matter
         for token in itertools.takewhile(lambda t: t.start_mark.index < before, tokens):
             start, end = token.start_mark, token.end_mark
-            if getattr(token, "style", None) in ('"', "'") and start.line < end.line and text[end.index : end.index + 1] not in " \t\r\n,]}#:":
+            if (
+                getattr(token, "style", None) in ('"', "'")
+                and start.line < end.line
+                and text[end.index : end.index + 1] not in " \t\r\n,]}#:"
+            ):
                 found = token
     return found
 
@@ -331,7 +358,9 @@ def _syntax_issue(error: Any, builder: _Builder, text: str) -> YamlIssue:
     indent = row[: len(row) - len(row.lstrip(" \t"))]
     # Neither parser says plainly that a tab is the trouble, and a tab is invisible anyway.
     if "\t" in indent:
-        return YamlIssue(line, "YAML syntax error: this line is indented with a tab; YAML needs spaces: replace the tab with spaces")
+        return YamlIssue(
+            line, "YAML syntax error: this line is indented with a tab; YAML needs spaces: replace the tab with spaces"
+        )
     if text[mark.index : mark.index + 1] == "\t":
         return YamlIssue(line, "YAML syntax error: a tab where YAML expects a space; replace the tab with a space")
     opened = _UNCLOSED.get(str(context))
@@ -339,10 +368,16 @@ def _syntax_issue(error: Any, builder: _Builder, text: str) -> YamlIssue:
         # Where the parser gave up is lines below; the author must look where it opens.
         return YamlIssue(min(builder.line_of(context_mark), len(rows)), opened)
     if (quote := _runaway_quote(text, mark.index)) is not None:
-        start, below = builder.line_of(quote.start_mark), builder.line_of(quote.end_mark) - builder.line_of(quote.start_mark)
-        return YamlIssue(start, "YAML syntax error: the quote that opens on this line is never closed (the one"
-                         f" {'on the next line' if below == 1 else f'{below} lines below'} is taken as its end);"
-                         " add the closing quote")
+        start, below = (
+            builder.line_of(quote.start_mark),
+            builder.line_of(quote.end_mark) - builder.line_of(quote.start_mark),
+        )
+        return YamlIssue(
+            start,
+            "YAML syntax error: the quote that opens on this line is never closed (the one"
+            f" {'on the next line' if below == 1 else f'{below} lines below'} is taken as its end);"
+            " add the closing quote",
+        )
     message = f"YAML syntax error: {problem}"
     if context:
         message += f" {context}"
@@ -371,9 +406,17 @@ def parse_yaml(text: str, *, max_depth: int = 32) -> YamlResult:
         return YamlResult(None, ())
     bad = _NON_PRINTABLE_RE.search(text)
     if bad is not None:
-        return YamlResult(None, (YamlIssue(text.count("\n", 0, bad.start()) + 1, f"this line contains the character"
-                                           f" U+{ord(bad.group()):04X}, which YAML does not allow; delete it (it is"
-                                           " invisible in most editors: retype the line if need be)"),))
+        return YamlResult(
+            None,
+            (
+                YamlIssue(
+                    text.count("\n", 0, bad.start()) + 1,
+                    f"this line contains the character"
+                    f" U+{ord(bad.group()):04X}, which YAML does not allow; delete it (it is"
+                    " invisible in most editors: retype the line if need be)",
+                ),
+            ),
+        )
     builder = _Builder(text, max_depth)
     value: object = None
     try:

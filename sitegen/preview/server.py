@@ -158,8 +158,10 @@ def allowed_host(header: str | None, allowed: Iterable[str], local_address: str)
 def inject(html: bytes, state: SiteState) -> bytes:
     """Add the live-reload script to a page, and let the page's CSP allow it."""
     text = CSP_RE.sub(r"\1script-src 'self'; connect-src 'self'; ", html.decode("utf-8"), count=1)
-    tag = (f'<script src="{PREFIX}livereload.js" data-base="{escape(state.base_path)}"'
-           f' data-epoch="{state.epoch}"></script>')
+    tag = (
+        f'<script src="{PREFIX}livereload.js" data-base="{escape(state.base_path)}"'
+        f' data-epoch="{state.epoch}"></script>'
+    )
     at = text.rfind("</body>")
     text = text[:at] + tag + "\n" + text[at:] if at >= 0 else text + tag
     return text.encode("utf-8")
@@ -167,10 +169,12 @@ def inject(html: bytes, state: SiteState) -> bytes:
 
 def error_page(problems: Iterable[Problem]) -> bytes:
     items = "".join(f"<li><code>{escape(str(p))}</code></li>" for p in problems)
-    return ('<!doctype html><html lang="en"><head><meta http-equiv="Content-Security-Policy" content="'
-            "default-src 'none'\"><meta charset=\"utf-8\"><title>Build failed</title></head><body>"
-            "<h1>The site could not be built</h1><p>Fix these and save; this page reloads by itself.</p>"
-            f"<ul>{items}</ul></body></html>").encode()
+    return (
+        '<!doctype html><html lang="en"><head><meta http-equiv="Content-Security-Policy" content="'
+        'default-src \'none\'"><meta charset="utf-8"><title>Build failed</title></head><body>'
+        "<h1>The site could not be built</h1><p>Fix these and save; this page reloads by itself.</p>"
+        f"<ul>{items}</ul></body></html>"
+    ).encode()
 
 
 def resolve(raw_path: str, state: SiteState) -> tuple[HTTPStatus, str]:
@@ -188,7 +192,7 @@ def resolve(raw_path: str, state: SiteState) -> tuple[HTTPStatus, str]:
         if base.startswith(path.rstrip("/") + "/") or path == base.rstrip("/"):
             return HTTPStatus.FOUND, base  # the root (or the base without its slash) leads to the site
         return HTTPStatus.NOT_FOUND, ""
-    rel = path[len(base):]
+    rel = path[len(base) :]
     if any(s in (".", "..") for s in rel.split("/")) or "//" in rel:
         return HTTPStatus.NOT_FOUND, ""
     if not state.files:
@@ -228,7 +232,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self._events()
             return
         if raw.startswith(PREFIX):
-            name = raw[len(PREFIX):]
+            name = raw[len(PREFIX) :]
             if name in ("livereload.js", "overlay.css"):
                 kind = "text/javascript" if name.endswith(".js") else "text/css"
                 self._send(HTTPStatus.OK, kind, resources.files(__package__).joinpath(name).read_bytes(), send_body)

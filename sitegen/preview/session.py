@@ -71,8 +71,10 @@ class Preview:
             self._warnings = warnings
         state = SiteState(old.epoch + 1, live, base, warnings, _changed(old, live, first))
         self.hub.publish(state)
-        self.say(f"built in {(time.perf_counter() - started) * 1000:.0f} ms;"
-                 f" {len(state.changed)} changed in open pages and files")
+        self.say(
+            f"built in {(time.perf_counter() - started) * 1000:.0f} ms;"
+            f" {len(state.changed)} changed in open pages and files"
+        )
         rest = [p for p in live.paths if p not in first]
         for path in rest:
             if interrupted():
@@ -86,14 +88,22 @@ class Preview:
         elif old.files and (changed := _changed(old, live, rest)):
             self.hub.publish(replace(state, epoch=state.epoch + 1, changed=changed))
 
-    def _failed(self, old: SiteState, problems: list[Problem] | tuple[Problem, ...], base: str,
-                changed: tuple[str, ...] = ()) -> None:
+    def _failed(
+        self, old: SiteState, problems: list[Problem] | tuple[Problem, ...], base: str, changed: tuple[str, ...] = ()
+    ) -> None:
         errors = sorted({p for p in problems if p.is_error}, key=str)
         for problem in errors:
             self.say(str(problem))
         self.say(f"build failed: {len(errors)} error(s); still serving the last good build")
-        self.hub.publish(replace(old, epoch=self.hub.state.epoch + 1, problems=tuple(errors), changed=changed,
-                                 base_path=old.base_path if old.files else base))
+        self.hub.publish(
+            replace(
+                old,
+                epoch=self.hub.state.epoch + 1,
+                problems=tuple(errors),
+                changed=changed,
+                base_path=old.base_path if old.files else base,
+            )
+        )
 
 
 def _own_path(inputs: Inputs, options: BuildOptions) -> str:  # where to show a failed first build
@@ -108,7 +118,8 @@ def _changed(old: SiteState, new: LiveSite, paths: list[str]) -> tuple[str, ...]
     if not before:
         return ("*",)
     return tuple(p for p in paths if before.peek(p) is None or before.peek(p) != new.peek(p)) + tuple(
-        p for p in before.paths if p not in new)
+        p for p in before.paths if p not in new
+    )
 
 
 def run(options: BuildOptions, *, host: str, port: int, open_browser: bool, say: Callable[[str], None]) -> int:
@@ -122,8 +133,9 @@ def run(options: BuildOptions, *, host: str, port: int, open_browser: bool, say:
     shown = f"[{host}]" if ":" in host else host
     preview = Preview(options, hub, f"http://{shown}:{actual}", say)
     queue = ChangeQueue()
-    observer = start_watching([options.content_dir, options.templates_dir, options.assets_dir], queue,
-                              ignore=[options.output_dir])
+    observer = start_watching(
+        [options.content_dir, options.templates_dir, options.assets_dir], queue, ignore=[options.output_dir]
+    )
     preview.rebuild()
     url = f"http://{shown}:{actual}{hub.state.base_path}"
     if host not in ("127.0.0.1", "localhost", "::1"):

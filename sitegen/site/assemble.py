@@ -26,8 +26,13 @@ class Site:
     `problems` holds what is wrong with the templates' own files (the interface strings):
     a build with any writes nothing."""
 
-    def __init__(self, model: Model, templates: Sequence[InputFile], assets: Sequence[InputFile],
-                 templates_prefix: str = "templates") -> None:
+    def __init__(
+        self,
+        model: Model,
+        templates: Sequence[InputFile],
+        assets: Sequence[InputFile],
+        templates_prefix: str = "templates",
+    ) -> None:
         self.model = model
         self.templates, self.assets, self.templates_prefix = tuple(templates), tuple(assets), templates_prefix
         site = model.site
@@ -42,7 +47,9 @@ class Site:
         try:  # a text missing from the interface's files, or one with a field that is not given
             self.renderer = Renderer(templates, model, self.editions, self.strings, stylesheet, templates_prefix)
             if not self.problems:
-                self.others = other_files(model, editions, list(self.pages.values()), {k: v.text for k, v in self.strings.items()})
+                self.others = other_files(
+                    model, editions, list(self.pages.values()), {k: v.text for k, v in self.strings.items()}
+                )
                 self.others.update({f"assets/{f.rel}": partial(bytes, f.data) for f in assets})
         except ContentError as exc:
             self.problems += exc.problems
@@ -62,4 +69,3 @@ class Site:
     def access_pages(self) -> list[str]:
         """The pages that tell readers about the offline copy (made again once it exists)."""
         return sorted(path for path, page in self.pages.items() if page.template == "access.html")
-

@@ -35,9 +35,16 @@ class ChartPoint:
     bound: str = ""  # "" (exact), "lower", "approximate" or "upper"
 
 
-def time_chart(*, chart_id: str, title: str, description: str, points: Sequence[ChartPoint],
-               date_label: Callable[[dt.date], str], number: Callable[[float], str],
-               legend: Mapping[str, str]) -> Markup:
+def time_chart(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    points: Sequence[ChartPoint],
+    date_label: Callable[[dt.date], str],
+    number: Callable[[float], str],
+    legend: Mapping[str, str],
+) -> Markup:
     """An accessible SVG chart of points in date order, ready to put inline in HTML5.
 
     Every text is escaped; the output depends only on the arguments. `legend` names each
@@ -55,42 +62,59 @@ def time_chart(*, chart_id: str, title: str, description: str, points: Sequence[
     inner_left, inner_right = left + 14, right - 14
 
     def x_of(day: dt.date) -> float:
-        return (inner_left + inner_right) / 2 if first == last else inner_left + (day - first).days / span * (inner_right - inner_left)
+        return (
+            (inner_left + inner_right) / 2
+            if first == last
+            else inner_left + (day - first).days / span * (inner_right - inner_left)
+        )
 
     def y_of(value: float) -> float:
         return base - value / ticks[-1] * PLOT_HEIGHT
 
     kinds = [k for k in ("", "lower", "approximate", "upper") if any(p.bound == k for p in points)]
     legend_top = base + GAP + 2 * FONT * 1.25 + 20  # below the date ticks; then a line per kind of mark
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {_n(WIDTH)} {_n(legend_top + len(kinds) * FONT * 2)}" role="img"'
-           f' aria-labelledby="{chart_id}-title {chart_id}-desc" fill="currentColor" font-family="sans-serif"'
-           f' font-size="{_n(FONT)}">',
-           f'<title id="{chart_id}-title">{escape(title)}</title>', f'<desc id="{chart_id}-desc">{escape(description)}</desc>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {_n(WIDTH)} {_n(legend_top + len(kinds) * FONT * 2)}" role="img"'
+        f' aria-labelledby="{chart_id}-title {chart_id}-desc" fill="currentColor" font-family="sans-serif"'
+        f' font-size="{_n(FONT)}">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
     grid = "".join(f'<line x1="{_n(left)}" y1="{_n(y_of(t))}" x2="{_n(right)}" y2="{_n(y_of(t))}"/>' for t in ticks[1:])
     out.append(f'<g class="chart-grid" stroke="currentColor" stroke-opacity=".25">{grid}</g>')
-    labels = "".join(f'<text x="{_n(left - GAP)}" y="{_n(y_of(t) + FONT * 0.35)}">{escape(text)}</text>'
-                     for t, text in zip(ticks, tick_texts, strict=True))
+    labels = "".join(
+        f'<text x="{_n(left - GAP)}" y="{_n(y_of(t) + FONT * 0.35)}">{escape(text)}</text>'
+        for t, text in zip(ticks, tick_texts, strict=True)
+    )
     out.append(f'<g class="chart-tick" text-anchor="end">{labels}</g>')
-    out.append(f'<path class="chart-axis" fill="none" stroke="currentColor" d="M{_n(left)} {_n(TOP)}V{_n(base)}H{_n(right)}"/>')
+    out.append(
+        f'<path class="chart-axis" fill="none" stroke="currentColor" d="M{_n(left)} {_n(TOP)}V{_n(base)}H{_n(right)}"/>'
+    )
     same_day: dict[dt.date, int] = {}
     marks, values, labelled = [], [], -math.inf
     for point in points:
         nth = same_day[point.date] = same_day.get(point.date, -1) + 1
         x, y = x_of(point.date) + nth * 9, y_of(point.value)
-        marks.append(f'<g><title>{escape(date_label(point.date))}: {escape(point.text)}</title>'
-                     f'<line class="chart-stem" x1="{_n(x)}" y1="{_n(base)}" x2="{_n(x)}" y2="{_n(y + (5 if point.bound else 0))}"'
-                     f' stroke="currentColor" stroke-opacity=".5"/>{_mark(point.bound, x, y)}</g>')
+        marks.append(
+            f"<g><title>{escape(date_label(point.date))}: {escape(point.text)}</title>"
+            f'<line class="chart-stem" x1="{_n(x)}" y1="{_n(base)}" x2="{_n(x)}" y2="{_n(y + (5 if point.bound else 0))}"'
+            f' stroke="currentColor" stroke-opacity=".5"/>{_mark(point.bound, x, y)}</g>'
+        )
         text = number(point.value)
         if len(points) <= MAX_VALUE_LABELS and x - labelled > _width(text) + GAP:  # none over another
-            values.append(f'<text x="{_n(_inside(x, text))}" y="{_n(y - (18 if point.bound == "lower" else 10))}">{escape(text)}</text>')
+            values.append(
+                f'<text x="{_n(_inside(x, text))}" y="{_n(y - (18 if point.bound == "lower" else 10))}">{escape(text)}</text>'
+            )
             labelled = x
     out.append(f'<g class="chart-marks">{"".join(marks)}</g>')
     out.append(f'<g class="chart-value" text-anchor="middle">{"".join(values)}</g>')
     out.append(_date_ticks(points, x_of, base, date_label))
     y = legend_top
     for kind in kinds:
-        out.append(f'<g class="chart-legend">{_mark(kind, left + 6, y - 4)}'
-                   f'<text x="{_n(left + 18)}" y="{_n(y)}">{escape(legend[kind])}</text></g>')
+        out.append(
+            f'<g class="chart-legend">{_mark(kind, left + 6, y - 4)}'
+            f'<text x="{_n(left + 18)}" y="{_n(y)}">{escape(legend[kind])}</text></g>'
+        )
         y += FONT * 2
     out.append("</svg>")
     return Markup("\n".join(out))
@@ -103,14 +127,17 @@ def _mark(bound: str, x: float, y: float) -> str:
         return f'<path class="chart-mark approximate" {open_} d="M{_n(x)} {_n(y - 5)}l5 5-5 5-5-5z"/>'
     if bound in ("lower", "upper"):
         tip, direction = (y - 12, 1) if bound == "lower" else (y + 12, -1)
-        arrow = f'M{_n(x)} {_n(tip)}l-3.5 {_n(6 * direction)}h7z'
-        return (f'<path class="chart-mark {bound}" stroke="currentColor" d="{arrow}"/>'
-                f'<circle class="chart-mark {bound}" {open_} cx="{_n(x)}" cy="{_n(y)}" r="4"/>')
+        arrow = f"M{_n(x)} {_n(tip)}l-3.5 {_n(6 * direction)}h7z"
+        return (
+            f'<path class="chart-mark {bound}" stroke="currentColor" d="{arrow}"/>'
+            f'<circle class="chart-mark {bound}" {open_} cx="{_n(x)}" cy="{_n(y)}" r="4"/>'
+        )
     return f'<circle class="chart-mark exact" cx="{_n(x)}" cy="{_n(y)}" r="4"/>'
 
 
-def _date_ticks(points: Sequence[ChartPoint], x_of: Callable[[dt.date], float], base: float,
-                date_label: Callable[[dt.date], str]) -> str:
+def _date_ticks(
+    points: Sequence[ChartPoint], x_of: Callable[[dt.date], float], base: float, date_label: Callable[[dt.date], str]
+) -> str:
     """A label under the axis for each date, but those too close to the one before."""
     out, last = [], -math.inf
     for day in sorted({p.date for p in points}):
@@ -118,10 +145,14 @@ def _date_ticks(points: Sequence[ChartPoint], x_of: Callable[[dt.date], float], 
         if x - last >= MIN_TICK_GAP or (day == points[-1].date and x - last >= MIN_TICK_GAP / 2):
             words = date_label(day).rsplit(" ", 1)
             at = _inside(x, max(words, key=len))
-            lines = "".join(f'<tspan x="{_n(at)}" y="{_n(base + GAP + FONT + i * FONT * 1.25)}">{escape(w)}</tspan>'
-                            for i, w in enumerate(words))
-            out.append(f'<line x1="{_n(x)}" y1="{_n(base)}" x2="{_n(x)}" y2="{_n(base + 4)}" stroke="currentColor"/>'
-                       f'<text>{lines}</text>')
+            lines = "".join(
+                f'<tspan x="{_n(at)}" y="{_n(base + GAP + FONT + i * FONT * 1.25)}">{escape(w)}</tspan>'
+                for i, w in enumerate(words)
+            )
+            out.append(
+                f'<line x1="{_n(x)}" y1="{_n(base)}" x2="{_n(x)}" y2="{_n(base + 4)}" stroke="currentColor"/>'
+                f"<text>{lines}</text>"
+            )
             last = x
     return f'<g class="chart-tick" text-anchor="middle">{"".join(out)}</g>'
 

@@ -20,12 +20,46 @@ from .plan import Edition, Page, document_url, event_anchor, quote_anchor
 # Every download and its fields, in the order they are written; the data page (data.html)
 # explains each field with the strings of the same names.
 DATA_FIELDS = {
-    "figures": ("id", "value", "display", "qualifier", "unit", "label", "as_of", "series", "note", "definition", "sources",
-                "briefing"),
+    "figures": (
+        "id",
+        "value",
+        "display",
+        "qualifier",
+        "unit",
+        "label",
+        "as_of",
+        "series",
+        "note",
+        "definition",
+        "sources",
+        "briefing",
+    ),
     "timeline": ("date", "title", "text", "sources", "briefing", "permalink"),
-    "quotes": ("speaker", "role", "text", "date", "context", "original", "original_lang", "translation", "sources",
-               "permalink"),
-    "sources": ("id", "title", "publisher", "via", "author", "url", "date", "accessed", "archive_url", "archived", "lang"),
+    "quotes": (
+        "speaker",
+        "role",
+        "text",
+        "date",
+        "context",
+        "original",
+        "original_lang",
+        "translation",
+        "sources",
+        "permalink",
+    ),
+    "sources": (
+        "id",
+        "title",
+        "publisher",
+        "via",
+        "author",
+        "url",
+        "date",
+        "accessed",
+        "archive_url",
+        "archived",
+        "lang",
+    ),
 }
 CSV_FILES = ("figures", "timeline")
 
@@ -40,8 +74,10 @@ def _csv(kind: str, records: Iterable[Mapping[str, object]]) -> bytes:
     buffer, fields = io.StringIO(), DATA_FIELDS[kind]
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(fields)
-    writer.writerows(["" if (v := r[k]) is None else " ".join(map(str, v)) if isinstance(v, list) else str(v) for k in fields]
-                     for r in records)
+    writer.writerows(
+        ["" if (v := r[k]) is None else " ".join(map(str, v)) if isinstance(v, list) else str(v) for k in fields]
+        for r in records
+    )
     return buffer.getvalue().encode("utf-8")
 
 
@@ -57,22 +93,68 @@ def records(model: Model, edition: Edition, kind: str) -> list[dict[str, object]
         return base + document_url(edition.by_key[key])
 
     if kind == "figures":
-        rows = [{"id": f.id, "value": int(f.value) if f.value.is_integer() else f.value,
-                 "display": f.display, "qualifier": f.qualifier, "unit": f.unit,
-                 "label": f.label, "as_of": _iso(f.as_of), "series": f.series, "note": f.note, "definition": f.definition,
-                 "sources": list(f.sources), "briefing": owner_url(f.owner)} for f in edition.figures]
+        rows = [
+            {
+                "id": f.id,
+                "value": int(f.value) if f.value.is_integer() else f.value,
+                "display": f.display,
+                "qualifier": f.qualifier,
+                "unit": f.unit,
+                "label": f.label,
+                "as_of": _iso(f.as_of),
+                "series": f.series,
+                "note": f.note,
+                "definition": f.definition,
+                "sources": list(f.sources),
+                "briefing": owner_url(f.owner),
+            }
+            for f in edition.figures
+        ]
     elif kind == "timeline":
-        rows = [{"date": e.date.iso, "title": e.title, "text": e.html.striptags(), "sources": list(e.sources),
-                 "briefing": owner_url(e.owner), "permalink": f"{base}timeline/#{event_anchor(e, edition)}"}
-                for e in edition.timeline]
+        rows = [
+            {
+                "date": e.date.iso,
+                "title": e.title,
+                "text": e.html.striptags(),
+                "sources": list(e.sources),
+                "briefing": owner_url(e.owner),
+                "permalink": f"{base}timeline/#{event_anchor(e, edition)}",
+            }
+            for e in edition.timeline
+        ]
     elif kind == "quotes":
-        rows = [{"speaker": q.speaker, "role": q.role, "text": q.text, "date": _iso(q.date), "context": q.context_html.striptags(),
-                 "original": q.original, "original_lang": q.original_lang, "translation": q.translation,
-                 "sources": list(q.sources), "permalink": f"{base}quotes/#{quote_anchor(q, edition)}"} for q in edition.quotes]
+        rows = [
+            {
+                "speaker": q.speaker,
+                "role": q.role,
+                "text": q.text,
+                "date": _iso(q.date),
+                "context": q.context_html.striptags(),
+                "original": q.original,
+                "original_lang": q.original_lang,
+                "translation": q.translation,
+                "sources": list(q.sources),
+                "permalink": f"{base}quotes/#{quote_anchor(q, edition)}",
+            }
+            for q in edition.quotes
+        ]
     else:
-        rows = [{"id": s.id, "title": s.title, "publisher": s.publisher, "via": s.via, "author": s.author, "url": s.url,
-                 "date": _iso(s.date), "accessed": _iso(s.accessed), "archive_url": s.archive_url, "archived": _iso(s.archived),
-                 "lang": s.lang} for s in edition.sources.values()]
+        rows = [
+            {
+                "id": s.id,
+                "title": s.title,
+                "publisher": s.publisher,
+                "via": s.via,
+                "author": s.author,
+                "url": s.url,
+                "date": _iso(s.date),
+                "accessed": _iso(s.accessed),
+                "archive_url": s.archive_url,
+                "archived": _iso(s.archived),
+                "lang": s.lang,
+            }
+            for s in edition.sources.values()
+        ]
     return [{k: r[k] for k in DATA_FIELDS[kind]} for r in rows]
 
 
@@ -81,7 +163,9 @@ def entry_id(model: Model, path: str) -> str:
     return f"{feed_id}:{path}" if feed_id else model.site.base_url + path
 
 
-def atom(model: Model, edition: Edition, name: str, title: str, entries: Sequence[tuple[str, str, str, object, str]]) -> bytes:
+def atom(
+    model: Model, edition: Edition, name: str, title: str, entries: Sequence[tuple[str, str, str, object, str]]
+) -> bytes:
     """An Atom feed of (path, title, summary, date, link) entries, newest first. Entries of one
     day get distinct times (a second apart, in a fixed order), which feed readers sort by."""
     site, home = model.site, model.site.base_url + edition.prefix
@@ -90,19 +174,24 @@ def atom(model: Model, edition: Edition, name: str, title: str, entries: Sequenc
     for path, entry_title, summary, day, link in sorted(entries, key=lambda e: (str(e[3]), e[0]), reverse=True):
         n = seconds[day] = seconds.get(day, -1) + 1
         stamp = f"{day}T00:{n // 60 % 60:02d}:{n % 60:02d}Z"
-        out.append(f"  <entry>\n    <title>{escape(entry_title)}</title>\n"
-                   f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(site.base_url + link)}/>\n"
-                   f"    <id>{escape(entry_id(model, path))}</id>\n    <updated>{stamp}</updated>\n"
-                   f"    <summary>{escape(summary)}</summary>\n  </entry>\n")
+        out.append(
+            f"  <entry>\n    <title>{escape(entry_title)}</title>\n"
+            f'    <link rel="alternate" type="text/html" href={quoteattr(site.base_url + link)}/>\n'
+            f"    <id>{escape(entry_id(model, path))}</id>\n    <updated>{stamp}</updated>\n"
+            f"    <summary>{escape(summary)}</summary>\n  </entry>\n"
+        )
     newest = max((str(e[3]) for e in entries), default="1970-01-01")
-    return ('<?xml version="1.0" encoding="utf-8"?>\n'
-            f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(edition.lang or site.language)}>\n'
-            f"  <title>{escape(title)}</title>\n  <subtitle>{escape(edition.description)}</subtitle>\n"
-            f"  <link rel=\"alternate\" type=\"text/html\" href={quoteattr(home)}/>\n"
-            f"  <link rel=\"self\" type=\"application/atom+xml\" href={quoteattr(home + name)}/>\n"
-            f"  <id>{escape(entry_id(model, edition.prefix + name))}</id>\n  <updated>{newest}T00:00:00Z</updated>\n"
-            f"  <author><name>{escape(site.publisher.name if site.publisher else edition.title)}</name></author>\n"
-            + "".join(out) + "</feed>\n").encode("utf-8")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(edition.lang or site.language)}>\n'
+        f"  <title>{escape(title)}</title>\n  <subtitle>{escape(edition.description)}</subtitle>\n"
+        f'  <link rel="alternate" type="text/html" href={quoteattr(home)}/>\n'
+        f'  <link rel="self" type="application/atom+xml" href={quoteattr(home + name)}/>\n'
+        f"  <id>{escape(entry_id(model, edition.prefix + name))}</id>\n  <updated>{newest}T00:00:00Z</updated>\n"
+        f"  <author><name>{escape(site.publisher.name if site.publisher else edition.title)}</name></author>\n"
+        + "".join(out)
+        + "</feed>\n"
+    ).encode("utf-8")
 
 
 def briefing_entries(edition: Edition) -> list[tuple[str, str, str, object, str]]:
@@ -111,9 +200,17 @@ def briefing_entries(edition: Edition) -> list[tuple[str, str, str, object, str]
 
 
 def correction_entries(edition: Edition, heading: Callable[..., str]) -> list[tuple[str, str, str, object, str]]:
-    return [(f"{document_url(d)}#correction-{i}", heading(title=d.title), c.html.striptags(), c.date,
-             f"{document_url(d)}#correction-{i}")
-            for c, d in edition.corrections for i in [d.corrections.index(c) + 1]]
+    return [
+        (
+            f"{document_url(d)}#correction-{i}",
+            heading(title=d.title),
+            c.html.striptags(),
+            c.date,
+            f"{document_url(d)}#correction-{i}",
+        )
+        for c, d in edition.corrections
+        for i in [d.corrections.index(c) + 1]
+    ]
 
 
 def sitemap(model: Model, pages: Iterable[Page]) -> bytes:
@@ -123,33 +220,48 @@ def sitemap(model: Model, pages: Iterable[Page]) -> bytes:
     for page in sorted(pages, key=lambda p: p.url):
         if page.url.endswith(".html"):
             continue
-        links = "".join(f'<xhtml:link rel="alternate" hreflang="{code}" href="{escape(base + url)}"/>'
-                        for code, url in sorted(page.alternates.items()) if len(page.alternates) > 1)
+        links = "".join(
+            f'<xhtml:link rel="alternate" hreflang="{code}" href="{escape(base + url)}"/>'
+            for code, url in sorted(page.alternates.items())
+            if len(page.alternates) > 1
+        )
         urls.append(f"  <url><loc>{escape(base + page.url)}</loc>{links}</url>\n")
-    return ('<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
-            ' xmlns:xhtml="http://www.w3.org/1999/xhtml">\n' + "".join(urls) + "</urlset>\n").encode("utf-8")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        ' xmlns:xhtml="http://www.w3.org/1999/xhtml">\n' + "".join(urls) + "</urlset>\n"
+    ).encode("utf-8")
 
 
-def _download(write: Callable[[str, list[dict[str, object]]], bytes], model: Model, edition: Edition, kind: str) -> bytes:
+def _download(
+    write: Callable[[str, list[dict[str, object]]], bytes], model: Model, edition: Edition, kind: str
+) -> bytes:
     return write(kind, records(model, edition, kind))
 
 
-def other_files(model: Model, editions: Sequence[Edition], pages: Sequence[Page],
-                titles: Mapping[str, Callable[..., str]]) -> dict[str, Callable[[], bytes]]:
+def other_files(
+    model: Model, editions: Sequence[Edition], pages: Sequence[Page], titles: Mapping[str, Callable[..., str]]
+) -> dict[str, Callable[[], bytes]]:
     """Every file of the site but its pages and assets, each made when asked for. `titles`
     gives each language's strings, for the feeds' own titles."""
     site, default = model.site, editions[0]
     files: dict[str, Callable[[], bytes]] = {
         "sitemap.xml": lambda: sitemap(model, pages),
         "robots.txt": lambda: f"User-agent: *\nAllow: /\nSitemap: {site.base_url}sitemap.xml\n".encode(),
-        ".nojekyll": lambda: b""}
+        ".nojekyll": lambda: b"",
+    }
     for edition in editions:
         t = titles[edition.lang or site.language]
-        files[edition.prefix + "feed.xml"] = partial(atom, model, edition, "feed.xml", edition.title,
-                                                     briefing_entries(edition))
+        files[edition.prefix + "feed.xml"] = partial(
+            atom, model, edition, "feed.xml", edition.title, briefing_entries(edition)
+        )
         files[edition.prefix + "corrections.xml"] = partial(
-            atom, model, edition, "corrections.xml", f"{t('corrections')} · {edition.title}",
-            correction_entries(edition, partial(t, "correction_of")))
+            atom,
+            model,
+            edition,
+            "corrections.xml",
+            f"{t('corrections')} · {edition.title}",
+            correction_entries(edition, partial(t, "correction_of")),
+        )
     for kind in DATA_FIELDS:
         files[f"data/{kind}.json"] = partial(_download, _json, model, default, kind)
     for kind in CSV_FILES:

@@ -42,7 +42,9 @@ class Strings:
             return Markup(self._filled(Markup(escape(self._pick(key, n))), key, self._values(n, values)))
 
     def _make(self, key: str, n: float | None, values: tuple[tuple[str, type, object], ...]) -> Markup:
-        return Markup(self._filled(Markup(escape(self._pick(key, n))), key, self._values(n, {k: v for k, _, v in values})))
+        return Markup(
+            self._filled(Markup(escape(self._pick(key, n))), key, self._values(n, {k: v for k, _, v in values}))
+        )
 
     def text(self, key: str, n: float | None = None, **values: object) -> str:
         """The plain text, for files that escape it themselves (feeds)."""
@@ -52,8 +54,16 @@ class Strings:
         try:
             return text.format(**values)
         except (KeyError, IndexError, ValueError) as exc:  # the template gives fields; a text names them
-            raise ContentError([error(self.path, self.texts.key_line(key), f"the text of '{key}' has a field that"
-                                      f" is not one of those given ({', '.join(values) or 'none'}): {exc}")]) from None
+            raise ContentError(
+                [
+                    error(
+                        self.path,
+                        self.texts.key_line(key),
+                        f"the text of '{key}' has a field that"
+                        f" is not one of those given ({', '.join(values) or 'none'}): {exc}",
+                    )
+                ]
+            ) from None
 
     def _pick(self, key: str, n: float | None) -> str:
         if key not in self.texts:
@@ -74,7 +84,11 @@ class Strings:
             return ""
         if isinstance(value, PartialDate):
             if value.day is None:
-                return str(value.year) if value.month is None else format_date(value.first_day, "LLLL y", locale=self.locale)
+                return (
+                    str(value.year)
+                    if value.month is None
+                    else format_date(value.first_day, "LLLL y", locale=self.locale)
+                )
             value = value.first_day
         return format_date(value, self.texts.get("date_format", "long"), locale=self.locale)  # type: ignore[arg-type]
 
@@ -86,8 +100,9 @@ class Strings:
         return Markup(f'<time datetime="{iso}">{escape(self.date(value))}</time>')
 
 
-def load_strings(templates: Sequence[InputFile], languages: Sequence[str], prefix: str,
-                 problems: list[Problem]) -> dict[str, Strings]:
+def load_strings(
+    templates: Sequence[InputFile], languages: Sequence[str], prefix: str, problems: list[Problem]
+) -> dict[str, Strings]:
     """The strings of each language (the first is the site's own), read from i18n/<lang>.yaml."""
     found: dict[str, Strings] = {}
     files = {f.rel: f for f in templates}
@@ -105,14 +120,33 @@ def load_strings(templates: Sequence[InputFile], languages: Sequence[str], prefi
         try:
             locale = Locale.parse(str(texts.get("locale") or lang))
         except (ValueError, UnknownLocaleError):
-            problems.append(error(path, texts.key_line("locale"), f"no such locale for dates and numbers: '{texts.get('locale')}'"))
+            problems.append(
+                error(path, texts.key_line("locale"), f"no such locale for dates and numbers: '{texts.get('locale')}'")
+            )
             continue
         first = next(iter(found.values()), None)
         missing = [k for k in first.texts if k not in texts] if first else []
-        wrong = [error(path, texts.key_line(k), f"'{k}' must be a text, or texts by plural form (one, few, many, other)"
-                       " with 'other' among them") for k, v in texts.items() if not _is_text(v)]
-        wrong += [error(path, 1, f"missing strings: {', '.join(missing[:8])}{' ...' if len(missing) > 8 else ''};"
-                        f" add them, translated from {first.lang if first else ''}.yaml")] if missing else []
+        wrong = [
+            error(
+                path,
+                texts.key_line(k),
+                f"'{k}' must be a text, or texts by plural form (one, few, many, other) with 'other' among them",
+            )
+            for k, v in texts.items()
+            if not _is_text(v)
+        ]
+        wrong += (
+            [
+                error(
+                    path,
+                    1,
+                    f"missing strings: {', '.join(missing[:8])}{' ...' if len(missing) > 8 else ''};"
+                    f" add them, translated from {first.lang if first else ''}.yaml",
+                )
+            ]
+            if missing
+            else []
+        )
         problems += wrong
         if not wrong:
             found[lang] = Strings(lang, texts, locale, path)
@@ -120,6 +154,6 @@ def load_strings(templates: Sequence[InputFile], languages: Sequence[str], prefi
 
 
 def _is_text(value: object) -> bool:
-    return isinstance(value, str) or (isinstance(value, dict) and "other" in value
-                                      and all(isinstance(v, str) for v in value.values()))
-
+    return isinstance(value, str) or (
+        isinstance(value, dict) and "other" in value and all(isinstance(v, str) for v in value.values())
+    )

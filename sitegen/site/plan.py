@@ -124,16 +124,28 @@ def build_edition(model: Model, lang: str) -> Edition:
     by_key = {d.key: d for d in model.documents}
     originals = [d for d in model.documents if not d.lang]
     shown = [by_key.get(f"{d.name}.{lang}", d) if lang else d for d in originals]
-    briefings = tuple(sorted((d for d in shown if d.kind is Kind.BRIEFING),
-                             key=lambda b: (b.date or dt.date.min, b.slug), reverse=True))
-    pages = tuple(sorted((d for d in shown if d.kind is Kind.PAGE),
-                         key=lambda p: (p.nav is None, p.nav or 0, p.title.casefold())))
-    timeline = tuple(sorted((e for b in briefings for e in b.timeline), key=lambda e: (e.date.sort_key, e.owner, e.number)))
+    briefings = tuple(
+        sorted(
+            (d for d in shown if d.kind is Kind.BRIEFING), key=lambda b: (b.date or dt.date.min, b.slug), reverse=True
+        )
+    )
+    pages = tuple(
+        sorted((d for d in shown if d.kind is Kind.PAGE), key=lambda p: (p.nav is None, p.nav or 0, p.title.casefold()))
+    )
+    timeline = tuple(
+        sorted((e for b in briefings for e in b.timeline), key=lambda e: (e.date.sort_key, e.owner, e.number))
+    )
     figures = sorted((f for b in briefings for f in b.figures), key=lambda f: (f.series, f.as_of, f.id))
     order = [s.id for s in site.series]
-    series_ids = sorted({f.series for f in figures if f.series}, key=lambda s: (order.index(s) if s in order else len(order), s))
-    quotes = tuple(sorted((q for b in briefings for q in b.quotes),
-                          key=lambda q: (q.speaker, q.date.isoformat() if q.date else "", q.owner, q.number)))
+    series_ids = sorted(
+        {f.series for f in figures if f.series}, key=lambda s: (order.index(s) if s in order else len(order), s)
+    )
+    quotes = tuple(
+        sorted(
+            (q for b in briefings for q in b.quotes),
+            key=lambda q: (q.speaker, q.date.isoformat() if q.date else "", q.owner, q.number),
+        )
+    )
     anchors = Anchors()
     tagged: dict[str, list[Document]] = {}
     for b in briefings:
@@ -142,22 +154,43 @@ def build_edition(model: Model, lang: str) -> Edition:
     language = next((x for x in site.languages if x.code == lang), None)
     latest = max((d for d in (as_of(b) for b in briefings) if d), default=None)
     edition = Edition(
-        lang=lang, prefix=prefix_of(lang),
-        title=language.title if language else site.title, description=language.description if language else site.description,
+        lang=lang,
+        prefix=prefix_of(lang),
+        title=language.title if language else site.title,
+        description=language.description if language else site.description,
         home=by_key.get(f"home.{lang}" if lang else "home") or by_key.get("home"),
-        briefings=briefings, pages=pages, timeline=timeline,
-        years=tuple(Group(str(year), f"year-{year}", tuple(events))
-                    for year, events in itertools.groupby(timeline, key=lambda e: e.date.year)),
-        series=tuple(SeriesView(site.series_by_id(sid), tuple(f for f in figures if f.series == sid), f"series-{sid}")
-                     for sid in series_ids),
-        single_figures=tuple(f for f in figures if not f.series), quotes=quotes,
-        speakers=tuple(Group(speaker, "speaker-" + anchors.make(speaker, "speaker"), tuple(group))
-                       for speaker, group in itertools.groupby(quotes, key=lambda q: q.speaker)),
-        tags=tuple(sorted((Group(name, slugify(name), tuple(bs)) for name, bs in tagged.items()), key=lambda t: t.anchor)),
-        corrections=tuple(sorted(((c, d) for d in (*briefings, *pages) for c in d.corrections),
-                                 key=lambda pair: (pair[0].date, pair[1].key), reverse=True)),
-        citing={}, sources=dict(sorted(model.sources.items(), key=lambda item: _reader_order(item[1]))),
-        by_key=by_key, as_of=site.as_of or latest)
+        briefings=briefings,
+        pages=pages,
+        timeline=timeline,
+        years=tuple(
+            Group(str(year), f"year-{year}", tuple(events))
+            for year, events in itertools.groupby(timeline, key=lambda e: e.date.year)
+        ),
+        series=tuple(
+            SeriesView(site.series_by_id(sid), tuple(f for f in figures if f.series == sid), f"series-{sid}")
+            for sid in series_ids
+        ),
+        single_figures=tuple(f for f in figures if not f.series),
+        quotes=quotes,
+        speakers=tuple(
+            Group(speaker, "speaker-" + anchors.make(speaker, "speaker"), tuple(group))
+            for speaker, group in itertools.groupby(quotes, key=lambda q: q.speaker)
+        ),
+        tags=tuple(
+            sorted((Group(name, slugify(name), tuple(bs)) for name, bs in tagged.items()), key=lambda t: t.anchor)
+        ),
+        corrections=tuple(
+            sorted(
+                ((c, d) for d in (*briefings, *pages) for c in d.corrections),
+                key=lambda pair: (pair[0].date, pair[1].key),
+                reverse=True,
+            )
+        ),
+        citing={},
+        sources=dict(sorted(model.sources.items(), key=lambda item: _reader_order(item[1]))),
+        by_key=by_key,
+        as_of=site.as_of or latest,
+    )
     return replace(edition, citing=_citing(edition))
 
 
@@ -171,7 +204,8 @@ def _citing(edition: Edition) -> dict[str, tuple[Citing, ...]]:
     items: list[tuple[Figure | Event | Quote, Citing]] = [
         *((f, Citing("figure", f.label, f"{p}figures/#figure-{f.id}")) for f in edition.figures),
         *((e, Citing("event", e.title, f"{p}timeline/#{event_anchor(e, edition)}")) for e in edition.timeline),
-        *((q, Citing("quote", q.speaker, f"{p}quotes/#{quote_anchor(q, edition)}")) for q in edition.quotes)]
+        *((q, Citing("quote", q.speaker, f"{p}quotes/#{quote_anchor(q, edition)}")) for q in edition.quotes),
+    ]
     for item, cites in items:
         for source_id in item.sources:
             citing.setdefault(source_id, {})[cites] = None
@@ -186,8 +220,10 @@ def numbered_sources(document: Document, sources: Mapping[str, Source]) -> tuple
     backrefs: dict[str, list[str]] = {}
     for ref in document.body.refs:
         backrefs.setdefault(ref.source_id, []).append(ref.anchor)
-    return tuple(NumberedSource(n, sources[s], tuple(backrefs.get(s, ())))
-                 for n, s in enumerate((s for s in order if s in sources), 1))
+    return tuple(
+        NumberedSource(n, sources[s], tuple(backrefs.get(s, ())))
+        for n, s in enumerate((s for s in order if s in sources), 1)
+    )
 
 
 def key_figures(edition: Edition) -> tuple[Figure, ...]:
@@ -213,22 +249,52 @@ def plan_pages(model: Model, editions: Sequence[Edition]) -> list[Page]:
         p, lang = edition.prefix, edition.lang or model.site.language
         home = edition.home
         latest = tuple(e for e in reversed(edition.timeline) if not upcoming(e, edition))[:LATEST_EVENTS]
-        pages.append(Page(p, "index.html", edition.title, lang, {
-            "home": home, "key_figures": key_figures(edition), "latest_events": latest,
-            "source_list": numbered_sources(home, edition.sources) if home else (),
-        }, dict(every)))
+        pages.append(
+            Page(
+                p,
+                "index.html",
+                edition.title,
+                lang,
+                {
+                    "home": home,
+                    "key_figures": key_figures(edition),
+                    "latest_events": latest,
+                    "source_list": numbered_sources(home, edition.sources) if home else (),
+                },
+                dict(every),
+            )
+        )
         for section in SECTIONS:
             context = {"offline": None} if section == "access/" else {}  # the build gives the copy's size and digest
-            pages.append(Page(p + section, section.rstrip("/") + ".html", section.rstrip("/"), lang, context,
-                              {code: prefix + section for code, prefix in every.items()}))
+            pages.append(
+                Page(
+                    p + section,
+                    section.rstrip("/") + ".html",
+                    section.rstrip("/"),
+                    lang,
+                    context,
+                    {code: prefix + section for code, prefix in every.items()},
+                )
+            )
         if not edition.lang:
             pages.append(Page("data/", "data.html", "data", lang, {}, {}))
             pages.append(Page("404.html", "404.html", "not_found", lang, {}, {}, root_relative=True))
         for d in (*edition.briefings, *edition.pages):
             if d.lang == edition.lang:
-                pages.append(Page(document_url(d), "briefing.html" if d.kind is Kind.BRIEFING else "page.html", d.title,
-                                  d.lang or model.site.language, {"document": d, "briefing": d, "original": edition.by_key.get(d.name),
-                                                                  "source_list": numbered_sources(d, edition.sources)},
-                                  {v.lang or model.site.language: document_url(v) for v in versions[d.name]}))
+                pages.append(
+                    Page(
+                        document_url(d),
+                        "briefing.html" if d.kind is Kind.BRIEFING else "page.html",
+                        d.title,
+                        d.lang or model.site.language,
+                        {
+                            "document": d,
+                            "briefing": d,
+                            "original": edition.by_key.get(d.name),
+                            "source_list": numbered_sources(d, edition.sources),
+                        },
+                        {v.lang or model.site.language: document_url(v) for v in versions[d.name]},
+                    )
+                )
         pages += [Page(f"{p}tags/{tag.anchor}/", "tag.html", tag.name, lang, {"tag": tag}, {}) for tag in edition.tags]
     return pages

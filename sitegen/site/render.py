@@ -30,7 +30,9 @@ from .plan import Edition, Page, SeriesView, as_of, document_url, event_anchor, 
 
 # A page may load nothing from elsewhere: no script runs at all, styles and images come
 # from the site itself. Set as a meta element because GitHub Pages cannot send headers.
-CSP = "default-src 'none'; style-src {style}; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'none'"
+CSP = (
+    "default-src 'none'; style-src {style}; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'none'"
+)
 
 
 class _Compiled(BytecodeCache):
@@ -57,7 +59,11 @@ def relative(from_url: str, to: str) -> str:
     fragment = f"#{anchor}" if anchor else ""
     if target == from_url and fragment:
         return fragment
-    return "../" * from_url.count("/") + (target + "index.html" if target == "" or target.endswith("/") else target) + fragment
+    return (
+        "../" * from_url.count("/")
+        + (target + "index.html" if target == "" or target.endswith("/") else target)
+        + fragment
+    )
 
 
 class TemplateFailure(Exception):
@@ -80,19 +86,35 @@ def template_problem(exc: BaseException, prefix: str, name: str) -> Problem:
 class Renderer:
     """The templates, ready to render any page of one model's site in any of its languages."""
 
-    def __init__(self, templates: Sequence[InputFile], model: Model, editions: Mapping[str, Edition],
-                 strings: Mapping[str, Strings], stylesheet: bytes, prefix: str = "templates") -> None:
+    def __init__(
+        self,
+        templates: Sequence[InputFile],
+        model: Model,
+        editions: Mapping[str, Edition],
+        strings: Mapping[str, Strings],
+        stylesheet: bytes,
+        prefix: str = "templates",
+    ) -> None:
         sources = {f.rel: f.data.decode("utf-8", "replace") for f in templates}
         self.prefix, self.model, self.editions, self.strings = prefix, model, editions, strings
         self.stylesheet = Markup(stylesheet.decode("utf-8", "replace").replace("</", "<\\/"))  # the hash is of this
         digest = base64.b64encode(hashlib.sha256(self.stylesheet.encode()).digest()).decode()
         self.inline_csp = CSP.format(style=f"'sha256-{digest}'")
         self.env = Environment(
-            loader=FunctionLoader(lambda name: (sources[name], f"{prefix}/{name}", lambda: True) if name in sources else None),
-            autoescape=True, undefined=StrictUndefined, bytecode_cache=COMPILED, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+            loader=FunctionLoader(
+                lambda name: (sources[name], f"{prefix}/{name}", lambda: True) if name in sources else None
+            ),
+            autoescape=True,
+            undefined=StrictUndefined,
+            bytecode_cache=COMPILED,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
         )
         self.language_names = {code: s.text("language_name") for code, s in strings.items()}
-        self.env.globals.update(document_url=document_url, as_of=as_of, slugify=slugify, data_fields=DATA_FIELDS, csv_files=CSV_FILES)
+        self.env.globals.update(
+            document_url=document_url, as_of=as_of, slugify=slugify, data_fields=DATA_FIELDS, csv_files=CSV_FILES
+        )
 
     def render(self, page: Page, **extra: object) -> bytes:
         """The page's bytes; raises TemplateFailure, at the template's line, when it fails."""
@@ -109,24 +131,40 @@ class Renderer:
 
         def display(figure: Figure) -> str:
             number = t.number(figure.value)
-            return t.text(f"qualifier_{figure.qualifier.replace(' ', '_')}", number=number) if figure.qualifier else number
+            return (
+                t.text(f"qualifier_{figure.qualifier.replace(' ', '_')}", number=number) if figure.qualifier else number
+            )
 
         helpers: dict[str, Any] = {
-            "site": site, "edition": edition, "page": page, "t": t, "lang": page.lang, "link": link,
-            "time": t.time, "number": t.number, "display": display, "absolute": lambda to: site.base_url + to,
-            "canonical": site.base_url + page.url, "lang_of": lang_of,
+            "site": site,
+            "edition": edition,
+            "page": page,
+            "t": t,
+            "lang": page.lang,
+            "link": link,
+            "time": t.time,
+            "number": t.number,
+            "display": display,
+            "absolute": lambda to: site.base_url + to,
+            "canonical": site.base_url + page.url,
+            "lang_of": lang_of,
             "csp": self.inline_csp if page.root_relative else CSP.format(style="'self'"),
             "inline_stylesheet": self.stylesheet if page.root_relative else None,
             "alternates": {code: site.base_url + url for code, url in page.alternates.items()},
             "language_names": self.language_names,
             "chart": lambda sv: series_chart(sv, t, display),
-            "event_anchor": lambda e: event_anchor(e, edition), "quote_anchor": lambda q: quote_anchor(q, edition),
-            "upcoming": lambda e: upcoming(e, edition), "owner": edition.owner,
+            "event_anchor": lambda e: event_anchor(e, edition),
+            "quote_anchor": lambda q: quote_anchor(q, edition),
+            "upcoming": lambda e: upcoming(e, edition),
+            "owner": edition.owner,
             # An item in another language than the page's (an untranslated document's) says so.
-            "lang_attr": lambda item: Markup(' lang="{}"').format(c) if (c := lang_of(edition.owner(item))) != page.lang else "",
+            "lang_attr": lambda item: (
+                Markup(' lang="{}"').format(c) if (c := lang_of(edition.owner(item))) != page.lang else ""
+            ),
             "cited_urls": lambda items: cited_urls(edition, items),
             "quotations_ld": lambda: quotations_ld(self.model, edition),
-            "timeline_ld": lambda: timeline_ld(self.model, edition, page, t)}
+            "timeline_ld": lambda: timeline_ld(self.model, edition, page, t),
+        }
         try:
             return self.env.get_template(page.template).render({**helpers, **page.context, **extra}).encode("utf-8")
         except Exception as exc:  # a template's mistake, whatever it raised, is the author's to fix
@@ -138,12 +176,19 @@ def series_chart(sv: SeriesView, t: Strings, display: Callable[[Figure], str]) -
     """The chart of a series, in the page's language."""
     figures = sv.figures
     return time_chart(
-        chart_id=sv.anchor, title=sv.series.title,
+        chart_id=sv.anchor,
+        title=sv.series.title,
         description=sv.series.description or "; ".join(f"{t.date(f.as_of)}: {display(f)}" for f in figures),
         points=[ChartPoint(f.as_of, f.value, display(f), QUALIFIERS.get(f.qualifier, "")) for f in figures],
-        date_label=t.date, number=t.number,
-        legend={"": t.text("chart_exact"), "lower": t.text("chart_lower"), "approximate": t.text("chart_approximate"),
-                "upper": t.text("chart_upper")})
+        date_label=t.date,
+        number=t.number,
+        legend={
+            "": t.text("chart_exact"),
+            "lower": t.text("chart_lower"),
+            "approximate": t.text("chart_approximate"),
+            "upper": t.text("chart_upper"),
+        },
+    )
 
 
 def cited_urls(edition: Edition, items: Sequence[Figure | Event | Quote]) -> list[str]:
@@ -157,12 +202,20 @@ def cited_urls(edition: Edition, items: Sequence[Figure | Event | Quote]) -> lis
 def quotations_ld(model: Model, edition: Edition) -> dict[str, object]:
     """schema.org Quotation for each quote, for search engines and citation tools."""
     base = model.site.base_url
-    return {"@context": "https://schema.org", "@graph": [{
-        "@type": "Quotation", "@id": f"{base}{edition.prefix}quotes/#{quote_anchor(q, edition)}", "text": q.text,
-        "spokenByCharacter": {"@type": "Person", "name": q.speaker, "jobTitle": q.role},
-        **({"dateCreated": q.date.isoformat()} if q.date else {}),
-        "citation": [edition.sources[s].url for s in q.sources if s in edition.sources],
-    } for q in edition.quotes]}
+    return {
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "Quotation",
+                "@id": f"{base}{edition.prefix}quotes/#{quote_anchor(q, edition)}",
+                "text": q.text,
+                "spokenByCharacter": {"@type": "Person", "name": q.speaker, "jobTitle": q.role},
+                **({"dateCreated": q.date.isoformat()} if q.date else {}),
+                "citation": [edition.sources[s].url for s in q.sources if s in edition.sources],
+            }
+            for q in edition.quotes
+        ],
+    }
 
 
 def timeline_ld(model: Model, edition: Edition, page: Page, t: Strings) -> dict[str, object]:
@@ -173,14 +226,28 @@ def timeline_ld(model: Model, edition: Edition, page: Page, t: Strings) -> dict[
     for position, e in enumerate(edition.timeline, start=1):
         owner: Document = edition.by_key[e.owner]
         works: list[dict[str, str]] = [{"@type": "Article", "headline": owner.title, "url": base + document_url(owner)}]
-        works += [{"@type": "CreativeWork", "name": edition.sources[s].title, "url": edition.sources[s].url}
-                  for s in e.sources if s in edition.sources]
+        works += [
+            {"@type": "CreativeWork", "name": edition.sources[s].title, "url": edition.sources[s].url}
+            for s in e.sources
+            if s in edition.sources
+        ]
         event: dict[str, object] = {
-            "@type": "Event", "name": e.title, "startDate": e.date.iso, "url": f"{base}{page.url}#{event_anchor(e, edition)}",
-            "location": {"@type": "Country", "name": t.text("country")}, "subjectOf": works}
+            "@type": "Event",
+            "name": e.title,
+            "startDate": e.date.iso,
+            "url": f"{base}{page.url}#{event_anchor(e, edition)}",
+            "location": {"@type": "Country", "name": t.text("country")},
+            "subjectOf": works,
+        }
         if e.html:
             event["description"] = e.html.striptags()
         items.append({"@type": "ListItem", "position": position, "item": event})
-    return {"@context": "https://schema.org", "@type": "ItemList", "name": f"{t.text('timeline')} · {edition.title}",
-            "url": base + page.url, "itemListOrder": "https://schema.org/ItemListOrderAscending",
-            "numberOfItems": len(edition.timeline), "itemListElement": items}
+    return {
+        "@context": "https://schema.org",
+        "@type": "ItemList",
+        "name": f"{t.text('timeline')} · {edition.title}",
+        "url": base + page.url,
+        "itemListOrder": "https://schema.org/ItemListOrderAscending",
+        "numberOfItems": len(edition.timeline),
+        "itemListElement": items,
+    }
