@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sitegen.pagekinds import reserved_addresses
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Offline and quiet: no sandbox (tests run as root), no GPU, no calls home.
@@ -138,22 +140,8 @@ PAGE_TYPES = (
 )
 
 
-# Folders at the top of a built site that are not standalone pages.
-SECTIONS = frozenset(
-    {
-        "briefings",
-        "timeline",
-        "figures",
-        "quotes",
-        "sources",
-        "tags",
-        "corrections",
-        "access",
-        "data",
-        "assets",
-        "offline",
-    }
-)
+# Folders at the top of a built site that are not standalone pages: the registry's.
+SECTIONS = reserved_addresses()
 
 
 def site_content() -> Path:

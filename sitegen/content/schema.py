@@ -246,7 +246,7 @@ def read_document(path: str, rel: str, data: bytes, problems: list[Problem]) -> 
         title=f.text("title", required=True),
         summary=f.text("summary", required=kind is not Kind.HOME),
         body=body,
-        origin=Origin(path, 1),
+        origin=Origin(path, f.key_line("slug") if f.has("slug") else 1),  # where its address is given
         date=date,
         updated=updated,
         as_of=f.date("as_of"),

@@ -5,31 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 
+from ..pagekinds import reserved_addresses
 from ..problems import Problem, error, warning
 from ..text import slugify
 from .model import Document, Kind, Origin, SiteConfig, Source
-
-# The site's own addresses, which no standalone page may take.
-SITE_SLUGS = frozenset(
-    {
-        "briefings",
-        "timeline",
-        "figures",
-        "quotes",
-        "sources",
-        "tags",
-        "corrections",
-        "data",
-        "assets",
-        "offline",
-        "404",
-        "feed",
-        "sitemap",
-        "index",
-        "search",
-        "pages",
-    }
-)
 
 
 def _duplicates(items: Iterable[tuple[str, Origin]], what: str, fix: str) -> list[Problem]:
@@ -60,20 +39,7 @@ def validate(
         "source ids must be unique across the site: keep one definition and cite it everywhere",
     )
     documents, languages = _translations(site, documents, problems, unreadable)
-    for kind, what in ((Kind.BRIEFING, "briefing"), (Kind.PAGE, "page")):
-        originals = [d for d in documents if d.kind is kind and not d.lang]
-        problems += _duplicates(
-            ((d.slug, d.origin) for d in originals), f"{what} address", f"give one of the {what}s another 'slug'"
-        )
-    for page in (d for d in documents if d.kind is Kind.PAGE and not d.lang):
-        if page.slug in SITE_SLUGS or page.slug in languages:
-            problems.append(
-                error(
-                    page.path,
-                    1,
-                    f"the address '{page.slug}/' is one of the site's own pages; give this page another 'slug'",
-                )
-            )
+    problems += _addresses(documents, languages)
     for lang in ("", *languages):
         edition = [d for d in documents if d.lang == lang]
         problems += _duplicates(
@@ -139,6 +105,31 @@ def validate(
             )
         )
     return problems, documents
+
+
+def _addresses(documents: Sequence[Document], languages: Sequence[str]) -> list[Problem]:
+    """Each original briefing and page at an address of its own. Addresses compare without
+    case (a disk on macOS or Windows would make 'Access/' and 'access/' one folder); a
+    standalone page may not take one the site keeps for itself (pagekinds.py) or a language's."""
+    problems = []
+    for kind, what in ((Kind.BRIEFING, "briefing"), (Kind.PAGE, "page")):
+        originals = [d for d in documents if d.kind is kind and not d.lang]
+        problems += _duplicates(
+            ((d.slug.casefold(), d.origin) for d in originals),
+            f"{what} address",
+            f"give one of the {what}s another 'slug'",
+        )
+    reserved = reserved_addresses() | {code.casefold() for code in languages}
+    for page in (d for d in documents if d.kind is Kind.PAGE and not d.lang):
+        if page.slug.casefold() in reserved:
+            problems.append(
+                error(
+                    page.origin.path,
+                    page.origin.line,
+                    f"the address '{page.slug}/' is one of the site's own pages; give this page another 'slug'",
+                )
+            )
+    return problems
 
 
 def _translations(

@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from functools import partial
 
 from ..content.files import InputFile
-from ..content.model import Model
-from ..problems import ContentError, Problem
+from ..content.model import Document, Model
+from ..problems import ContentError, Problem, error
 from .feeds import other_files
 from .i18n import load_strings
 from .plan import Page, build_edition, plan_pages
@@ -18,6 +18,12 @@ from .render import Renderer, TemplateFailure
 def page_file(url: str) -> str:
     """The file a page is written to: 'timeline/' -> 'timeline/index.html'."""
     return url + "index.html" if url == "" or url.endswith("/") else url
+
+
+def _taken(path: str, page: Page, first: Page) -> Problem:
+    document = page.context.get("document") or first.context.get("document")
+    where = document.path if isinstance(document, Document) else "content"
+    return error(where, 1, f"two pages would be written to {path}; give this one another 'slug'")
 
 
 class Site:
@@ -41,7 +47,12 @@ class Site:
         self.strings = load_strings(templates, codes, templates_prefix, self.problems)
         editions = [build_edition(model, "" if code == site.language else code) for code in codes]
         self.editions = {e.lang: e for e in editions}
-        self.pages: dict[str, Page] = {page_file(p.url): p for p in plan_pages(model, editions)}
+        self.pages: dict[str, Page] = {}
+        for page in plan_pages(model, editions):
+            path = page_file(page.url)
+            if path in self.pages:  # validation refuses this; never let one page silently replace another
+                self.problems.append(_taken(path, page, self.pages[path]))
+            self.pages.setdefault(path, page)
         stylesheet = next((f.data for f in assets if f.rel == "site.css"), b"")
         self.others: dict[str, Callable[[], bytes]] = {}
         try:  # a text missing from the interface's files, or one with a field that is not given

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from xml.sax.saxutils import escape, quoteattr
 
+from .. import pagekinds
 from ..content.model import Model
 from .plan import Edition, Page, document_url, event_anchor, quote_anchor
 
@@ -218,7 +219,7 @@ def sitemap(model: Model, pages: Iterable[Page]) -> bytes:
     base = model.site.base_url
     urls = []
     for page in sorted(pages, key=lambda p: p.url):
-        if page.url.endswith(".html"):
+        if not pagekinds.BY_NAME[page.kind].sitemap:
             continue
         links = "".join(
             f'<xhtml:link rel="alternate" hreflang="{code}" href="{escape(base + url)}"/>'

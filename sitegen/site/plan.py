@@ -12,12 +12,13 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from .. import pagekinds
 from ..content.model import Correction, Document, Event, Figure, Kind, Model, Quote, Series, Source
+from ..pagekinds import PageKind
 from ..text import Anchors, slugify
 
 LATEST_EVENTS = 5
 KEY_FIGURES = 6
-SECTIONS = ("briefings/", "timeline/", "figures/", "quotes/", "sources/", "tags/", "corrections/", "access/")
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Page:
     context: Mapping[str, object] = field(default_factory=dict)
     alternates: Mapping[str, str] = field(default_factory=dict)  # the same page in each language, by code
     root_relative: bool = False  # 404.html is served at any depth: its links start at the site's path
+    kind: str = ""  # its kind's name in the registry (pagekinds.KINDS)
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,8 @@ def prefix_of(lang: str) -> str:
 
 
 def document_url(document: Document) -> str:
-    path = {Kind.BRIEFING: f"briefings/{document.slug}/", Kind.PAGE: f"{document.slug}/", Kind.HOME: ""}[document.kind]
-    return prefix_of(document.lang) + path
+    kind = pagekinds.BY_NAME[document.kind.value]
+    return prefix_of(document.lang) + kind.url_for(document.slug)
 
 
 def event_anchor(event: Event, edition: Edition) -> str:
@@ -239,62 +241,90 @@ def upcoming(event: Event, edition: Edition) -> bool:
 
 
 def plan_pages(model: Model, editions: Sequence[Edition]) -> list[Page]:
-    """Every page of every edition, each with its alternates in the other languages."""
-    pages: list[Page] = []
+    """Every page of every edition, kind by kind as the registry lists them, each with its
+    alternates in the other languages."""
     versions: dict[str, list[Document]] = {}
     for v in model.documents:
         versions.setdefault(v.name, []).append(v)
     every = {x.lang or model.site.language: x.prefix for x in editions}
+    pages: list[Page] = []
     for edition in editions:
-        p, lang = edition.prefix, edition.lang or model.site.language
+        for kind in pagekinds.KINDS:
+            if edition.lang and not kind.every_edition:
+                continue
+            if kind.items:
+                pages += _item_pages(kind, edition, model.site.language, versions)
+            else:
+                pages.append(_section_page(kind, edition, model.site.language, every))
+    return pages
+
+
+def _section_page(kind: PageKind, edition: Edition, site_language: str, every: Mapping[str, str]) -> Page:
+    lang = edition.lang or site_language
+    if not kind.every_edition:
+        return Page(kind.url, kind.template, kind.title_key, lang, {}, {}, kind.root_relative, kind.name)
+    return Page(
+        edition.prefix + kind.url,
+        kind.template,
+        edition.title if kind.name == "home" else kind.title_key,
+        lang,
+        _context(kind, edition),
+        {code: prefix + kind.url for code, prefix in every.items()},
+        kind.root_relative,
+        kind.name,
+    )
+
+
+def _context(kind: PageKind, edition: Edition) -> dict[str, object]:
+    """What a section's template is given besides the edition."""
+    if kind.name == "home":
         home = edition.home
-        latest = tuple(e for e in reversed(edition.timeline) if not upcoming(e, edition))[:LATEST_EVENTS]
-        pages.append(
-            Page(
-                p,
-                "index.html",
-                edition.title,
-                lang,
-                {
-                    "home": home,
-                    "key_figures": key_figures(edition),
-                    "latest_events": latest,
-                    "source_list": numbered_sources(home, edition.sources) if home else (),
-                },
-                dict(every),
-            )
-        )
-        for section in SECTIONS:
-            context = {"offline": None} if section == "access/" else {}  # the build gives the copy's size and digest
+        return {
+            "home": home,
+            "key_figures": key_figures(edition),
+            "latest_events": tuple(e for e in reversed(edition.timeline) if not upcoming(e, edition))[:LATEST_EVENTS],
+            "source_list": numbered_sources(home, edition.sources) if home else (),
+        }
+    if kind.name == "access":
+        return {"offline": None}  # the build gives the copy's size and digest
+    return {}
+
+
+def _item_pages(
+    kind: PageKind, edition: Edition, site_language: str, versions: Mapping[str, Sequence[Document]]
+) -> list[Page]:
+    """A page per item of the edition's list: a document (in this edition's language; an
+    untranslated one has its page in its own), or a group (a tag's briefings) by its anchor."""
+    pages = []
+    for item in getattr(edition, kind.items):
+        if isinstance(item, Document):
+            if item.lang != edition.lang:
+                continue
             pages.append(
                 Page(
-                    p + section,
-                    section.rstrip("/") + ".html",
-                    section.rstrip("/"),
-                    lang,
-                    context,
-                    {code: prefix + section for code, prefix in every.items()},
+                    document_url(item),
+                    kind.template,
+                    item.title,
+                    item.lang or site_language,
+                    {
+                        "document": item,
+                        "briefing": item,
+                        "original": edition.by_key.get(item.name),
+                        "source_list": numbered_sources(item, edition.sources),
+                    },
+                    {v.lang or site_language: document_url(v) for v in versions[item.name]},
+                    kind=kind.name,
                 )
             )
-        if not edition.lang:
-            pages.append(Page("data/", "data.html", "data", lang, {}, {}))
-            pages.append(Page("404.html", "404.html", "not_found", lang, {}, {}, root_relative=True))
-        for d in (*edition.briefings, *edition.pages):
-            if d.lang == edition.lang:
-                pages.append(
-                    Page(
-                        document_url(d),
-                        "briefing.html" if d.kind is Kind.BRIEFING else "page.html",
-                        d.title,
-                        d.lang or model.site.language,
-                        {
-                            "document": d,
-                            "briefing": d,
-                            "original": edition.by_key.get(d.name),
-                            "source_list": numbered_sources(d, edition.sources),
-                        },
-                        {v.lang or model.site.language: document_url(v) for v in versions[d.name]},
-                    )
+        else:
+            pages.append(
+                Page(
+                    edition.prefix + kind.url_for(item.anchor),
+                    kind.template,
+                    item.name,
+                    edition.lang or site_language,
+                    {kind.name: item},
+                    kind=kind.name,
                 )
-        pages += [Page(f"{p}tags/{tag.anchor}/", "tag.html", tag.name, lang, {"tag": tag}, {}) for tag in edition.tags]
+            )
     return pages

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from ..content.files import InputFile
 from ..content.model import Document, Event, Figure, Model, Quote
 from ..content.schema import QUALIFIERS
+from ..pagekinds import sections
 from ..problems import ContentError, Problem, error
 from ..text import slugify
 from .charts import ChartPoint, time_chart
@@ -113,7 +114,13 @@ class Renderer:
         )
         self.language_names = {code: s.text("language_name") for code, s in strings.items()}
         self.env.globals.update(
-            document_url=document_url, as_of=as_of, slugify=slugify, data_fields=DATA_FIELDS, csv_files=CSV_FILES
+            document_url=document_url,
+            as_of=as_of,
+            slugify=slugify,
+            data_fields=DATA_FIELDS,
+            csv_files=CSV_FILES,
+            nav_sections=sections("nav"),  # the registry's, in its order (pagekinds.py)
+            not_found_sections=sections("not_found"),
         )
 
     def render(self, page: Page, **extra: object) -> bytes:

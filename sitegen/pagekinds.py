@@ -1,0 +1,77 @@
+"""The one registry of what the site is made of: every kind of page, at which address, with
+which template, and every address the site keeps for itself.
+
+Validation reads it to refuse a standalone page that would take one of these addresses,
+planning to make the pages, the templates for the navigation and the not-found page's
+links, and the sitemap for what it lists. Adding a kind of page is adding a line to KINDS
+(and its template; see the README's "Adding a page type").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageKind:
+    """A kind of page. A section's title is the interface text `title` (by default its
+    name), and its navigation link's is `nav_` and its name."""
+
+    name: str
+    url: str  # the address within an edition; '{slug}' stands for each item's own
+    template: str
+    title: str = ""
+    items: str = ""  # a page per item: the Edition's field that lists them (the items' slug is their address)
+    every_edition: bool = True  # False: one page for the whole site, in the site's own language
+    nav: bool = False  # linked from every page's navigation, in this order
+    not_found: bool = False  # linked from the not-found page (404.html), in this order
+    sitemap: bool = True
+    root_relative: bool = False  # served at any depth (404.html): its links start from the site's path
+
+    @property
+    def title_key(self) -> str:
+        return self.title or self.name
+
+    def url_for(self, slug: str = "") -> str:
+        return self.url.replace("{slug}", slug)
+
+    @property
+    def top(self) -> str:
+        """The first segment of its address ('timeline', '404'), or '' when that is an item's slug."""
+        first = self.url.split("/", 1)[0]
+        return "" if "{" in first else first.removesuffix(".html")
+
+
+KINDS: tuple[PageKind, ...] = (
+    PageKind("home", "", "index.html"),
+    PageKind("briefings", "briefings/", "briefings.html", nav=True, not_found=True),
+    PageKind("briefing", "briefings/{slug}/", "briefing.html", items="briefings"),
+    PageKind("timeline", "timeline/", "timeline.html", nav=True, not_found=True),
+    PageKind("figures", "figures/", "figures.html", nav=True, not_found=True),
+    PageKind("quotes", "quotes/", "quotes.html", nav=True, not_found=True),
+    PageKind("sources", "sources/", "sources.html", nav=True, not_found=True),
+    PageKind("tags", "tags/", "tags.html"),
+    PageKind("tag", "tags/{slug}/", "tag.html", items="tags"),
+    PageKind("corrections", "corrections/", "corrections.html"),
+    PageKind("access", "access/", "access.html", not_found=True),
+    PageKind("page", "{slug}/", "page.html", items="pages"),  # standalone pages, at the top of the site
+    PageKind("data", "data/", "data.html", every_edition=False),
+    PageKind("404", "404.html", "404.html", "not_found", every_edition=False, sitemap=False, root_relative=True),
+)
+BY_NAME = {kind.name: kind for kind in KINDS}
+
+# Addresses at the top of the site that are files or folders, not pages (the stylesheet,
+# the offline copy, feed.xml, sitemap.xml, robots.txt, CNAME, which a folder 'cname' would
+# be on a disk that ignores case), and names kept so that no page's address looks like one.
+OTHER_ADDRESSES = frozenset({"assets", "offline", "feed", "sitemap", "robots", "cname", "index", "pages", "search"})
+
+
+def reserved_addresses() -> frozenset[str]:
+    """Every top-level address a standalone page may not take (besides the languages' codes),
+    in lower case: addresses compare without case, as on macOS's and Windows' disks."""
+    return frozenset({k.top.casefold() for k in KINDS if k.top} | OTHER_ADDRESSES)
+
+
+def sections(flag: str) -> tuple[str, ...]:
+    """The addresses of the kinds with `flag` ('nav', 'not_found'), for the templates' links."""
+    return tuple(k.url for k in KINDS if getattr(k, flag) and not k.items)
