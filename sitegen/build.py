@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from .content.files import InputFile, Inputs, read_inputs
 from .problems import ContentError, Problem, sorted_unique, warning
 from .settings import BuildOptions
-from .writer import SiteWriter, WriteReport, build_lock, check_place, survey
+from .writer import SiteWriter, WriteReport, build_lock, check_output_dir, survey
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -85,7 +85,10 @@ def build(options: BuildOptions, say: Callable[[str], None] = print) -> BuildRes
     """Build into options.output_dir. Raises ContentError (the output left as it was),
     OutputDirError for a refused folder, EnvironmentProblem for the disk's refusals."""
     started = time.perf_counter()
-    target = check_place(options.output_dir, project_root=options.project_root, protected=protected_dirs(options))
+    # Checked before the lock too, so that a folder refused leaves no lock file beside it.
+    target, _ = check_output_dir(
+        options.output_dir, project_root=options.project_root, protected=protected_dirs(options)
+    )
     with build_lock(target, say):
         inputs = read_inputs(options)
         cache = Cache(options, fingerprint()) if options.cache_dir else None
@@ -196,11 +199,27 @@ def _render_one(site: Site, path: str) -> tuple[str, bytes | Problem]:
 _worker_site: Site | None = None
 
 
-def _start_worker(site: Site | None, *parts: Any) -> None:
+def _end_with_parent(parent: int) -> None:
+    """A worker ends when its build does, however the build ended: killed, its workers would
+    otherwise wait forever on a pipe that no one reads, holding their memory."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        os._exit(1)
+
+    if os.name != "nt":  # on Windows a parent's end breaks the workers' pipes, and they end
+        threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
+
+
+def _start_worker(parent: int, site: Site | None = None, *parts: Any) -> None:
     from .site.assemble import Site
 
     global _worker_site
-    _worker_site = site or Site(*parts)
+    _end_with_parent(parent)
+    if site is not None or parts:
+        _worker_site = site or Site(*parts)
 
 
 def _render_chunk(paths: list[str]) -> list[tuple[str, bytes | Problem]]:
@@ -214,11 +233,12 @@ def _pool(options: BuildOptions, site: Site | None = None) -> ProcessPoolExecuto
 
     workers, context = options.workers or min(os.cpu_count() or 1, 8), multiprocessing.get_context()
     if site is None:
-        return ProcessPoolExecutor(workers, context)
+        return ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(os.getpid(),))
     # A forked worker (Linux) is a copy of this process, so it is handed the site itself, sent
     # nowhere; a spawned one (macOS, Windows) is sent what it needs to make its own, once.
     forked = context.get_start_method() == "fork"
-    args = (site,) if forked else (None, site.model, site.templates, site.assets, site.templates_prefix)
+    parts = (site,) if forked else (None, site.model, site.templates, site.assets, site.templates_prefix)
+    args: tuple[Any, ...] = (os.getpid(), *parts)
     return ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=args)
 
 

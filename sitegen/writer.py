@@ -66,6 +66,9 @@ def check_place(output_dir: Path, *, project_root: Path, protected: Sequence[Pat
         )
     if nearest == target and os.path.ismount(target):
         raise OutputDirError(f"{who} is a mount point, which cannot be replaced; {_CHOOSE}")
+    for above in target.parents:  # a build inside another's output would be swapped away with it
+        if (above / MARKER_NAME).is_file():
+            raise OutputDirError(f"{who} is inside the built site '{above.as_posix()}'; {_CHOOSE}, beside it")
     return target
 
 
@@ -121,8 +124,12 @@ def survey(target: Path) -> tuple[dict[str, tuple[int, int]], list[str], list[st
                 info = entry.stat()
                 files[rel] = (info.st_size, info.st_mtime_ns)
 
-    if target.is_dir():
-        walk(os.fspath(target), "")
+    try:
+        if target.is_dir():
+            walk(os.fspath(target), "")
+    except OSError as exc:
+        where = Path(exc.filename).as_posix() if isinstance(exc.filename, str) else target.as_posix()
+        raise os_problem("cannot read the output folder", where, exc) from None
     return files, sorted(folders), sorted(links)
 
 
@@ -159,6 +166,28 @@ def _read_manifest(path: Path) -> dict[str, str] | None:
         ) from None
 
 
+# The lock files this process holds open. A forked child (a build's worker) gets a copy of
+# every descriptor, and a lock taken with flock is held while any copy is open: a worker
+# outliving a killed build would hold it. Each child closes its copies as it starts.
+_held_locks: set[int] = set()
+
+
+def _close_inherited_locks() -> None:
+    for fd in _held_locks:
+        with suppress(OSError):
+            os.close(fd)
+    _held_locks.clear()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork (and no inheritance)
+    os.register_at_fork(after_in_child=_close_inherited_locks)
+
+
+def lock_path(target: Path) -> Path:
+    """The lock file of the output folder `target` (resolved): beside it, never inside."""
+    return target.parent / f".{target.name}.lock"
+
+
 def _try_lock(fd: int) -> bool:
     try:
         if sys.platform == "win32":
@@ -177,13 +206,15 @@ def _try_lock(fd: int) -> bool:
 @contextmanager
 def build_lock(target: Path, say: Callable[[str], None]) -> Iterator[None]:
     """Hold the lock of the output folder `target` (resolved), waiting for another build
-    to release it. The system releases it when a build ends, however it ends."""
-    path = target.parent / f".{target.name}.lock"
+    to release it. The system releases it when a build ends, however it ends: a worker
+    process never keeps it (see _held_locks)."""
+    path = lock_path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise os_problem("cannot make the build's lock file", path.as_posix(), exc) from None
+    _held_locks.add(fd)
     try:
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         if not _try_lock(fd):
@@ -197,6 +228,7 @@ def build_lock(target: Path, say: Callable[[str], None]) -> Iterator[None]:
                 time.sleep(0.05)
         yield
     finally:
+        _held_locks.discard(fd)
         os.close(fd)  # closing releases the lock too
 
 
@@ -211,11 +243,13 @@ class SiteWriter:
         self._written: list[str] = []
         self._unchanged: list[str] = []
         parent = self.target.parent
+        self._journal = Journal(lock_path(self.target))
         try:
             parent.mkdir(parents=True, exist_ok=True)
-            _remove_leftovers(parent, self.target.name)
+            self._journal.remove_leftovers(parent)
             # Not mkdtemp, whose mode 0700 the site would keep: a web server could not read it.
             self.staging = parent / f".{self.target.name}.new-{os.urandom(4).hex()}"
+            self._journal.add(self.staging.name)
             self.staging.mkdir()
             (self.staging / STAGING_MARK).write_bytes(b"")
         except OSError as exc:
@@ -274,6 +308,7 @@ class SiteWriter:
             (self.staging / STAGING_MARK).unlink()
             moved = False
             if target.exists():
+                self._journal.add(aside.name)
                 os.rename(target, aside)
                 moved = True
             try:
@@ -285,12 +320,62 @@ class SiteWriter:
         except OSError as exc:
             self.discard()
             raise os_problem("cannot put the new site in place", target.as_posix(), exc) from None
-        shutil.rmtree(aside, ignore_errors=True)  # what is left is removed by the next build
+        self._journal.discard(self.staging.name)  # it is the output now
+        self._remove(aside)  # what is left is removed by the next build
         removed = tuple(sorted(set(self._old) - set(self._hashes)))
         return WriteReport(tuple(sorted(self._written)), tuple(sorted(self._unchanged)), removed)
 
     def discard(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
+        self._remove(self.staging)
+
+    def _remove(self, tree: Path) -> None:
+        shutil.rmtree(tree, ignore_errors=True)
+        if not tree.exists():
+            self._journal.discard(tree.name)
+
+
+class Journal:
+    """The folders a build made beside the output and has not removed yet (a staged tree, the
+    replaced one), kept in the output's lock file. An interrupted build's are removed by the
+    next, and only those: a folder named alike by someone else (a backup, `cp -a output
+    .output.old-keep`) is never in it, whatever it holds. Written in place, never replaced:
+    a build waiting for the lock holds the file open, and must keep locking the same file.
+    A journal that cannot be read names nothing, so that nothing is removed on a guess."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def names(self) -> list[str]:
+        try:
+            data = json.loads(self.path.read_bytes() or b"[]")
+        except (OSError, ValueError):
+            return []
+        return [n for n in data if isinstance(n, str)] if isinstance(data, list) else []
+
+    def _write(self, names: list[str]) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, json.dumps(sorted(set(names))).encode())
+        finally:
+            os.close(fd)
+
+    def add(self, name: str) -> None:
+        self._write([*self.names(), name])
+
+    def discard(self, name: str) -> None:
+        with suppress(OSError):  # an entry left costs a folder at most, which the next build removes
+            self._write([n for n in self.names() if n != name])
+
+    def remove_leftovers(self, parent: Path) -> None:
+        prefix = self.path.name.removesuffix(".lock")
+        for name in self.names():
+            tree = parent / name
+            ours = name.startswith((f"{prefix}.new-", f"{prefix}.old-")) and "/" not in name and "\\" not in name
+            if ours and tree.is_dir() and not tree.is_symlink():
+                shutil.rmtree(tree, ignore_errors=True)
+            if not ours or not tree.exists():
+                self.discard(name)
 
 
 def _is_relative(path: str) -> bool:
@@ -311,16 +396,3 @@ def _link_or_copy(old: Path, new: Path) -> None:
         os.link(old, new)
     except OSError:  # no hard links on this disk: a copy, with the old file's times
         shutil.copy2(old, new)
-
-
-def _remove_leftovers(parent: Path, name: str) -> None:
-    """Trees an interrupted build left beside the output, if they are certainly ours: a
-    staged tree still marked as staging, or a replaced one with its manifest."""
-    for entry in parent.glob(f".{name}.*-*"):
-        if entry.is_dir() and not entry.is_symlink():
-            new = entry.name.startswith(f".{name}.new-") and any(
-                (entry / n).is_file() for n in (STAGING_MARK, MARKER_NAME)
-            )
-            old = entry.name.startswith(f".{name}.old-") and (entry / MARKER_NAME).is_file()
-            if new or old:
-                shutil.rmtree(entry, ignore_errors=True)

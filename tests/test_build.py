@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -195,3 +197,60 @@ def test_the_same_content_gives_byte_identical_output(project: Path, tmp_path: P
     other = copy_project(FIXTURES / "basic" / "content", tmp_path / "elsewhere")
     quiet(options(other, cache=False))
     assert files_under(other / "output") == first
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] not in "ZX"
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process tree from /proc (Linux)")
+def test_a_build_killed_while_its_workers_run_leaves_no_lock_and_no_workers(tmp_path: Path) -> None:
+    """kill -9 during the parse in worker processes: the next build starts at once."""
+    import contextlib
+    import fcntl
+    import signal
+    import time
+
+    from bench.corpus import write_corpus
+
+    from .serving import copy_project
+
+    root = copy_project(FIXTURES / "basic" / "content", tmp_path / "project")
+    shutil.rmtree(root / "content")
+    write_corpus(root, build_module.PARALLEL_FROM + 200)
+    command = [sys.executable, str(root / "build.py"), "build", "--no-cache", "--workers", "2"]
+    build_run = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while len(workers := _children(build_run.pid)) < 2 and build_run.poll() is None:
+        assert time.monotonic() < deadline, "the build never started its workers"
+        time.sleep(0.01)
+    assert build_run.poll() is None, "the build ended before it could be killed"
+    build_run.send_signal(signal.SIGKILL)
+    build_run.wait()
+    try:
+        fd = os.open(root / ".output.lock", os.O_RDWR)
+        try:  # free as soon as the build is gone, not when its workers go
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(fd)
+        deadline = time.monotonic() + 30  # the workers notice within a second; generous for a loaded machine
+        while any(_alive(w) for w in workers):
+            assert time.monotonic() < deadline, "the killed build's workers are still running"
+            time.sleep(0.05)
+    finally:
+        for worker in workers:  # a failed test leaves no process behind
+            with contextlib.suppress(OSError):
+                os.kill(worker, signal.SIGKILL)
+    again = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert "waiting" not in again.stderr

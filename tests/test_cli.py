@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -64,6 +65,36 @@ def test_check_counts_what_it_checked(project: Path) -> None:
 def test_a_refused_output_folder_exits_2(project: Path) -> None:
     code, said = run(project, "build", "--output", "content")
     assert code == 2 and said.startswith("error: output folder 'content' is or contains the content folder")
+
+
+def test_a_refused_output_folder_leaves_no_lock_file(project: Path, tmp_path: Path) -> None:
+    (project / "notes").mkdir()
+    (project / "notes/todo.txt").write_text("mine")
+    outside = tmp_path / "etc"
+    (outside / "passwd").parent.mkdir()
+    (outside / "passwd").write_text("x")
+    before = sorted(p.name for p in [*project.iterdir(), *tmp_path.iterdir()])
+    for folder in ("notes", str(outside)):
+        code, said = run(project, "build", "--output", folder)
+        assert code == 2 and "holds files sitegen did not write" in said
+    assert sorted(p.name for p in [*project.iterdir(), *tmp_path.iterdir()]) == before
+
+
+def test_an_output_inside_the_built_site_is_refused(project: Path) -> None:
+    assert run(project, "build")[0] == 0
+    code, said = run(project, "build", "--output", "output/sub")
+    assert code == 2 and said.startswith("error: output folder 'output/sub' is inside the built site")
+    assert not (project / "output/sub").exists() and not (project / "output/.sub.lock").exists()
+
+
+def test_content_briefings_that_is_a_file_is_an_error(project: Path) -> None:
+    assert run(project, "build")[0] == 0
+    before = sorted(p.relative_to(project).as_posix() for p in (project / "output").rglob("*"))
+    shutil.rmtree(project / "content/briefings")
+    (project / "content/briefings").write_text("oops")
+    code, said = run(project, "build")
+    assert code == 1 and "content/briefings: error: this must be a folder of Markdown files, not a file" in said
+    assert sorted(p.relative_to(project).as_posix() for p in (project / "output").rglob("*")) == before
 
 
 def test_a_disk_that_refuses_exits_3(

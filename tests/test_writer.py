@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -56,7 +57,7 @@ def test_a_build_replaces_the_whole_tree_and_keeps_unchanged_files(root: Path) -
     after = (output / "a/index.html").stat()
     assert (after.st_mtime_ns, after.st_ino) == (kept.st_mtime_ns, kept.st_ino)
     assert set(files_under(output)) == {"index.html", "a/index.html", MARKER_NAME}
-    assert not [p for p in root.iterdir() if p.name.startswith(".output.")]
+    assert [p.name for p in root.iterdir() if p.name.startswith(".output.")] == [".output.lock"]  # no tree left
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="Windows has no permission bits to check")
@@ -96,7 +97,7 @@ def test_a_full_disk_is_one_clear_error_and_the_output_is_kept(root: Path, monke
         writer.put("index.html", b"2")
     monkeypatch.undo()
     assert files_under(output) == before
-    assert not [p for p in root.iterdir() if p.name.startswith(".output.")]
+    assert [p.name for p in root.iterdir() if p.name.startswith(".output.")] == [".output.lock"]  # no tree left
 
 
 @pytest.mark.parametrize(
@@ -167,13 +168,58 @@ def test_a_page_edited_by_hand_is_made_again(root: Path) -> None:
     assert (output / "index.html").read_bytes() == b"1"
 
 
-def test_leftovers_of_an_interrupted_build_are_removed_only_when_ours(root: Path) -> None:
-    ours = root / ".output.new-abc12345"
-    write(ours / ".sitegen-staging", "")
-    theirs = root / ".output.new-zzz"
-    write(theirs / "something.txt", "not ours")
+def test_leftovers_of_an_interrupted_build_are_removed_and_only_they(root: Path) -> None:
+    output = root / "output"
+    put_all(root, output, {"index.html": b"1"})
+    interrupted = site_writer(root, output)  # a build killed while staging: neither committed nor discarded
+    interrupted.put("index.html", b"2")
+    ours = interrupted.staging
+    # Folders named alike that this generator did not make, holding what ours would hold.
+    backup = root / ".output.old-keep"
+    shutil.copytree(output, backup)  # cp -a output .output.old-keep
+    notes = root / ".output.new-abc12345"
+    write(notes / ".sitegen-staging", "")
+    write(notes / MARKER_NAME, '{"generator": "sitegen", "files": {}}')
+    write(notes / "notes.txt", "mine")
+    put_all(root, output, {"index.html": b"3"})
+    assert not ours.exists()
+    assert files_under(backup) == {"index.html": b"1", MARKER_NAME: (backup / MARKER_NAME).read_bytes()}
+    assert (notes / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".output.")) == [
+        ".output.lock",
+        ".output.new-abc12345",
+        ".output.old-keep",
+    ]
+
+
+def test_a_damaged_journal_removes_nothing(root: Path) -> None:
+    output = root / "output"
+    interrupted = site_writer(root, output)
+    (root / ".output.lock").write_bytes(b"\x00not json")
+    put_all(root, output, {"index.html": b"1"})
+    assert interrupted.staging.exists()  # left, rather than removed on a guess
+
+
+def test_an_output_inside_a_built_site_is_refused(root: Path) -> None:
     put_all(root, root / "output", {"index.html": b"1"})
-    assert not ours.exists() and theirs.exists()
+    for inside in ("output/sub", "output/a/b"):
+        with pytest.raises(OutputDirError, match="is inside the built site"):
+            site_writer(root, root / inside)
+    assert files_under(root / "output").keys() == {"index.html", MARKER_NAME}
+
+
+def test_an_unreadable_folder_in_the_output_is_one_clear_error(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    put_all(root, root / "output", {"a/index.html": b"1"})
+    scandir = os.scandir
+
+    def refusing(path: str) -> object:  # as chmod 0 would for any user but root
+        if path.endswith("a"):
+            raise PermissionError(errno.EACCES, "Permission denied", path)
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    with pytest.raises(EnvironmentProblem, match=r"cannot read the output folder \(.*output/a\): Permission denied"):
+        site_writer(root, root / "output")
 
 
 def _lock_holder(output: Path, seconds: float) -> subprocess.Popen[str]:

@@ -21,6 +21,7 @@ MAX_CONTENT_BYTES = 128 * 1024  # six times the longest briefing; hostile Markdo
 MAX_ASSET_BYTES = 16 * 1024 * 1024
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".yaml")
 CONTENT_SUFFIXES = (".md", ".yaml")
+CONTENT_FOLDERS = ("briefings", "pages")  # each, when present, a folder: a file there would hide every page
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,16 @@ def read_inputs(options: BuildOptions) -> Inputs:
         return read_tree(folder, options.display_path(folder), (root, folder), suffixes, limit, ignore, problems)
 
     content = read(options.content_dir, CONTENT_SUFFIXES, MAX_CONTENT_BYTES, is_ignored)
+    for name in CONTENT_FOLDERS:
+        path = options.content_dir / name
+        if (path.exists() or path.is_symlink()) and not path.is_dir():
+            problems.append(
+                error(
+                    f"{options.display_path(options.content_dir)}/{name}",
+                    0,
+                    f"this must be a folder of Markdown files, not a file; rename the file and make the folder {name}/",
+                )
+            )
     templates = read(options.templates_dir, TEMPLATE_SUFFIXES, MAX_CONTENT_BYTES, is_temporary)
     assets = read(options.assets_dir, None, MAX_ASSET_BYTES, is_temporary)
     return Inputs(content, templates, assets, tuple(problems), options.content_prefix)
