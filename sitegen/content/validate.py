@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from ..problems import Problem, error, warning
 from ..text import slugify
+from .fields import check_languages
 from .model import Document, Kind, Origin, SiteConfig, Source
 
 # The site's own addresses, which no standalone page may take.
@@ -119,6 +120,7 @@ def validate(
                         " content/site.yaml 'series'; its chart is titled from the id",
                     )
                 )
+        problems += check_languages(d.nav_title, "nav_title", d.path, (site.language, *languages))
         if d.image is not None and d.image.src.removeprefix("assets/") not in assets:
             problems.append(
                 error(d.path, 1, f"the image '{d.image.src}' is not in assets/; add the file or fix the name")

@@ -19,7 +19,7 @@ from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from ..content.files import InputFile
-from ..content.model import Document, Event, Figure, Model, Quote
+from ..content.model import Document, Event, Figure, LocalText, Model, Quote
 from ..content.schema import QUALIFIERS
 from ..problems import ContentError, Problem, error
 from ..text import slugify
@@ -153,6 +153,16 @@ class Renderer:
             "alternates": {code: site.base_url + url for code, url in page.alternates.items()},
             "language_names": self.language_names,
             "chart": lambda sv: series_chart(sv, t, display),
+            # A value that differs by language: the page's text, else the original, marked.
+            "nav_label": lambda p: (
+                p.nav_title.get(page.lang, lang_of(p))
+                if p.nav_title.has(page.lang, lang_of(p))
+                else LocalText(p.title, lang_of(p))
+            ),
+            "local": lambda value: value.text(page.lang, site.language),
+            "local_lang": lambda value: (
+                Markup(' lang="{}"').format(c) if (c := value.get(page.lang, site.language).lang) != page.lang else ""
+            ),
             "event_anchor": lambda e: event_anchor(e, edition),
             "quote_anchor": lambda q: quote_anchor(q, edition),
             "upcoming": lambda e: upcoming(e, edition),
@@ -177,8 +187,9 @@ def series_chart(sv: SeriesView, t: Strings, display: Callable[[Figure], str]) -
     figures = sv.figures
     return time_chart(
         chart_id=sv.anchor,
-        title=sv.series.title,
-        description=sv.series.description or "; ".join(f"{t.date(f.as_of)}: {display(f)}" for f in figures),
+        title=sv.series.title.text(t.lang),
+        description=sv.series.description.text(t.lang)
+        or "; ".join(f"{t.date(f.as_of)}: {display(f)}" for f in figures),
         points=[ChartPoint(f.as_of, f.value, display(f), QUALIFIERS.get(f.qualifier, "")) for f in figures],
         date_label=t.date,
         number=t.number,
