@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from ..problems import Problem
+from .files import InputFile
 
 NO_HTML = Markup("")
 
@@ -215,11 +216,29 @@ class CitationRef:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A link or image in a body to something of the site, by where it is written: a
+    Markdown file (its page, in the reader's edition), a file beside it or in assets/,
+    or an anchor on the same page. Resolved by links.resolve, for each edition."""
+
+    target: (
+        str  # from the content folder ('briefings/since-then.md'), or assets/ with folder 'assets'; '' for this page
+    )
+    anchor: str
+    line: int
+    image: bool = False
+    folder: str = "content"  # or "assets": the project's assets/ folder
+    written: str = ""  # as the author wrote it, for messages
+
+
+@dataclass(frozen=True)
 class Body:
     html: Markup  # made by markdown.py, from Markdown with raw HTML off: safe to output
     toc: tuple[Heading, ...] = ()
     cited: tuple[str, ...] = ()  # source ids in order of first citation
     refs: tuple[CitationRef, ...] = ()  # every citation, in order
+    links: tuple[Link, ...] = ()  # html holds 'sitegen:link:<n>' for the n-th, resolved per edition
+    anchors: tuple[str, ...] = ()  # every heading's id
 
 
 class Kind(enum.Enum):
@@ -331,6 +350,7 @@ class Model:
     documents: tuple[Document, ...]  # what is built: drafts only when asked for
     problems: tuple[Problem, ...] = ()
     counts: Mapping[str, int] = field(default_factory=dict)  # what was checked, for the summary
+    files: tuple[InputFile, ...] = ()  # content/'s images and downloads that the built pages link
 
     @property
     def errors(self) -> list[Problem]:

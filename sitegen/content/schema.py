@@ -236,7 +236,7 @@ def read_document(path: str, rel: str, data: bytes, problems: list[Problem]) -> 
             problems.append(error(path, line, f"the tag '{tag}' gives no address (it needs letters or digits)"))
         else:
             tags.append(tag)
-    body = render_body(split.body, path=path, first_line=split.body_line, problems=problems)
+    body = render_body(split.body, path=path, first_line=split.body_line, problems=problems, rel=rel)
     document = Document(
         kind=kind,
         path=path,

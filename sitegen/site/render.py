@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from jinja2 import BytecodeCache, Environment, FunctionLoader, StrictUndefined, TemplateSyntaxError
 from jinja2.bccache import Bucket
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from ..content import links
 from ..content.files import InputFile
 from ..content.model import Document, Event, Figure, LocalText, Model, Quote
 from ..content.schema import QUALIFIERS
@@ -33,6 +35,9 @@ from .plan import Edition, Page, SeriesView, as_of, document_url, event_anchor, 
 CSP = (
     "default-src 'none'; style-src {style}; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'none'"
 )
+
+
+LINK_RE = re.compile(r'(href|src)="sitegen:link:(\d+)"')  # markdown.py's stand-in for a link by source file
 
 
 class _Compiled(BytecodeCache):
@@ -94,6 +99,7 @@ class Renderer:
         strings: Mapping[str, Strings],
         stylesheet: bytes,
         prefix: str = "templates",
+        assets: Collection[str] = (),
     ) -> None:
         sources = {f.rel: f.data.decode("utf-8", "replace") for f in templates}
         self.prefix, self.model, self.editions, self.strings = prefix, model, editions, strings
@@ -112,6 +118,8 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.language_names = {code: s.text("language_name") for code, s in strings.items()}
+        documents = {(d.name, d.lang): d for d in model.documents}
+        self.index = links.Index(documents, (), {f.rel for f in model.files}, assets)
         self.env.globals.update(
             document_url=document_url, as_of=as_of, slugify=slugify, data_fields=DATA_FIELDS, csv_files=CSV_FILES
         )
@@ -135,7 +143,27 @@ class Renderer:
                 t.text(f"qualifier_{figure.qualifier.replace(' ', '_')}", number=number) if figure.qualifier else number
             )
 
+        def body(document: Document) -> Markup:
+            """The body's HTML, each link by source file made the address it reaches from this page."""
+
+            def address(match: re.Match[str]) -> str:
+                written = document.body.links[int(match[2])]
+                target = links.resolve(written, document.lang, self.index, document)
+                if isinstance(target, str):  # validate.py said so, and a build with errors writes nothing
+                    return match[0]
+                anchor = f"#{written.anchor}" if written.anchor else ""
+                if target.file:
+                    return f'{match[1]}="{escape(link(target.file))}"'
+                to = target.document
+                if to is None or to is document:
+                    return f'{match[1]}="{escape(anchor or link(page.url))}"'
+                marked = f' hreflang="{lang_of(to)}"' if lang_of(to) != page.lang else ""
+                return f'{match[1]}="{escape(link(document_url(to) + anchor))}"{marked}'
+
+            return Markup(LINK_RE.sub(address, str(document.body.html)))
+
         helpers: dict[str, Any] = {
+            "body": body,
             "site": site,
             "edition": edition,
             "page": page,
