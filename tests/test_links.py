@@ -142,9 +142,14 @@ def test_files_beside_the_text_and_in_assets_are_copied_once_and_linked_from_eve
     assert not (out / "be/files").exists()
     en = (out / "briefings/pardon/index.html").read_text(encoding="utf-8")
     assert 'src="../../files/briefings/queue.svg"' in en and 'href="../../files/briefings/report.pdf"' in en
-    assert 'href="../../../files/briefings/report.pdf"' in (out / "be/briefings/pardon/index.html").read_text(
-        encoding="utf-8"
+    be_page = (out / "be/briefings/pardon/index.html").read_text(encoding="utf-8")
+    assert 'href="../../../files/briefings/report.pdf"' in be_page
+    assert (
+        '<figure><img src="../../files/briefings/queue.svg" alt="A queue"><figcaption>The queue, 2024</figcaption>'
+        in en
     )
+    assert '<li><a href="../../files/briefings/report.pdf">report.pdf</a> (2 kB)</li>' in en  # listed with its size
+    assert '<li><a href="../../../files/briefings/report.pdf">report.pdf</a> (2 КБ)</li>' in be_page
 
 
 def test_the_real_content_has_no_hand_counted_links() -> None:

@@ -18,7 +18,7 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..problems import Problem, error
 from ..text import Anchors, check_url, is_external
@@ -59,6 +59,7 @@ RESERVED_IDS = frozenset(
         "tagged",
         "as-of",
         "print-header",
+        "downloads",
     }
 )
 RESERVED_PREFIXES = (
@@ -206,6 +207,19 @@ def _post_inline(state: Any) -> None:
                 block.attrSet("class", "align-" + style.split(":", 1)[1])
         elif block.type == "inline":
             _check_inline(block.children or [], line, env)
+            if env.body and 0 < i < len(tokens) - 1 and tokens[i - 1].type == "paragraph_open":
+                _caption(tokens[i - 1], block, tokens[i + 1])
+
+
+def _caption(opening: Token, inline: Token, closing: Token) -> None:
+    """An image alone in its paragraph, with a title, is a figure with the title as its caption."""
+    children = [c for c in inline.children or () if not (c.type == "text" and not c.content.strip())]
+    if len(children) != 1 or children[0].type != "image" or not (title := children[0].attrGet("title")):
+        return
+    children[0].attrs.pop("title", None)
+    caption = Token("html_inline", "", 0, content=f"<figcaption>{escape(str(title))}</figcaption>")
+    inline.children = [*(inline.children or ()), caption]
+    opening.tag = closing.tag = "figure"
 
 
 @cache  # one parser of each kind, made when first needed

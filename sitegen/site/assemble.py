@@ -46,7 +46,13 @@ class Site:
         self.others: dict[str, Callable[[], bytes]] = {}
         try:  # a text missing from the interface's files, or one with a field that is not given
             self.renderer = Renderer(
-                templates, model, self.editions, self.strings, stylesheet, templates_prefix, [f.rel for f in assets]
+                templates,
+                model,
+                self.editions,
+                self.strings,
+                stylesheet,
+                templates_prefix,
+                {f.rel: len(f.data) for f in assets},
             )
             if not self.problems:
                 self.others = other_files(

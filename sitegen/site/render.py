@@ -11,10 +11,12 @@ import base64
 import hashlib
 import re
 import traceback
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from babel.units import format_unit
 from jinja2 import BytecodeCache, Environment, FunctionLoader, StrictUndefined, TemplateSyntaxError
 from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
@@ -38,6 +40,15 @@ CSP = (
 
 
 LINK_RE = re.compile(r'(href|src)="sitegen:link:(\d+)"')  # markdown.py's stand-in for a link by source file
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file a page offers, as its list of downloads shows it."""
+
+    url: str
+    name: str
+    size: str  # in the page's language, e.g. '1,2 МБ'
 
 
 class _Compiled(BytecodeCache):
@@ -99,8 +110,9 @@ class Renderer:
         strings: Mapping[str, Strings],
         stylesheet: bytes,
         prefix: str = "templates",
-        assets: Collection[str] = (),
+        assets: Mapping[str, int] | None = None,  # the assets' names and sizes
     ) -> None:
+        assets = assets or {}
         sources = {f.rel: f.data.decode("utf-8", "replace") for f in templates}
         self.prefix, self.model, self.editions, self.strings = prefix, model, editions, strings
         self.stylesheet = Markup(stylesheet.decode("utf-8", "replace").replace("</", "<\\/"))  # the hash is of this
@@ -120,6 +132,10 @@ class Renderer:
         self.language_names = {code: s.text("language_name") for code, s in strings.items()}
         documents = {(d.name, d.lang): d for d in model.documents}
         self.index = links.Index(documents, (), {f.rel for f in model.files}, assets)
+        self.sizes = {
+            **{f"assets/{a}": n for a, n in assets.items()},
+            **{f"files/{f.rel}": len(f.data) for f in model.files},
+        }
         self.env.globals.update(
             document_url=document_url, as_of=as_of, slugify=slugify, data_fields=DATA_FIELDS, csv_files=CSV_FILES
         )
@@ -162,8 +178,22 @@ class Renderer:
 
             return Markup(LINK_RE.sub(address, str(document.body.html)))
 
+        def downloads(document: Document) -> list[Download]:
+            """The files the body offers, each once, with its size in the page's language."""
+            found: dict[str, Download] = {}
+            for written in document.body.links:
+                target = links.resolve(written, document.lang, self.index, document)
+                if isinstance(target, links.Target) and target.file and not written.image:
+                    size = self.sizes.get(target.file, 0)
+                    unit, value = ("digital-megabyte", size / 1e6) if size >= 1e6 else ("digital-kilobyte", size / 1e3)
+                    shown = format_unit(max(value, 0.1), unit, length="short", locale=t.locale, format="#,##0.#")
+                    name = target.file.rsplit("/", 1)[-1]
+                    found.setdefault(target.file, Download(link(target.file), name, shown))
+            return list(found.values())
+
         helpers: dict[str, Any] = {
             "body": body,
+            "downloads": downloads,
             "site": site,
             "edition": edition,
             "page": page,
