@@ -62,8 +62,10 @@ BY_NAME = {kind.name: kind for kind in KINDS}
 
 # Addresses at the top of the site that are files or folders, not pages (the stylesheet,
 # the offline copy, feed.xml, sitemap.xml, robots.txt, CNAME, which a folder 'cname' would
-# be on a disk that ignores case), and names kept so that no page's address looks like one.
-OTHER_ADDRESSES = frozenset({"assets", "offline", "feed", "sitemap", "robots", "cname", "index", "pages", "search"})
+# be on a disk that ignores case), the files beside the text (files/), and names kept so that no page's address looks like one.
+OTHER_ADDRESSES = frozenset(
+    {"assets", "offline", "feed", "sitemap", "robots", "cname", "index", "pages", "search", "files"}
+)
 
 
 def reserved_addresses() -> frozenset[str]:

@@ -19,6 +19,7 @@ ORDER = [
     "content.yamlfm",
     "content.frontmatter",
     "content.model",
+    "content.links",
     "content.fields",
     "content.markdown",
     "content.scaffold",

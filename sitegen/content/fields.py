@@ -10,11 +10,11 @@ import datetime as dt
 import difflib
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from ..problems import Problem, error
 from ..text import ID_RE, check_url
-from .model import Image, PartialDate
+from .model import Image, Localized, LocalText, PartialDate
 from .yamlfm import LineList, LineMap
 
 LANGUAGE_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
@@ -83,6 +83,55 @@ class Fields:
         if required and not value.strip():
             self.error(key, f"'{key}' is empty; write the {key}")
         return value.strip()
+
+    def localized(
+        self,
+        key: str,
+        *,
+        original: str = "",
+        languages: Collection[str] | None = None,
+        required: bool = False,
+        example: str = '"..."',
+    ) -> Localized:
+        """A value that may differ by language: a plain string, in the language of where it
+        is written (original, '' if not known here), or a mapping by language code,
+        ``{en: "...", be: "..."}``. With languages (the site's, when known), a code
+        outside them is an error at its line; check_languages does it later otherwise."""
+        value = self.mapping.get(key)
+        if not isinstance(value, LineMap):
+            text = self.text(key, required=required, example=example)
+            return Localized.plain(text, original, self.key_line(key)) if text else Localized()
+        texts = []
+        for code, item in value.items():
+            line = value.key_line(code) + self.offset
+            if not LANGUAGE_RE.match(code):
+                self.problems.append(
+                    error(self.path, line, f"'{code}' in '{key}' must be a language code like 'en', 'be' or 'ru'")
+                )
+            elif languages is not None and code not in languages:
+                self.problems.append(error(self.path, line, unknown_language(key, code, languages)))
+            elif isinstance(item, (bool, int, float)):
+                self.problems.append(
+                    error(
+                        self.path,
+                        line,
+                        f"'{key}' in '{code}' must be text, but YAML read it as the {_kind(item)} {item};"
+                        " put it in quotes to keep it as typed",
+                    )
+                )
+            elif not isinstance(item, str) or not item.strip():
+                what = "empty" if item is None or isinstance(item, str) else f"a {_kind(item)}"
+                self.problems.append(
+                    error(self.path, line, f"'{key}' in '{code}' must be text, not {what}; write it or remove the line")
+                )
+            else:
+                texts.append(LocalText(item.strip(), code, line))
+        if not value and required:
+            self.error(key, f"'{key}' is empty; write it, e.g. {key}: {example}")
+        if required and original and texts and not any(t.lang == original for t in texts):
+            self.error(key, f"'{key}' has no text in '{original}', the language it is written in; add {original}: ...")
+        texts.sort(key=lambda t: t.lang != original)  # the original first; the rest as written
+        return Localized(tuple(texts), self.key_line(key))
 
     def ident(self, key: str, *, required: bool = True) -> str:
         value = self.text(key, required=required, example="a-short-id")
@@ -269,3 +318,20 @@ class Fields:
         f.only(("src", "alt"))
         src, alt = f.site_path("src", required=True), f.text("alt", required=True)
         return Image(src, alt) if src and alt else None
+
+
+def unknown_language(key: str, code: str, languages: Collection[str]) -> str:
+    return (
+        f"'{code}' in '{key}' is not one of the site's languages ({', '.join(languages)});"
+        " add it to 'languages' in site.yaml, or correct the code"
+    )
+
+
+def check_languages(value: Localized, key: str, path: str, languages: Collection[str]) -> list[Problem]:
+    """The errors for texts of value in a language the site does not have (for a value read
+    before the site's languages were known, as front matter is)."""
+    return [
+        error(path, t.line, unknown_language(key, t.lang, languages))
+        for t in value.texts
+        if t.lang and t.lang not in languages
+    ]

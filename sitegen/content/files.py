@@ -22,6 +22,11 @@ MAX_ASSET_BYTES = 16 * 1024 * 1024
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".yaml")
 CONTENT_SUFFIXES = (".md", ".yaml")
 CONTENT_FOLDERS = ("briefings", "pages")  # each, when present, a folder: a file there would hide every page
+# Files beside the text that a body may show or offer for download (compared lower-cased).
+FILE_SUFFIXES = tuple(
+    f".{s}"
+    for s in ("png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "pdf", "csv", "json", "tsv", "txt", "xlsx", "ods")
+)
 
 
 @dataclass(frozen=True)
@@ -40,12 +45,13 @@ class Inputs:
     assets: tuple[InputFile, ...]
     problems: tuple[Problem, ...] = ()
     content_prefix: str = "content"  # how messages name the content folder
+    files: tuple[InputFile, ...] = ()  # content/'s other files: images and downloads beside the text
 
     def digest(self) -> str:
         """One digest of every input's name and bytes: equal digests, equal sites."""
         return digest_of(
             part
-            for group in (self.content, self.templates, self.assets)
+            for group in (self.content, self.templates, self.assets, self.files)
             for part in (b"%d" % len(group), *(x for f in group for x in (f.path.encode(), f.data)))
         )
 
@@ -91,7 +97,9 @@ def read_inputs(options: BuildOptions) -> Inputs:
             )
     templates = read(options.templates_dir, TEMPLATE_SUFFIXES, MAX_CONTENT_BYTES, is_temporary)
     assets = read(options.assets_dir, None, MAX_ASSET_BYTES, is_temporary)
-    return Inputs(content, templates, assets, tuple(problems), options.content_prefix)
+    files = read(options.content_dir, FILE_SUFFIXES, MAX_ASSET_BYTES, is_ignored)
+    # content/ is read twice (text, then files beside it): what is wrong with an entry is said once.
+    return Inputs(content, templates, assets, tuple(dict.fromkeys(problems)), options.content_prefix, files)
 
 
 def read_tree(

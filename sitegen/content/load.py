@@ -65,19 +65,29 @@ def load_model(
     assets = {f.rel for f in inputs.assets}
     unreadable = {p.path for p in parsed if p.document is None}
     # Without site.yaml (its languages, series) the rules across files would only echo its error.
-    found, built = validate(site, shared, published, assets, unreadable) if site.base_url else ([], ())
+    files = {f.rel for f in inputs.files}
+    left_out = draft_names if not drafts else set()
+    found, built = validate(site, shared, published, assets, unreadable, files, left_out) if site.base_url else ([], ())
     problems += found
     problems += (p for item in parsed for p in item.problems if p.path not in hidden_paths)
     if hidden:
         # A draft's mistakes must not stop the site; they are said, as warnings.
-        every = validate(site, shared, documents, assets, unreadable)[0] if site.base_url else []
+        every = validate(site, shared, documents, assets, unreadable, files)[0] if site.base_url else []
         ownership = (p for item in parsed for p in item.problems)
         problems += (p.as_warning() for p in (*every, *ownership) if p.path in hidden_paths)
     sources: dict[str, Source] = {}
     for source in (*shared, *(s for d in built for s in d.sources)):
         sources.setdefault(source.id, source)
     ordered = tuple(sorted(built, key=lambda d: (d.kind.value, d.lang, d.name)))
-    return Model(site, sources, ordered, tuple(sorted_unique(problems)), _counts(len(parsed), published, hidden))
+    linked = {link.target for d in built for link in d.body.links if link.folder == "content"}
+    return Model(
+        site,
+        sources,
+        ordered,
+        tuple(sorted_unique(problems)),
+        _counts(len(parsed), published, hidden),
+        tuple(f for f in inputs.files if f.rel in linked),
+    )
 
 
 def _counts(files: int, kinds: list[Document], hidden: list[Document]) -> dict[str, int]:

@@ -18,11 +18,12 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..problems import Problem, error
 from ..text import Anchors, check_url, is_external
-from .model import Body, CitationRef, Heading
+from . import links
+from .model import Body, CitationRef, Heading, Link
 
 MAX_NESTING = 20  # deeper costs time on hostile input (see SECURITY.md); deeper text is refused
 MAX_TABLE_CELLS = 20_000  # a table's rows are padded to its header's width: bound what that makes
@@ -58,6 +59,7 @@ RESERVED_IDS = frozenset(
         "tagged",
         "as-of",
         "print-header",
+        "downloads",
     }
 )
 RESERVED_PREFIXES = (
@@ -82,6 +84,10 @@ class _Env:
     path: str
     first_line: int
     problems: list[Problem]
+    rel: str = ""  # the file's path in the content folder, which its links start from
+    body: bool = False  # a body holds links by source file; front matter's inline text does not
+    links: list[Link] = field(default_factory=list)
+    anchors: list[str] = field(default_factory=list)
     numbers: dict[str, int] = field(default_factory=dict)
     refs: list[CitationRef] = field(default_factory=list)
     toc: list[Heading] = field(default_factory=list)
@@ -140,8 +146,25 @@ def _check_inline(children: list[Token], line: int, env: _Env) -> None:
                     "is on another site; readers' browsers must not fetch anything from third"
                     " parties: put the file in assets/ and link it"
                 )
+            what = "link" if child.type == "link_open" else "image"
+            if reason is None and not is_external(url) and not url.lower().startswith("mailto:"):
+                found = links.read(url, env.rel, line, child.type == "image")
+                if isinstance(found, str):
+                    env.problems.append(error(env.path, line, f"the {what} {found}"))
+                    child.attrs.pop(attr, None)
+                elif env.body:  # resolved for each edition when the page is made
+                    child.attrSet(attr, f"sitegen:link:{len(env.links)}")
+                    env.links.append(found)
+                if child.type == "image" and not _inline_text(child):
+                    env.problems.append(
+                        error(
+                            env.path,
+                            line,
+                            f"the image '{url[:80]}' has no text for readers who cannot see it:"
+                            " describe it between the brackets, ![A queue outside the prison](photo.jpg)",
+                        )
+                    )
             if reason is not None:
-                what = "link" if child.type == "link_open" else "image"
                 env.problems.append(error(env.path, line, f"the {what} address '{url[:80]}' {reason}"))
                 child.attrs.pop(attr, None)
             elif child.type == "link_open" and is_external(url) and not url.startswith("mailto:"):
@@ -173,6 +196,7 @@ def _post_inline(state: Any) -> None:
             text = _inline_text(tokens[i + 1])
             anchor = anchors.make(text)
             block.attrSet("id", anchor)
+            env.anchors.append(anchor)
             if block.tag in ("h2", "h3"):
                 env.toc.append(Heading(int(block.tag[1]), anchor, text))
         elif block.type in ("th_open", "td_open"):
@@ -183,6 +207,19 @@ def _post_inline(state: Any) -> None:
                 block.attrSet("class", "align-" + style.split(":", 1)[1])
         elif block.type == "inline":
             _check_inline(block.children or [], line, env)
+            if env.body and 0 < i < len(tokens) - 1 and tokens[i - 1].type == "paragraph_open":
+                _caption(tokens[i - 1], block, tokens[i + 1])
+
+
+def _caption(opening: Token, inline: Token, closing: Token) -> None:
+    """An image alone in its paragraph, with a title, is a figure with the title as its caption."""
+    children = [c for c in inline.children or () if not (c.type == "text" and not c.content.strip())]
+    if len(children) != 1 or children[0].type != "image" or not (title := children[0].attrGet("title")):
+        return
+    children[0].attrs.pop("title", None)
+    caption = Token("html_inline", "", 0, content=f"<figcaption>{escape(str(title))}</figcaption>")
+    inline.children = [*(inline.children or ()), caption]
+    opening.tag = closing.tag = "figure"
 
 
 @cache  # one parser of each kind, made when first needed
@@ -221,19 +258,21 @@ def _oversized_tables(body: str, env: _Env) -> bool:
     return found
 
 
-def render_body(body: str, *, path: str, first_line: int, problems: list[Problem]) -> Body:
-    """HTML for a document's body; citations numbered in order of first use.
+def render_body(body: str, *, path: str, first_line: int, problems: list[Problem], rel: str = "") -> Body:
+    """HTML for a document's body (content/<rel>); citations numbered in order of first use.
 
     Every `[@id]` becomes a link whether or not the id is known: validate.py reports
-    unknown ones, and a build with errors publishes nothing."""
-    env = _Env(path, first_line, problems)
+    unknown ones, and a build with errors publishes nothing. So does every link by source
+    file, as 'sitegen:link:<n>': which page it reaches depends on the edition."""
+    env = _Env(path, first_line, problems, rel or path, body=True)
     if _oversized_tables(body, env):
         return Body(Markup(""))
     html = Markup(_parser(True).render(body, {"sitegen": env}))
-    return Body(html, tuple(env.toc), tuple(sorted(env.numbers, key=env.numbers.__getitem__)), tuple(env.refs))
+    cited = tuple(sorted(env.numbers, key=env.numbers.__getitem__))
+    return Body(html, tuple(env.toc), cited, tuple(env.refs), tuple(env.links), tuple(env.anchors))
 
 
-def render_inline(text: str, *, path: str, line: int, problems: list[Problem]) -> Markup:
+def render_inline(text: str, *, path: str, line: int, problems: list[Problem], rel: str = "") -> Markup:
     """One-line text from front matter (an event's text, a quote's context): the same
     rules as a body, no blocks and no citations."""
-    return Markup(_parser(False).renderInline(text, {"sitegen": _Env(path, line, problems)}))
+    return Markup(_parser(False).renderInline(text, {"sitegen": _Env(path, line, problems, rel or path)}))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from ..problems import Problem
+from .files import InputFile
 
 NO_HTML = Markup("")
 
@@ -52,6 +53,69 @@ class PartialDate:
     @property
     def first_day(self) -> dt.date:
         return dt.date(self.year, self.month or 1, self.day or 1)
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """A text and the language it is written in ('' when not said: then it is in the
+    language of the file it is written in, which Localized.get is told)."""
+
+    text: str
+    lang: str = ""
+    line: int = 0  # its line in the file, for messages (0: not known)
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A value that may differ by language: written as a plain string (in the language of
+    where it is written) or as a mapping by language code, ``{en: "...", be: "..."}``.
+
+    The original (the text in the language of where it is written, or else the first
+    written) comes first. ``get(lang)`` gives an edition its own text, or else the original
+    with the language it is in, so that a template can mark it with ``lang``."""
+
+    texts: tuple[LocalText, ...] = ()
+    line: int = 0
+
+    @classmethod
+    def plain(cls, text: str, lang: str = "", line: int = 0) -> Localized:
+        return cls((LocalText(text, lang, line),) if text else (), line)
+
+    def __bool__(self) -> bool:
+        return bool(self.texts)
+
+    def __str__(self) -> str:
+        return self.original.text
+
+    @property
+    def original(self) -> LocalText:
+        return self.texts[0] if self.texts else LocalText("")
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages it is written in ('' for a plain string's)."""
+        return tuple(t.lang for t in self.texts)
+
+    def has(self, lang: str, default: str = "") -> bool:
+        """Whether it has its own text in lang (a plain string is in default)."""
+        return any((t.lang or default) == lang for t in self.texts)
+
+    def get(self, lang: str, default: str = "") -> LocalText:
+        """The text an edition in lang shows, with the language it is in: its own, else
+        the original. A text written without a language is in default (where it is
+        written: the site's language in site.yaml, a document's in its front matter)."""
+        found = next((t for t in self.texts if (t.lang or default) == lang), self.original)
+        return found if found.lang or not default else LocalText(found.text, default, found.line)
+
+    def text(self, lang: str, default: str = "") -> str:
+        return self.get(lang, default).text
+
+    def with_default(self, lang: str) -> Localized:
+        """The same, with a text written without a language said to be in lang."""
+        return Localized(tuple(LocalText(t.text, t.lang or lang, t.line) for t in self.texts), self.line)
+
+
+NO_TEXT = Localized()
 
 
 @dataclass(frozen=True)
@@ -152,11 +216,29 @@ class CitationRef:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A link or image in a body to something of the site, by where it is written: a
+    Markdown file (its page, in the reader's edition), a file beside it or in assets/,
+    or an anchor on the same page. Resolved by links.resolve, for each edition."""
+
+    target: (
+        str  # from the content folder ('briefings/since-then.md'), or assets/ with folder 'assets'; '' for this page
+    )
+    anchor: str
+    line: int
+    image: bool = False
+    folder: str = "content"  # or "assets": the project's assets/ folder
+    written: str = ""  # as the author wrote it, for messages
+
+
+@dataclass(frozen=True)
 class Body:
     html: Markup  # made by markdown.py, from Markdown with raw HTML off: safe to output
     toc: tuple[Heading, ...] = ()
     cited: tuple[str, ...] = ()  # source ids in order of first citation
     refs: tuple[CitationRef, ...] = ()  # every citation, in order
+    links: tuple[Link, ...] = ()  # html holds 'sitegen:link:<n>' for the n-th, resolved per edition
+    anchors: tuple[str, ...] = ()  # every heading's id
 
 
 class Kind(enum.Enum):
@@ -183,6 +265,7 @@ class Document:
     as_of: dt.date | None = None
     draft: bool = False
     nav: int | None = None  # a page's place in the site's navigation
+    nav_title: Localized = NO_TEXT  # its label there, by language, when not its title
     image: Image | None = None
     tags: tuple[str, ...] = ()
     sources: tuple[Source, ...] = ()
@@ -211,9 +294,9 @@ class Series:
     """A charted series of figures (from site.yaml)."""
 
     id: str
-    title: str
-    description: str = ""
-    unit: str = ""
+    title: Localized
+    description: Localized = NO_TEXT
+    unit: Localized = NO_TEXT
 
 
 @dataclass(frozen=True)
@@ -254,7 +337,7 @@ class SiteConfig:
     def series_by_id(self, series_id: str) -> Series:
         return next(
             (s for s in self.series if s.id == series_id),
-            Series(id=series_id, title=series_id.replace("-", " ").capitalize()),
+            Series(id=series_id, title=Localized.plain(series_id.replace("-", " ").capitalize(), self.language)),
         )
 
 
@@ -267,6 +350,7 @@ class Model:
     documents: tuple[Document, ...]  # what is built: drafts only when asked for
     problems: tuple[Problem, ...] = ()
     counts: Mapping[str, int] = field(default_factory=dict)  # what was checked, for the summary
+    files: tuple[InputFile, ...] = ()  # content/'s images and downloads that the built pages link
 
     @property
     def errors(self) -> list[Problem]:

@@ -26,7 +26,7 @@ LANG_SUFFIX_RE = re.compile(r"(.+)\.([a-z]{2,3})\Z")
 COMMON_KEYS = ("title", "summary", "slug", "updated", "as_of", "draft", "image", "sources")
 KEYS = {
     Kind.BRIEFING: (*COMMON_KEYS, "date", "tags", "figures", "timeline", "quotes", "corrections"),
-    Kind.PAGE: (*COMMON_KEYS, "nav", "date", "corrections"),
+    Kind.PAGE: (*COMMON_KEYS, "nav", "nav_title", "date", "corrections"),
     Kind.HOME: ("title", "summary", "updated", "as_of", "sources"),
 }
 SOURCE_KEYS = (
@@ -236,7 +236,7 @@ def read_document(path: str, rel: str, data: bytes, problems: list[Problem]) -> 
             problems.append(error(path, line, f"the tag '{tag}' gives no address (it needs letters or digits)"))
         else:
             tags.append(tag)
-    body = render_body(split.body, path=path, first_line=split.body_line, problems=problems)
+    body = render_body(split.body, path=path, first_line=split.body_line, problems=problems, rel=rel)
     document = Document(
         kind=kind,
         path=path,
@@ -252,6 +252,7 @@ def read_document(path: str, rel: str, data: bytes, problems: list[Problem]) -> 
         as_of=f.date("as_of"),
         draft=f.boolean("draft"),
         nav=f.integer("nav"),
+        nav_title=f.localized("nav_title", original=lang),
         image=f.image("image"),
         tags=tuple(dict.fromkeys(tags)),
         sources=tuple(s for item in f.mappings("sources") if (s := read_source(item)) is not None),

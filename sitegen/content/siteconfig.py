@@ -10,7 +10,7 @@ from ..problems import Problem, error, warning
 from ..text import ID_RE, check_url
 from .fields import LANGUAGE_RE, Fields
 from .frontmatter import decode, load_yaml
-from .model import Language, Publisher, Series, SiteConfig, Source
+from .model import Language, Localized, Publisher, Series, SiteConfig, Source
 from .schema import read_source
 from .yamlfm import LineMap
 
@@ -110,6 +110,7 @@ def read_site(
                 " 'Cite this' would point there; set the site's real address in 'base_url', or pass --base-url",
             )
         )
+    languages = _languages(f, language)
     cname = f.matching("cname", HOST_RE, "a bare host name like briefing.example.org")
     feed_id = f.matching("feed_id", FEED_ID_RE, "a tag URI like tag:example.org,2024:briefing")
     publisher = None
@@ -133,13 +134,13 @@ def read_site(
         language=language,
         base_url=url,
         cname=cname,
-        series=_series(f),
+        series=_series(f, language, (language, *(lang.code for lang in languages))),
         as_of=f.date("as_of"),
         publisher=publisher,
         image=f.image("image"),
         license=f.url("license", web=True),
         feed_id=feed_id,
-        languages=_languages(f, language),
+        languages=languages,
         offline_name=offline,
         mirrors=tuple(mirrors),
         onion=f.url("onion", web=True),
@@ -167,7 +168,7 @@ def _keyed(
             yield entry, fields
 
 
-def _series(f: Fields) -> tuple[Series, ...]:
+def _series(f: Fields, language: str, languages: tuple[str, ...]) -> tuple[Series, ...]:
     found = _keyed(
         f,
         "series",
@@ -176,7 +177,11 @@ def _series(f: Fields) -> tuple[Series, ...]:
         lambda i: bool(ID_RE.match(i)),
         ("title", "description", "unit"),
     )
-    return tuple(Series(i, s.text("title", required=True), s.text("description"), s.text("unit")) for i, s in found)
+
+    def text(s: Fields, key: str, required: bool = False) -> Localized:
+        return s.localized(key, original=language, languages=languages, required=required)
+
+    return tuple(Series(i, text(s, "title", True), text(s, "description"), text(s, "unit")) for i, s in found)
 
 
 def _languages(f: Fields, default: str) -> tuple[Language, ...]:

@@ -8,6 +8,9 @@ from dataclasses import replace
 from ..pagekinds import reserved_addresses
 from ..problems import Problem, error, warning
 from ..text import slugify
+from . import links
+from .fields import check_languages
+from .markdown import RESERVED_IDS, RESERVED_PREFIXES
 from .model import Document, Kind, Origin, SiteConfig, Source
 
 
@@ -28,9 +31,12 @@ def validate(
     documents: Sequence[Document],
     assets: Collection[str],
     unreadable: Collection[str] = (),
+    files: Collection[str] = (),
+    drafts: Collection[str] = (),
 ) -> tuple[list[Problem], tuple[Document, ...]]:
     """Cross-file problems, and the documents, each translation with its original's slug.
-    `unreadable`: the files whose own errors left no document."""
+    `unreadable`: the files whose own errors left no document; `files`: content/'s other
+    files; `drafts`: the names of the drafts this build leaves out."""
     problems: list[Problem] = []
     every_source = [*shared, *(s for d in documents for s in d.sources)]
     problems += _duplicates(
@@ -85,10 +91,12 @@ def validate(
                         " content/site.yaml 'series'; its chart is titled from the id",
                     )
                 )
+        problems += check_languages(d.nav_title, "nav_title", d.path, (site.language, *languages))
         if d.image is not None and d.image.src.removeprefix("assets/") not in assets:
             problems.append(
                 error(d.path, 1, f"the image '{d.image.src}' is not in assets/; add the file or fix the name")
             )
+    problems += _links(documents, links.Index({(d.name, d.lang): d for d in documents}, drafts, files, assets))
     for source in every_source:
         if source.id not in cited:
             problems.append(warning(source.origin.path, source.origin.line, f"source '{source.id}' is never cited"))
@@ -183,3 +191,33 @@ def _tags(edition: Sequence[Document]) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _links(documents: Sequence[Document], index: links.Index) -> list[Problem]:
+    """Every link of every body reaches something, and its anchor is there."""
+    problems = []
+    for d in documents:
+        for link in d.body.links:
+            target = links.resolve(link, d.lang, index, d)
+            what = "image" if link.image else "link"
+            if isinstance(target, str):
+                problems.append(error(d.path, link.line, f"the {what} {target}"))
+            elif link.image and not (target.file and links.is_image(target.file)):
+                problems.append(
+                    error(d.path, link.line, f"the image '{link.written}' is not a picture (PNG, JPEG, GIF, SVG, WebP)")
+                )
+            elif link.anchor and target.document is not None and not _has_anchor(target.document, link.anchor):
+                known = ", ".join(target.document.body.anchors[:8]) or "none"
+                problems.append(
+                    error(
+                        d.path,
+                        link.line,
+                        f"the link '{link.written}': {target.document.path} has no heading with the id"
+                        f" '{link.anchor}' (its headings' ids: {known})",
+                    )
+                )
+    return problems
+
+
+def _has_anchor(document: Document, anchor: str) -> bool:
+    return anchor in document.body.anchors or anchor in RESERVED_IDS or anchor.startswith(RESERVED_PREFIXES)

@@ -56,12 +56,21 @@ class Site:
         stylesheet = next((f.data for f in assets if f.rel == "site.css"), b"")
         self.others: dict[str, Callable[[], bytes]] = {}
         try:  # a text missing from the interface's files, or one with a field that is not given
-            self.renderer = Renderer(templates, model, self.editions, self.strings, stylesheet, templates_prefix)
+            self.renderer = Renderer(
+                templates,
+                model,
+                self.editions,
+                self.strings,
+                stylesheet,
+                templates_prefix,
+                {f.rel: len(f.data) for f in assets},
+            )
             if not self.problems:
                 self.others = other_files(
                     model, editions, list(self.pages.values()), {k: v.text for k, v in self.strings.items()}
                 )
                 self.others.update({f"assets/{f.rel}": partial(bytes, f.data) for f in assets})
+                self.others.update({f"files/{f.rel}": partial(bytes, f.data) for f in model.files})
         except ContentError as exc:
             self.problems += exc.problems
 

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from babel.units import format_unit
 from jinja2 import BytecodeCache, Environment, FunctionLoader, StrictUndefined, TemplateSyntaxError
 from jinja2.bccache import Bucket
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from ..content import links
 from ..content.files import InputFile
-from ..content.model import Document, Event, Figure, Model, Quote
+from ..content.model import Document, Event, Figure, LocalText, Model, Quote
 from ..content.schema import QUALIFIERS
 from ..pagekinds import sections
 from ..problems import ContentError, Problem, error
@@ -34,6 +38,18 @@ from .plan import Edition, Page, SeriesView, as_of, document_url, event_anchor, 
 CSP = (
     "default-src 'none'; style-src {style}; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'none'"
 )
+
+
+LINK_RE = re.compile(r'(href|src)="sitegen:link:(\d+)"')  # markdown.py's stand-in for a link by source file
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file a page offers, as its list of downloads shows it."""
+
+    url: str
+    name: str
+    size: str  # in the page's language, e.g. '1,2 МБ'
 
 
 class _Compiled(BytecodeCache):
@@ -95,7 +111,9 @@ class Renderer:
         strings: Mapping[str, Strings],
         stylesheet: bytes,
         prefix: str = "templates",
+        assets: Mapping[str, int] | None = None,  # the assets' names and sizes
     ) -> None:
+        assets = assets or {}
         sources = {f.rel: f.data.decode("utf-8", "replace") for f in templates}
         self.prefix, self.model, self.editions, self.strings = prefix, model, editions, strings
         self.stylesheet = Markup(stylesheet.decode("utf-8", "replace").replace("</", "<\\/"))  # the hash is of this
@@ -113,6 +131,12 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.language_names = {code: s.text("language_name") for code, s in strings.items()}
+        documents = {(d.name, d.lang): d for d in model.documents}
+        self.index = links.Index(documents, (), {f.rel for f in model.files}, assets)
+        self.sizes = {
+            **{f"assets/{a}": n for a, n in assets.items()},
+            **{f"files/{f.rel}": len(f.data) for f in model.files},
+        }
         self.env.globals.update(
             document_url=document_url,
             as_of=as_of,
@@ -142,7 +166,41 @@ class Renderer:
                 t.text(f"qualifier_{figure.qualifier.replace(' ', '_')}", number=number) if figure.qualifier else number
             )
 
+        def body(document: Document) -> Markup:
+            """The body's HTML, each link by source file made the address it reaches from this page."""
+
+            def address(match: re.Match[str]) -> str:
+                written = document.body.links[int(match[2])]
+                target = links.resolve(written, document.lang, self.index, document)
+                if isinstance(target, str):  # validate.py said so, and a build with errors writes nothing
+                    return match[0]
+                anchor = f"#{written.anchor}" if written.anchor else ""
+                if target.file:
+                    return f'{match[1]}="{escape(link(target.file))}"'
+                to = target.document
+                if to is None or to is document:
+                    return f'{match[1]}="{escape(anchor or link(page.url))}"'
+                marked = f' hreflang="{lang_of(to)}"' if lang_of(to) != page.lang else ""
+                return f'{match[1]}="{escape(link(document_url(to) + anchor))}"{marked}'
+
+            return Markup(LINK_RE.sub(address, str(document.body.html)))
+
+        def downloads(document: Document) -> list[Download]:
+            """The files the body offers, each once, with its size in the page's language."""
+            found: dict[str, Download] = {}
+            for written in document.body.links:
+                target = links.resolve(written, document.lang, self.index, document)
+                if isinstance(target, links.Target) and target.file and not written.image:
+                    size = self.sizes.get(target.file, 0)
+                    unit, value = ("digital-megabyte", size / 1e6) if size >= 1e6 else ("digital-kilobyte", size / 1e3)
+                    shown = format_unit(max(value, 0.1), unit, length="short", locale=t.locale, format="#,##0.#")
+                    name = target.file.rsplit("/", 1)[-1]
+                    found.setdefault(target.file, Download(link(target.file), name, shown))
+            return list(found.values())
+
         helpers: dict[str, Any] = {
+            "body": body,
+            "downloads": downloads,
             "site": site,
             "edition": edition,
             "page": page,
@@ -160,6 +218,16 @@ class Renderer:
             "alternates": {code: site.base_url + url for code, url in page.alternates.items()},
             "language_names": self.language_names,
             "chart": lambda sv: series_chart(sv, t, display),
+            # A value that differs by language: the page's text, else the original, marked.
+            "nav_label": lambda p: (
+                p.nav_title.get(page.lang, lang_of(p))
+                if p.nav_title.has(page.lang, lang_of(p))
+                else LocalText(p.title, lang_of(p))
+            ),
+            "local": lambda value: value.text(page.lang, site.language),
+            "local_lang": lambda value: (
+                Markup(' lang="{}"').format(c) if (c := value.get(page.lang, site.language).lang) != page.lang else ""
+            ),
             "event_anchor": lambda e: event_anchor(e, edition),
             "quote_anchor": lambda q: quote_anchor(q, edition),
             "upcoming": lambda e: upcoming(e, edition),
@@ -184,8 +252,9 @@ def series_chart(sv: SeriesView, t: Strings, display: Callable[[Figure], str]) -
     figures = sv.figures
     return time_chart(
         chart_id=sv.anchor,
-        title=sv.series.title,
-        description=sv.series.description or "; ".join(f"{t.date(f.as_of)}: {display(f)}" for f in figures),
+        title=sv.series.title.text(t.lang),
+        description=sv.series.description.text(t.lang)
+        or "; ".join(f"{t.date(f.as_of)}: {display(f)}" for f in figures),
         points=[ChartPoint(f.as_of, f.value, display(f), QUALIFIERS.get(f.qualifier, "")) for f in figures],
         date_label=t.date,
         number=t.number,
