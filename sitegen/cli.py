@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .problems import ContentError, EnvironmentProblem, Problem, os_problem
 from .settings import BuildOptions
+from .sources.commands import add_sources_parser, run_sources
 from .text import plural
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_ENVIRONMENT = 0, 1, 2, 3
@@ -28,7 +29,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         description="Build the briefing site from content/ into output/"
         " (the default command). Run a command with --help for its options.",
     )
-    commands = parser.add_subparsers(dest="command", metavar="{build,check,serve,new}")
+    commands = parser.add_subparsers(dest="command", metavar="{build,check,serve,new,sources}")
     build = commands.add_parser("build", help="build the site (default)", description="Build content/ into output/.")
     build.add_argument("--output", type=Path, help="output folder (default: output/)")
     build.add_argument(
@@ -52,12 +53,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         description="Check the content and report every problem; writes nothing.",
     )
     check.add_argument("--drafts", action="store_true", help="check drafts as if they were published")
-    check.add_argument(
-        "--archive",
-        action="store_true",
-        help="print, for each source without an archived copy, the"
-        " address that asks the Wayback Machine to save one (open each, then add its archive_url)",
-    )
+    check.add_argument("--archive", action="store_true", help=argparse.SUPPRESS)  # now `sources archive`
     serve = commands.add_parser(
         "serve",
         help="preview the site; rebuild and reload the browser on every save",
@@ -83,6 +79,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     new.add_argument("title", help="the briefing's title, in quotes")
     for command in (build, check, serve, new):
         command.add_argument("--content", type=Path, help="content folder (default: content/)")
+    add_sources_parser(commands)
     return parser
 
 
@@ -127,6 +124,8 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None)
             from .preview.session import run  # watchdog and the server load only when serving
 
             return run(options, host=args.host, port=args.port, open_browser=args.open, say=_say)
+        if args.command == "sources":
+            return run_sources(args, options, _say)
         if args.command == "check":
             return _check(options, getattr(args, "archive", False))
         return _build(options)
@@ -143,10 +142,8 @@ def _check(options: BuildOptions, archive: bool) -> int:
 
     model = check(options)
     _report(model.problems)
-    if archive:  # on standard output, one per line, for a maintainer with a connection to open
-        for source in sorted(model.sources.values(), key=lambda s: s.id):
-            if not source.archive_url:
-                print(f"https://web.archive.org/save/{source.url}")
+    if archive:
+        _say(f"note: check --archive is now `{os.environ.get('SITEGEN_PROG') or 'build.py'} sources archive`")
     c = model.counts
     parts = [plural(c["briefings"], "briefing"), plural(c["pages"], "page")]
     parts += [plural(c[k], k[:-1]) for k in ("translations", "drafts") if c[k]]

@@ -9,6 +9,7 @@ from ..pagekinds import reserved_addresses
 from ..problems import Problem, error, warning
 from ..text import slugify
 from . import links
+from .archives import archive_problems
 from .fields import check_languages
 from .markdown import RESERVED_IDS, RESERVED_PREFIXES
 from .model import Document, Kind, Origin, SiteConfig, Source
@@ -100,18 +101,7 @@ def validate(
     for source in every_source:
         if source.id not in cited:
             problems.append(warning(source.origin.path, source.origin.line, f"source '{source.id}' is never cited"))
-    unarchived = [s for s in every_source if not s.archive_url]
-    if unarchived:
-        first = unarchived[0].origin
-        names = ", ".join(s.id for s in unarchived[:6]) + (", ..." if len(unarchived) > 6 else "")
-        problems.append(
-            warning(
-                first.path,
-                first.line,
-                f"{len(unarchived)} of {len(every_source)} sources have no archived"
-                f" copy ({names}): save each (check --archive lists where) and add its archive_url",
-            )
-        )
+    problems += archive_problems(every_source)
     return problems, documents
 
 

@@ -1,0 +1,176 @@
+"""`sources check` against a local server playing the sources' sites: one line per
+problem at the source's own line, the summary, --json, the day's cache, exit statuses."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sitegen import cli
+
+from .conftest import FIXTURES
+from .fakeweb import FakeWeb, fake_web
+
+FAST = ["--timeout", "0.4", "--retries", "0", "--backoff", "0.05"]
+
+
+@pytest.fixture
+def web(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWeb]:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with fake_web() as server:
+        monkeypatch.setenv("SITEGEN_WAYBACK", server.base)
+        yield server
+
+
+def make_project(root: Path, web: FakeWeb, paths: dict[str, str], archived: dict[str, str] | None = None) -> Path:
+    """A project whose sources.yaml has one source per path on the fake web, in order."""
+    (root / "content").mkdir(parents=True)
+    shutil.copy(FIXTURES / "basic" / "content" / "site.yaml", root / "content" / "site.yaml")
+    lines = ["# the sources, one per address the fake web plays", "sources:"]
+    for source_id, path in paths.items():
+        lines += [f"  - id: {source_id}", '    title: "A report"', '    publisher: "An outlet"']
+        lines += [f'    url: "{web.base}{path}"', "    date: 2024-09-16"]
+        if archived and source_id in archived:
+            lines += [f'    archive_url: "{archived[source_id]}"', "    archived: 2024-09-17"]
+    (root / "content" / "sources.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+def run(project: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str], str]:
+    code = cli.main(["sources", "check", *FAST, *args], project_root=project)
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out.splitlines(), err
+
+
+def test_every_kind_of_answer_is_one_line_at_the_sources_own_line(
+    tmp_path: Path, web: FakeWeb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = {
+        "fine": "/ok",
+        "passing": "/temp",
+        "gone": "/gone",
+        "removed": "/removed",
+        "moved": "/old",
+        "refused": "/forbidden",
+        "legal": "/legal",
+        "broken": "/error",
+        "slow": "/slow",
+        "reset": "/reset",
+        "loop": "/loop",
+        "moved-gone": "/moved-gone",
+    }
+    project = make_project(tmp_path, web, paths)
+    code, lines, err = run(project, capsys)
+    assert code == 1
+    at = {source_id: 3 + 5 * n for n, source_id in enumerate(paths)}  # each source's '- id:' line
+    by_id = {line.split(": ")[1]: line for line in lines}
+    assert set(by_id) == set(paths) - {"fine", "passing"}
+    for source_id, line in by_id.items():
+        assert line.startswith(f"content/sources.yaml:{at[source_id]}: {source_id}: "), line
+    assert by_id["gone"].endswith(": gone (404 Not Found)")
+    assert by_id["removed"].endswith(": gone (410 Gone)")
+    assert by_id["moved"].endswith(f": moved permanently to {web.base}/new; update its url")
+    assert "refused (403 Forbidden): may be blocked in some countries" in by_id["refused"]
+    assert "refused (451 Unavailable For Legal Reasons): may be blocked in some countries" in by_id["legal"]
+    assert "server error (500 Internal Server Error)" in by_id["broken"]
+    assert ": timed out (" in by_id["slow"]
+    assert ": connection failed (" in by_id["reset"]
+    assert ": too many redirects (more than 10)" in by_id["loop"]
+    assert by_id["moved-gone"].endswith(f": gone (404 Not Found) at {web.base}/gone")
+    assert "checked 12 addresses of 12 sources: 2 answer, 1 moved, 2 blocked, 3 gone, 1 server error" in err
+    assert any(
+        agent.startswith("sitegen/") and "+https://owner.github.io/fixture/" in agent for agent in web.user_agents
+    )
+
+
+def test_every_source_answering_exits_0_and_a_moved_one_does_not_fail(
+    tmp_path: Path, web: FakeWeb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path, web, {"fine": "/ok", "moved": "/old"})
+    code, lines, err = run(project, capsys)
+    assert code == 0
+    assert lines == [f"content/sources.yaml:8: moved: moved permanently to {web.base}/new; update its url"]
+    assert "checked 2 addresses of 2 sources: 1 answer, 1 moved" in err
+
+
+def test_a_retry_gets_past_a_dropped_connection(
+    tmp_path: Path, web: FakeWeb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path, web, {"flaky": "/flaky"})
+    code, lines, _ = run(project, capsys, "--retries", "1")
+    assert (code, lines, web.hits["/flaky"]) == (0, [], 2)
+
+
+def test_the_archived_copy_is_checked_too(tmp_path: Path, web: FakeWeb, capsys: pytest.CaptureFixture[str]) -> None:
+    gone_copy = f"{web.base}/web/20240917000000/{web.base}/ok"
+    web.archive.captures.clear()
+    project = make_project(tmp_path, web, {"fine": "/ok"}, archived={"fine": gone_copy})
+    code, lines, _ = run(project, capsys)
+    assert code == 1  # the fake archive has no such page: 404
+    assert lines == ["content/sources.yaml:3: fine (archive_url): gone (404 Not Found)"]
+
+
+def test_json_writes_the_whole_result(tmp_path: Path, web: FakeWeb, capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project(tmp_path, web, {"fine": "/ok", "gone": "/gone"})
+    code, _, _ = run(project, capsys, "--json", str(tmp_path / "result.json"))
+    report = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    assert code == 1 and report["summary"]["addresses"] == 2 and report["summary"]["failed"] == 1
+    gone = next(r for r in report["results"] if r["id"] == "gone")
+    assert (gone["file"], gone["line"], gone["status"], gone["code"], gone["failed"]) == (
+        "content/sources.yaml",
+        8,
+        "gone",
+        404,
+        True,
+    )
+
+
+def test_answers_are_kept_for_a_day_and_max_age_0_asks_again(
+    tmp_path: Path, web: FakeWeb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path, web, {"fine": "/ok", "gone": "/gone", "slow": "/slow"})
+    assert run(project, capsys)[0] == 1
+    assert (web.hits["/ok"], web.hits["/gone"], web.hits["/slow"]) == (1, 1, 1)
+    cache = project / ".cache" / "sources" / "check.json"
+    assert set(json.loads(cache.read_text(encoding="utf-8"))["answers"]) == {f"{web.base}/ok", f"{web.base}/gone"}
+    code, lines, err = run(project, capsys)
+    assert code == 1 and len(lines) == 2  # the same result
+    assert (web.hits["/ok"], web.hits["/gone"], web.hits["/slow"]) == (1, 1, 2)  # a timeout is tried again
+    assert "(2 from the last day's results; --max-age 0 checks all again)" in err
+    run(project, capsys, "--max-age", "0")
+    assert (web.hits["/ok"], web.hits["/gone"]) == (2, 2)
+
+
+def test_a_damaged_cache_is_a_warning_and_everything_is_checked_again(
+    tmp_path: Path, web: FakeWeb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path, web, {"fine": "/ok"})
+    cache = project / ".cache" / "sources" / "check.json"
+    cache.parent.mkdir(parents=True)
+    for damage in (
+        b"{not json",
+        b'["a list"]',
+        b"\xff\xfe",
+        b'{"version": 1, "answers": {"%s/ok": 1}}' % web.base.encode(),
+    ):
+        cache.write_bytes(damage)
+        code, lines, err = run(project, capsys, "--max-age", "1d")
+        assert (code, lines) == (0, []), damage
+        if b"answers" not in damage:  # a damaged entry alone is checked again without a word
+            assert "warning: .cache/sources/check.json cannot be read" in err or "is not this version's" in err
+    assert web.hits["/ok"] == 4
+    assert json.loads(cache.read_text(encoding="utf-8"))["version"] == 1
+
+
+@pytest.mark.parametrize("age", ["soon", "-1", "1w"])
+def test_a_wrong_max_age_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], age: str) -> None:
+    project = tmp_path
+    (project / "content").mkdir()
+    code = cli.main(["sources", "check", "--max-age", age], project_root=project)
+    assert code == 2 and f"error: --max-age: '{age}' is not a duration" in capsys.readouterr().err
