@@ -32,6 +32,7 @@ class Archive:
 
 class FakeWeb(ThreadingHTTPServer):
     daemon_threads = True
+    block_on_close = False  # a slow answer still sleeping does not hold up the test
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
@@ -77,7 +78,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._save()
         if path.startswith("/save/status/"):
             return self._status(path.rsplit("/", 1)[1])
-        if path == "/cdx-broken/search/cdx":
+        if path == "/broken/cdx/search/cdx":
             return self._answer(200, "not json")
         simple = {"/ok": 200, "/gone": 404, "/removed": 410, "/forbidden": 403, "/legal": 451, "/error": 500}
         if path in simple:

@@ -4,7 +4,10 @@ problem at the source's own line, the summary, --json, the day's cache, exit sta
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +15,7 @@ import pytest
 
 from sitegen import cli
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, PROJECT_ROOT
 from .fakeweb import FakeWeb, fake_web
 
 FAST = ["--timeout", "0.4", "--retries", "0", "--backoff", "0.05"]
@@ -174,3 +177,38 @@ def test_a_wrong_max_age_is_a_usage_error(tmp_path: Path, capsys: pytest.Capture
     (project / "content").mkdir()
     code = cli.main(["sources", "check", "--max-age", age], project_root=project)
     assert code == 2 and f"error: --max-age: '{age}' is not a duration" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a pseudo-terminal is a POSIX thing; Windows runs the other tests")
+def test_a_progress_bar_only_on_a_terminal(tmp_path: Path, web: FakeWeb, capsys: pytest.CaptureFixture[str]) -> None:
+    import fcntl  # POSIX only
+    import pty
+    import select
+    import struct
+    import termios
+
+    project = make_project(tmp_path, web, {"fine": "/ok", "gone": "/gone"})
+    shutil.copy(PROJECT_ROOT / "build.py", project / "build.py")  # its own project: content, .cache
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal 100 wide
+    done = subprocess.run(
+        [sys.executable, str(project / "build.py"), "sources", "check", *FAST],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        timeout=60,
+    )
+    os.close(follower)
+    shown = b""
+    while select.select([leader], [], [], 0.2)[0]:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert done.returncode == 1 and done.stdout.decode().count("\n") == 1
+    assert b"checking: 100%" in shown and b"2/2" in shown  # the bar, on the terminal
+    assert run(project, capsys)[2].count("checking") == 0  # and none when not on one
