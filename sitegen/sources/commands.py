@@ -85,7 +85,7 @@ def run_sources(args: argparse.Namespace, options: BuildOptions, say: Callable[[
     if model.errors:
         say(f"note: the content has {len(model.errors)} errors (run check); sources with a wrong address are skipped")
     base = model.site.base_url
-    contact = base if base.startswith("http") and not is_placeholder(base) else "https://web.archive.org/"
+    contact = base if base.startswith("http") and not is_placeholder(base) else ""
     politeness = Politeness(timeout=args.timeout, retries=args.retries, per_host=args.per_host, backoff=args.backoff)
     if args.sources_command == "check":
         from .cache import CheckCache

@@ -15,7 +15,7 @@ import httpx
 
 from .. import __version__
 
-USER_AGENT = f"sitegen/{__version__} (source checker of a human-rights briefing on Belarus; +{{contact}})"
+USER_AGENT = f"sitegen/{__version__} (source checker of a human-rights briefing on Belarus{{contact}})"
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_REDIRECTS = 10
 # What each status means for a source; the first two answer, the last two do not.
@@ -28,6 +28,7 @@ class Politeness:
     timeout: float = 20.0  # seconds, for each of connect, read and write
     retries: int = 2  # after a timeout, a dropped connection, 429 or 5xx
     per_host: int = 2  # connections at once to one host
+    total: int = 12  # connections at once in all
     backoff: float = 1.0  # seconds before the first retry; doubled each time
 
 
@@ -80,10 +81,11 @@ class Outcome:
 
 def new_client(politeness: Politeness, contact: str) -> httpx.AsyncClient:
     return httpx.AsyncClient(
-        headers={"User-Agent": USER_AGENT.format(contact=contact)},
-        timeout=httpx.Timeout(politeness.timeout),
+        headers={"User-Agent": USER_AGENT.format(contact=f"; +{contact}" if contact else "")},
+        # No limit on the wait for a connection from the pool: Polite bounds how many ask.
+        timeout=httpx.Timeout(politeness.timeout, pool=None),
         follow_redirects=False,
-        limits=httpx.Limits(max_connections=16, max_keepalive_connections=8),
+        limits=httpx.Limits(max_connections=politeness.total, max_keepalive_connections=politeness.total),
     )
 
 
@@ -94,6 +96,7 @@ class Polite:
         self.client = client
         self.politeness = politeness
         self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._total = asyncio.Semaphore(politeness.total)
 
     async def request(self, method: str, url: str, *, body: bool = True, **kwargs: Any) -> httpx.Response:
         """The answer (its body read only when asked for); after the retries, the last
@@ -102,7 +105,7 @@ class Polite:
         gate = self._hosts.setdefault(host, asyncio.Semaphore(self.politeness.per_host))
         for attempt in range(self.politeness.retries + 1):
             last = attempt == self.politeness.retries
-            async with gate:
+            async with gate, self._total:
                 try:
                     response = await self.client.send(self.client.build_request(method, url, **kwargs), stream=True)
                     if body:

@@ -9,6 +9,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -65,8 +66,8 @@ async def _json(polite: Polite, method: str, url: str, what: str, **kwargs: Any)
 
 async def newest_capture(polite: Polite, url: str) -> Capture | None:
     """The newest capture the index holds of url that answered 200, or None."""
-    params = {"url": url, "output": "json", "filter": "statuscode:200", "fl": "timestamp,original", "limit": "-1"}
-    rows = await _json(polite, "GET", f"{wayback_base()}/cdx/search/cdx", "the lookup", params=params)
+    query = f"url={quote(url, safe='')}&output=json&filter=statuscode:200&fl=timestamp,original&limit=-1"
+    rows = await _json(polite, "GET", f"{wayback_base()}/cdx/search/cdx?{query}", "the lookup")
     if not isinstance(rows, list):
         raise ArchiveError("the lookup answered something other than a list of captures")
     captures = [row for row in rows if isinstance(row, list) and row != ["timestamp", "original"]]
