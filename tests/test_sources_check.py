@@ -212,3 +212,14 @@ def test_a_progress_bar_only_on_a_terminal(tmp_path: Path, web: FakeWeb, capsys:
     assert done.returncode == 1 and done.stdout.decode().count("\n") == 1
     assert b"checking: 100%" in shown and b"2/2" in shown  # the bar, on the terminal
     assert run(project, capsys)[2].count("checking") == 0  # and none when not on one
+
+
+def test_a_cache_or_json_that_cannot_be_written_is_one_line(
+    tmp_path: Path, web: FakeWeb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path, web, {"fine": "/ok"})
+    (project / ".cache").write_text("a file where the cache folder would be", encoding="utf-8")
+    code, lines, err = run(project, capsys, "--json", str(tmp_path / "no-such-folder" / "result.json"))
+    assert (code, lines) == (3, [])
+    assert "warning: cannot keep the results in .cache/sources/check.json" in err
+    assert "error: cannot write no-such-folder/result.json: No such file or directory" in err

@@ -42,13 +42,26 @@ def add_sources_parser(commands: argparse._SubParsersAction) -> None:  # type: i
         "--wait", type=_seconds, default=300.0, metavar="S", help="seconds to wait for one save (default 300)"
     )
     archive.add_argument(
-        "--poll-interval", type=_seconds, default=5.0, metavar="S", help="seconds between asking how a save goes"
+        "--poll-interval",
+        type=_seconds,
+        default=5.0,
+        metavar="S",
+        help="seconds between asking how a save goes (default 5)",
     )
     for command in (check, archive):
         command.add_argument("--content", type=Path, help="content folder (default: content/)")
         command.add_argument("--drafts", action="store_true", help="include the sources of drafts")
-        command.add_argument("--timeout", type=_seconds, default=20.0, metavar="S", help="seconds (default 20)")
-        command.add_argument("--retries", type=int, choices=range(6), default=2, metavar="N", help="(default 2)")
+        command.add_argument(
+            "--timeout", type=_seconds, default=20.0, metavar="S", help="seconds to wait for an answer (default 20)"
+        )
+        command.add_argument(
+            "--retries",
+            type=int,
+            choices=range(6),
+            default=2,
+            metavar="N",
+            help="tries again after a timeout, a dropped connection, 429 or a server error (default 2)",
+        )
         command.add_argument(
             "--backoff", type=_seconds, default=1.0, metavar="S", help="seconds before the first retry (default 1)"
         )
