@@ -6,14 +6,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
+import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from sitegen import cli
+from sitegen.sources.net import failure
 
 from .conftest import FIXTURES, PROJECT_ROOT
 from .fakeweb import FakeWeb, fake_web
@@ -223,3 +227,32 @@ def test_a_cache_or_json_that_cannot_be_written_is_one_line(
     assert (code, lines) == (3, [])
     assert "warning: cannot keep the results in .cache/sources/check.json" in err
     assert "error: cannot write no-such-folder/result.json: No such file or directory" in err
+
+
+def test_a_secure_connection_that_fails_is_said_so(
+    tmp_path: Path, web: FakeWeb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path, web, {"tls": "/ok"})
+    sources = project / "content" / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8").replace("http://", "https://"), encoding="utf-8")
+    code, lines, _ = run(project, capsys)  # the fake web speaks plain HTTP only
+    assert code == 1 and len(lines) == 1 and ": tls: secure connection failed (" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("cause", "kind"),
+    [
+        (socket.gaierror(-2, "Name or service not known"), "dns"),
+        (ssl.SSLCertVerificationError(1, "certificate verify failed"), "tls"),
+        (ConnectionRefusedError(111, "Connection refused"), "connection"),
+    ],
+)
+def test_what_a_failure_was_is_read_from_its_causes(cause: OSError, kind: str) -> None:
+    try:
+        try:
+            raise cause
+        except OSError as exc:
+            raise httpx.ConnectError(str(exc)) from exc
+    except httpx.ConnectError as exc:
+        outcome = failure("https://example.org/", exc)
+    assert (outcome.status, outcome.failed, outcome.answered) == (kind, True, False)

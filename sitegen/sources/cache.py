@@ -50,16 +50,13 @@ class CheckCache:
         self.entries = data["answers"]
 
     def get(self, url: str) -> Outcome | None:
+        """The answer kept for url, if it is younger than max_age."""
         entry = self.entries.get(url)
-        try:
-            assert isinstance(entry, dict)
-            at = dt.datetime.fromisoformat(entry["at"])
-            outcome = Outcome.from_json(entry["outcome"])
-        except (AssertionError, KeyError, TypeError, ValueError):
-            return None  # absent, or one damaged entry: that address is checked again
-        if outcome.url != url or not self.now - self.max_age < at <= self.now:
+        at = _time(entry)  # None when absent, or damaged: that address is checked again
+        if at is None or not self.now - self.max_age < at <= self.now:
             return None
-        return outcome
+        outcome = Outcome.from_json(entry["outcome"])  # type: ignore[index]
+        return outcome if outcome.url == url else None
 
     def put(self, outcome: Outcome) -> None:
         if outcome.answered:
@@ -67,7 +64,8 @@ class CheckCache:
 
     def save(self) -> None:
         """Written whole and swapped in; a failure is a warning (the results stand)."""
-        fresh = {k: v for k, v in self.entries.items() if self.get(k) is not None}
+        horizon = self.now - max(self.max_age, dt.timedelta(days=1))  # a short --max-age forgets nothing
+        fresh = {k: v for k, v in self.entries.items() if (at := _time(v)) is not None and horizon < at <= self.now}
         text = json.dumps({"version": VERSION, "answers": fresh}, ensure_ascii=False, indent=1, sort_keys=True)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -78,3 +76,13 @@ class CheckCache:
             os.replace(stream.name, self.path)
         except OSError as exc:
             self.warnings.append(f"warning: cannot keep the results in {self.shown} ({exc.strerror or exc})")
+
+
+def _time(entry: object) -> dt.datetime | None:
+    try:
+        assert isinstance(entry, dict)
+        at = dt.datetime.fromisoformat(entry["at"])
+        Outcome.from_json(entry["outcome"])
+    except (AssertionError, KeyError, TypeError, ValueError):
+        return None
+    return at if at.tzinfo else None
