@@ -39,6 +39,7 @@ ORDER = [
     "preview.watch",
     "preview.server",
     "preview.session",
+    "newsite",
     "cli",
 ]
 MAX_MODULE_LINES = 500
