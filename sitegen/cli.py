@@ -265,5 +265,5 @@ def _init(folder: Path, lang: str, generator: str | None) -> int:
             f"warning: {shown}/requirements.txt: this generator's repository is not known here; write its"
             " address and commit there in place of the placeholder, or pass --generator to init"
         )
-    _say(f"next: cd {shown}, then sitegen serve (preview), sitegen build; to publish, see the README")
+    _say(f"next: cd {shown}, then sitegen serve (the preview); to publish, see 'Publish on GitHub Pages' in the README")
     return EXIT_OK
