@@ -46,6 +46,10 @@ class Installed:
     wheel: Path
     venv: Path
 
+    @property
+    def python(self) -> Path:
+        return self.venv / BIN / ("python.exe" if os.name == "nt" else "python")
+
     def env(self) -> dict[str, str]:
         """As after `. .venv/bin/activate`: the new environment's commands first."""
         path = f"{self.venv / BIN}{os.pathsep}{os.environ.get('PATH', '')}"
@@ -68,9 +72,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     (wheel,) = (work / "wheels").glob("sitegen-*.whl")
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-    python = venv / BIN / ("python.exe" if os.name == "nt" else "python")
-    subprocess.run([*pip, "--python", str(python), "install", str(wheel)], check=True, timeout=600)
-    yield Installed(wheel, venv)
+    done = Installed(wheel, venv)
+    subprocess.run([*pip, "--python", str(done.python), "install", str(wheel)], check=True, timeout=600)
+    yield done
 
 
 def test_the_wheel_holds_every_module_template_asset_and_starter_file(installed: Installed) -> None:
@@ -113,7 +117,8 @@ def test_the_readme_steps_make_a_site_that_checks_and_builds(installed: Installe
             continue
         if args[1] == "init" and lang != "en":
             args += ["--lang", lang]
-        done = subprocess.run(args, cwd=cwd, env=installed.env(), capture_output=True, text=True, timeout=300)
+        command = [str(installed.venv / BIN / "sitegen"), *args[1:]]  # Windows finds commands on its own PATH only
+        done = subprocess.run(command, cwd=cwd, env=installed.env(), capture_output=True, text=True, timeout=300)
         said = done.stdout + done.stderr
         assert done.returncode == 0 and "Traceback" not in said, said
         warnings = sorted(line for line in said.splitlines() if "warning:" in line)
@@ -132,7 +137,7 @@ def test_the_readme_steps_make_a_site_that_checks_and_builds(installed: Installe
     assert (site / "output/offline/my-briefing.zip").is_file()
     # What ran was the installed wheel, with its own templates, far from this repository:
     where = subprocess.run(
-        ["python", "-c", "import sitegen.settings as s; print(s.builtin_dir('templates'))"],
+        [str(installed.python), "-c", "import sitegen.settings as s; print(s.builtin_dir('templates'))"],
         cwd=tmp_path,
         env=installed.env(),
         capture_output=True,
