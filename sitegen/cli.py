@@ -1,4 +1,5 @@
-"""The command line: build, check, serve, new.
+"""The command line: build, check, serve, new, init (`python build.py ...`, or `sitegen ...`
+on the site in the current folder).
 
 Exit status: 0 when clean, 1 when the content has errors, 2 for a usage error (an
 unknown option, a refused output folder), 3 when the machine stops the build (a disk,
@@ -29,7 +30,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         description="Build the briefing site from content/ into output/"
         " (the default command). Run a command with --help for its options.",
     )
-    commands = parser.add_subparsers(dest="command", metavar="{build,check,serve,new,sources}")
+    commands = parser.add_subparsers(dest="command", metavar="{build,check,serve,new,init,sources}")
     build = commands.add_parser("build", help="build the site (default)", description="Build content/ into output/.")
     build.add_argument("--output", type=Path, help="output folder (default: output/)")
     build.add_argument(
@@ -80,7 +81,27 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     for command in (build, check, serve, new):
         command.add_argument("--content", type=Path, help="content folder (default: content/)")
     add_sources_parser(commands)
+    _init_parser(commands)
     return parser
+
+
+def _init_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from .newsite import LANGUAGES
+
+    init = commands.add_parser(
+        "init",
+        help="start a new site in a new or empty folder",
+        description="Write a new site into FOLDER (new or empty): content/ with an example briefing, an About"
+        " page and every setting in content/site.yaml, .gitignore, requirements.txt (the generator, pinned to"
+        " one commit) and the GitHub Pages and check workflows.",
+    )
+    init.add_argument("folder", type=Path, help="the new site's folder")
+    init.add_argument("--lang", choices=LANGUAGES, default="en", help="the site's language (default: en)")
+    init.add_argument(
+        "--generator",
+        help="the pip requirement the workflows install, e.g. 'sitegen @ git+https://github.com/OWNER/REPO@COMMIT'"
+        " (default: this generator, at the commit it was installed from)",
+    )
 
 
 def _whole(low: int, high: int) -> Callable[[str], int]:
@@ -101,9 +122,19 @@ def _report(problems: Sequence[Problem]) -> None:
         _say(str(problem))
 
 
-def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None) -> int:
-    prog = os.environ.get("SITEGEN_PROG") or "build.py"
+def run() -> None:
+    """The `sitegen` command (a console script): every command, on the site in the current folder."""
+    code = main(project_root=Path.cwd(), prog="sitegen")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)  # as build.py: the system takes back a whole site's model at once
+
+
+def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None, prog: str = "") -> int:
+    prog = prog or os.environ.get("SITEGEN_PROG") or "build.py"
     args = _parser(prog).parse_args(list(sys.argv[1:] if argv is None else argv) or ["build"])
+    if args.command == "init":
+        return _init(args.folder, args.lang, args.generator)
     options = BuildOptions.for_project(
         project_root or Path.cwd(),
         content_dir=args.content,
@@ -147,6 +178,11 @@ def _check(options: BuildOptions, archive: bool) -> int:
     c = model.counts
     parts = [plural(c["briefings"], "briefing"), plural(c["pages"], "page")]
     parts += [plural(c[k], k[:-1]) for k in ("translations", "drafts") if c[k]]
+    if c["drafts"] or any(d.draft for d in model.documents):  # whether a remote is public cannot be known here
+        _say(
+            "note: drafts are never published, but in a public repository every committed file is public, drafts"
+            " included: keep drafts out of git, or use a private repository (README: Publish on GitHub Pages)"
+        )
     _say(
         f"checked {plural(c['files'], 'file')} ({', '.join(parts)}):"
         f" {plural(len(model.errors), 'error')}, {plural(len(model.warnings), 'warning')}"
@@ -202,4 +238,29 @@ def _new(title: str, options: BuildOptions) -> int:
     except OSError as exc:
         raise os_problem("cannot write the new briefing", shown, exc) from None
     _say(f"wrote {shown}: a draft (build with --drafts, or serve, to see it)")
+    return EXIT_OK
+
+
+def _init(folder: Path, lang: str, generator: str | None) -> int:
+    from .newsite import InitRefused, create_site, generator_requirement, site_name, starter_files
+
+    known = True
+    if not generator:
+        generator, known = generator_requirement()
+    shown = folder.as_posix()
+    try:
+        create_site(folder, starter_files(lang, site_name(folder), generator))
+    except InitRefused as exc:
+        _say(f"error: {exc}; nothing was written")
+        return EXIT_USAGE
+    except EnvironmentProblem as exc:
+        _say(f"error: {exc}; nothing was left behind")
+        return EXIT_ENVIRONMENT
+    _say(f"wrote a new site into {shown}/: content/, .gitignore, requirements.txt and .github/workflows/")
+    if not known:
+        _say(
+            f"warning: {shown}/requirements.txt: this generator's repository is not known here; write its"
+            " address and commit there in place of the placeholder, or pass --generator to init"
+        )
+    _say(f"next: cd {shown}, then sitegen serve (the preview); to publish, see 'Publish on GitHub Pages' in the README")
     return EXIT_OK

@@ -5,6 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+PACKAGE = Path(__file__).resolve().parent
+
+
+def builtin_dir(name: str) -> Path:
+    """The generator's own templates/ or assets/: in an installed package, sitegen/<name>
+    (the wheel carries the repository's top-level folders there); in a checkout of the
+    repository, those top-level folders themselves."""
+    packaged = PACKAGE / name
+    return packaged if packaged.is_dir() else PACKAGE.parent / name
+
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -20,6 +30,10 @@ class BuildOptions:
     cache_dir: Path | None = None  # None: build from scratch and keep nothing
     workers: int = 0  # processes for big builds; 0: as many as there are cores
     require_base_url: bool = False  # a placeholder base URL is an error (for publishing)
+    # The generator's own templates and assets, under the site's: a site's file of the same
+    # name replaces one of these. None when the site's folder is the generator's own.
+    builtin_templates_dir: Path | None = None
+    builtin_assets_dir: Path | None = None
 
     @classmethod
     def for_project(
@@ -35,12 +49,15 @@ class BuildOptions:
         require_base_url: bool = False,
     ) -> BuildOptions:
         root = project_root.resolve()
+        builtin = {name: builtin_dir(name).resolve() for name in ("templates", "assets")}
         return cls(
             project_root=root,
             content_dir=Path(content_dir or root / "content").absolute(),
             output_dir=Path(output_dir or root / "output").absolute(),
             templates_dir=root / "templates",
             assets_dir=root / "assets",
+            builtin_templates_dir=None if builtin["templates"] == root / "templates" else builtin["templates"],
+            builtin_assets_dir=None if builtin["assets"] == root / "assets" else builtin["assets"],
             base_url=base_url,
             drafts=drafts,
             cache_dir=root / ".cache" / "sitegen" if use_cache else None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,10 @@ from .conftest import write
 
 
 def project(root: Path) -> BuildOptions:
+    """A project's own files alone (test_newsite.py tests them over the generator's)."""
     for folder in ("content/briefings", "templates", "assets"):
         (root / folder).mkdir(parents=True, exist_ok=True)
-    return BuildOptions.for_project(root)
+    return replace(BuildOptions.for_project(root), builtin_templates_dir=None, builtin_assets_dir=None)
 
 
 def test_reads_content_templates_and_assets_sorted_and_skips_temporary_files(tmp_path: Path) -> None:

@@ -47,6 +47,7 @@ ORDER = [
     "preview.watch",
     "preview.server",
     "preview.session",
+    "newsite",
     "cli",
 ]
 MAX_MODULE_LINES = 500

@@ -84,6 +84,15 @@ def read_inputs(options: BuildOptions) -> Inputs:
     ) -> tuple[InputFile, ...]:
         return read_tree(folder, options.display_path(folder), (root, folder), suffixes, limit, ignore, problems)
 
+    def layered(builtin: Path | None, own: Path, suffixes: tuple[str, ...] | None, limit: int) -> tuple[InputFile, ...]:
+        """The generator's own files, each replaced by the site's file of the same name."""
+        mine = read(own, suffixes, limit, is_temporary)
+        if builtin is None:
+            return mine
+        files = {f.rel: f for f in read(builtin, suffixes, limit, is_temporary)}
+        files.update((f.rel, f) for f in mine)
+        return tuple(files[rel] for rel in sorted(files))
+
     content = read(options.content_dir, CONTENT_SUFFIXES, MAX_CONTENT_BYTES, is_ignored)
     for name in CONTENT_FOLDERS:
         path = options.content_dir / name
@@ -95,8 +104,8 @@ def read_inputs(options: BuildOptions) -> Inputs:
                     f"this must be a folder of Markdown files, not a file; rename the file and make the folder {name}/",
                 )
             )
-    templates = read(options.templates_dir, TEMPLATE_SUFFIXES, MAX_CONTENT_BYTES, is_temporary)
-    assets = read(options.assets_dir, None, MAX_ASSET_BYTES, is_temporary)
+    templates = layered(options.builtin_templates_dir, options.templates_dir, TEMPLATE_SUFFIXES, MAX_CONTENT_BYTES)
+    assets = layered(options.builtin_assets_dir, options.assets_dir, None, MAX_ASSET_BYTES)
     files = read(options.content_dir, FILE_SUFFIXES, MAX_ASSET_BYTES, is_ignored)
     # content/ is read twice (text, then files beside it): what is wrong with an entry is said once.
     return Inputs(content, templates, assets, tuple(dict.fromkeys(problems)), options.content_prefix, files)

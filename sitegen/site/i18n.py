@@ -112,6 +112,7 @@ def load_strings(
         if file is None:
             problems.append(error(path, 0, f"there are no interface strings for '{lang}': add {path}"))
             continue
+        path = file.path  # the site's own, or the generator's
         text = decode(path, file.data, problems)
         texts = load_yaml(path, text, 1, problems) if text is not None else None
         if not isinstance(texts, LineMap):

@@ -89,13 +89,15 @@ class TemplateFailure(Exception):
         self.problem = problem
 
 
-def template_problem(exc: BaseException, prefix: str, name: str) -> Problem:
-    """A failed template as a problem at the template's file and line."""
+def template_problem(exc: BaseException, prefix: str, name: str, paths: Mapping[str, str] | None = None) -> Problem:
+    """A failed template as a problem at the template's file and line (paths: each
+    template's file as messages name it, the site's own or the generator's)."""
     if isinstance(exc, TemplateSyntaxError):
         return error(exc.filename or f"{prefix}/{exc.name}", exc.lineno, f"template syntax: {exc.message}")
-    path, line = f"{prefix}/{name}", 0
+    files = set(paths.values()) if paths else set()
+    path, line = (paths or {}).get(name, f"{prefix}/{name}"), 0
     for frame in traceback.extract_tb(exc.__traceback__):  # Jinja maps frames to the template's lines
-        if frame.filename.startswith(prefix + "/"):
+        if frame.filename.startswith(prefix + "/") or frame.filename in files:
             path, line = frame.filename, frame.lineno or 0
     return error(path, line, f"template error: {str(exc) or type(exc).__name__}")
 
@@ -115,13 +117,14 @@ class Renderer:
     ) -> None:
         assets = assets or {}
         sources = {f.rel: f.data.decode("utf-8", "replace") for f in templates}
+        self.paths = {f.rel: f.path for f in templates}
         self.prefix, self.model, self.editions, self.strings = prefix, model, editions, strings
         self.stylesheet = Markup(stylesheet.decode("utf-8", "replace").replace("</", "<\\/"))  # the hash is of this
         digest = base64.b64encode(hashlib.sha256(self.stylesheet.encode()).digest()).decode()
         self.inline_csp = CSP.format(style=f"'sha256-{digest}'")
         self.env = Environment(
             loader=FunctionLoader(
-                lambda name: (sources[name], f"{prefix}/{name}", lambda: True) if name in sources else None
+                lambda name: (sources[name], self.paths[name], lambda: True) if name in sources else None
             ),
             autoescape=True,
             undefined=StrictUndefined,
@@ -244,7 +247,7 @@ class Renderer:
             return self.env.get_template(page.template).render({**helpers, **page.context, **extra}).encode("utf-8")
         except Exception as exc:  # a template's mistake, whatever it raised, is the author's to fix
             problem = exc.problems[0] if isinstance(exc, ContentError) else None  # an interface text's, at its file
-            raise TemplateFailure(problem or template_problem(exc, self.prefix, page.template)) from None
+            raise TemplateFailure(problem or template_problem(exc, self.prefix, page.template, self.paths)) from None
 
 
 def series_chart(sv: SeriesView, t: Strings, display: Callable[[Figure], str]) -> Markup:
