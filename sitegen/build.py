@@ -49,19 +49,48 @@ class BuildResult:
 
 
 def fingerprint() -> str:
-    """The generator's code and its libraries' versions: a change to either makes every
-    cache entry new. Versions come from the installed packages' metadata folders, read
-    without importing the libraries (which a build that finds nothing changed never does)."""
+    """The generator's code and its libraries' code, as this process would load them: a change
+    to any makes every cache entry new. Each library is found where an import would find it
+    (a patched copy, one on PYTHONPATH), without importing it (a build that finds nothing
+    changed never does), and its code files read (see _file_print)."""
     h = hashlib.sha256(sys.version.encode())
     for name in LIBRARIES:
         spec = find_spec(name)
-        if spec is not None and spec.origin:
-            where = Path(spec.origin).parent.parent
-            h.update(name.encode() + repr(sorted(p.name for p in where.glob("*.dist-info"))).encode())
+        if spec is None or not spec.origin:
+            h.update(name.encode() + b"\0missing")
+            continue
+        h.update(name.encode() + b"\0" + spec.origin.encode())
+        folders = list(spec.submodule_search_locations or ())
+        for path in _files(folders) if folders else [Path(spec.origin)]:
+            h.update(_file_print(path))
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
+
+
+CODE_SUFFIXES = (".py", ".so", ".pyd")
+
+
+def _files(folders: list[str]) -> list[Path]:
+    """A library's code files; its data (locales, tables) is versioned with its code."""
+    found = []
+    for folder in folders:
+        for where, subfolders, names in os.walk(folder):
+            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+            found += [Path(where, n) for n in sorted(names) if n.endswith(CODE_SUFFIXES)]
+    return found
+
+
+def _file_print(path: Path) -> bytes:
+    """A Python file by its bytes, compiled code by its size and time (which a reinstall changes)."""
+    try:
+        if path.suffix == ".py":
+            return path.as_posix().encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest()
+        info = path.stat()
+        return f"{path.as_posix()}\0{info.st_size}\0{info.st_mtime_ns}".encode()
+    except OSError:
+        return path.as_posix().encode() + b"\0unreadable"
 
 
 def protected_dirs(options: BuildOptions) -> list[Path]:

@@ -254,3 +254,22 @@ def test_a_build_killed_while_its_workers_run_leaves_no_lock_and_no_workers(tmp_
     again = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     assert "waiting" not in again.stderr
+
+
+def test_the_fingerprint_is_of_the_libraries_code_as_loaded(tmp_path: Path) -> None:
+    """A patched copy of a library on PYTHONPATH is another generator: its parses are not reused."""
+    import markdown_it
+
+    copy = tmp_path / "lib" / "markdown_it"
+    shutil.copytree(Path(markdown_it.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+
+    def fingerprint_with(path: str) -> str:
+        code = "from sitegen.build import fingerprint; print(fingerprint())"
+        env = {**os.environ, "PYTHONPATH": path}
+        return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+
+    installed, copied = fingerprint_with(""), fingerprint_with(str(tmp_path / "lib"))
+    renderer = copy / "renderer.py"
+    renderer.write_text(renderer.read_text() + "\n# patched\n")
+    patched = fingerprint_with(str(tmp_path / "lib"))
+    assert len({installed, copied, patched}) == 3
