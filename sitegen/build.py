@@ -302,13 +302,28 @@ class Cache:
                 " building without it"
             )
             return None
-        return data["value"] if isinstance(data, dict) and data.get("generator") == self.generator else None
+        if not isinstance(data, dict) or data.get("generator") != self.generator:
+            return None
+        if data.get("check") != self._check(path, data.get("value")):  # edited by hand, or copied from another entry
+            self._note(
+                f"warning: the build cache {self.shown}/{path.relative_to(self.folder).as_posix()}"
+                " has been changed since it was written; building without it"
+            )
+            return None
+        return data["value"]
+
+    def _check(self, path: Path, value: Any) -> str:
+        """A digest of an entry's value, its name and the generator: an entry changed by hand
+        (a title, a <script> put in its HTML) or copied under another name is not used."""
+        text = json.dumps([self.generator, path.name, value], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def _save(self, path: Path, value: Any) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            temporary.write_text(json.dumps({"generator": self.generator, "value": value}), encoding="utf-8")
+            entry = {"generator": self.generator, "check": self._check(path, value), "value": value}
+            temporary.write_text(json.dumps(entry), encoding="utf-8")
             os.replace(temporary, path)
         except OSError as exc:
             self._note(
@@ -356,7 +371,10 @@ class Cache:
             value = self._load(self.parses / f"{key}.json")
             if value is not None:
                 try:
-                    entries[key] = from_json(value)
+                    parsed = from_json(value)
+                    if parsed.path != file.path or (parsed.document and parsed.document.path != file.path):
+                        raise ValueError("another file's parse")
+                    entries[key] = parsed
                 except (ValueError, TypeError, AttributeError):
                     self._note(f"warning: the build cache {self.shown}/parses is damaged; those files are parsed again")
         return Memo(entries)

@@ -124,8 +124,33 @@ def test_a_damaged_cache_costs_a_note_not_the_build(project: Path) -> None:
     assert result.report is not None
     assert any("stamp.json cannot be read" in n for n in result.notes)
     assert any("parses/" in n and "cannot be read" in n for n in result.notes)
-    assert any("parses is damaged" in n for n in result.notes)
+    assert any("has been changed since it was written" in n for n in result.notes)
     assert digests_under(project / "output") == clean_build(project)
+
+
+def test_a_cache_entry_edited_by_hand_is_never_published(project: Path) -> None:
+    quiet(options(project))
+    entries = sorted((project / ".cache/sitegen/parses").glob("*.json"))
+    edited = next(e for e in entries if "The first round" in e.read_text())
+    entry = json.loads(edited.read_text())
+    entry["value"] = json.loads(
+        json.dumps(entry["value"])
+        .replace("The first round", "Another title", 1)
+        .replace("<p>", "<p><script>alert(1)</script>", 1)
+    )
+    edited.write_text(json.dumps(entry))  # still valid JSON, and from this generator
+    (project / "output/index.html").unlink()  # so that the build is not "nothing changed"
+    result = quiet(options(project))
+    assert any("has been changed since it was written" in n for n in result.notes)
+    assert digests_under(project / "output") == clean_build(project)
+    # Even with its check made anew, the HTML it would publish is refused on every build.
+    cache = build_module.Cache(options(project), build_module.fingerprint())
+    entry["check"] = cache._check(edited, entry["value"])
+    edited.write_text(json.dumps(entry))
+    (project / "output/index.html").unlink()
+    with pytest.raises(ContentError) as failure:
+        quiet(options(project))
+    assert any("holds the element <script>" in p.message for p in failure.value.problems)
 
 
 def test_a_cache_folder_that_cannot_be_written_costs_a_note(project: Path) -> None:
