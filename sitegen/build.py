@@ -49,20 +49,49 @@ class BuildResult:
 
 
 def fingerprint() -> str:
-    """The generator's code and its libraries' versions: a change to either makes every
-    cache entry new. Versions come from the installed packages' metadata folders, read
-    without importing the libraries (which a build that finds nothing changed never does)."""
+    """The generator's code and its libraries' code, as this process would load them: a change
+    to any makes every cache entry new. Each library is found where an import would find it
+    (a patched copy, one on PYTHONPATH), without importing it (a build that finds nothing
+    changed never does), and its code files read (see _file_print)."""
     h = hashlib.sha256(sys.version.encode())
     for name in LIBRARIES:
         spec = find_spec(name)
-        if spec is not None and spec.origin:
-            where = Path(spec.origin).parent.parent
-            h.update(name.encode() + repr(sorted(p.name for p in where.glob("*.dist-info"))).encode())
+        if spec is None or not spec.origin:
+            h.update(name.encode() + b"\0missing")
+            continue
+        h.update(name.encode() + b"\0" + spec.origin.encode())
+        folders = list(spec.submodule_search_locations or ())
+        for path in _files(folders) if folders else [Path(spec.origin)]:
+            h.update(_file_print(path))
     h.update(os.environ.get("SITEGEN_WAYBACK", "").encode())  # an archive address the checks accept
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
+
+
+CODE_SUFFIXES = (".py", ".so", ".pyd")
+
+
+def _files(folders: list[str]) -> list[Path]:
+    """A library's code files; its data (locales, tables) is versioned with its code."""
+    found = []
+    for folder in folders:
+        for where, subfolders, names in os.walk(folder):
+            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+            found += [Path(where, n) for n in sorted(names) if n.endswith(CODE_SUFFIXES)]
+    return found
+
+
+def _file_print(path: Path) -> bytes:
+    """A Python file by its bytes, compiled code by its size and time (which a reinstall changes)."""
+    try:
+        if path.suffix == ".py":
+            return path.as_posix().encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest()
+        info = path.stat()
+        return f"{path.as_posix()}\0{info.st_size}\0{info.st_mtime_ns}".encode()
+    except OSError:
+        return path.as_posix().encode() + b"\0unreadable"
 
 
 def protected_dirs(options: BuildOptions) -> list[Path]:
@@ -274,13 +303,28 @@ class Cache:
                 " building without it"
             )
             return None
-        return data["value"] if isinstance(data, dict) and data.get("generator") == self.generator else None
+        if not isinstance(data, dict) or data.get("generator") != self.generator:
+            return None
+        if data.get("check") != self._check(path, data.get("value")):  # edited by hand, or copied from another entry
+            self._note(
+                f"warning: the build cache {self.shown}/{path.relative_to(self.folder).as_posix()}"
+                " has been changed since it was written; building without it"
+            )
+            return None
+        return data["value"]
+
+    def _check(self, path: Path, value: Any) -> str:
+        """A digest of an entry's value, its name and the generator: an entry changed by hand
+        (a title, a <script> put in its HTML) or copied under another name is not used."""
+        text = json.dumps([self.generator, path.name, value], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def _save(self, path: Path, value: Any) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            temporary.write_text(json.dumps({"generator": self.generator, "value": value}), encoding="utf-8")
+            entry = {"generator": self.generator, "check": self._check(path, value), "value": value}
+            temporary.write_text(json.dumps(entry), encoding="utf-8")
             os.replace(temporary, path)
         except OSError as exc:
             self._note(
@@ -328,7 +372,10 @@ class Cache:
             value = self._load(self.parses / f"{key}.json")
             if value is not None:
                 try:
-                    entries[key] = from_json(value)
+                    parsed = from_json(value)
+                    if parsed.path != file.path or (parsed.document and parsed.document.path != file.path):
+                        raise ValueError("another file's parse")
+                    entries[key] = parsed
                 except (ValueError, TypeError, AttributeError):
                     self._note(f"warning: the build cache {self.shown}/parses is damaged; those files are parsed again")
         return Memo(entries)

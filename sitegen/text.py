@@ -78,3 +78,79 @@ def is_external(url: str) -> bool:
 def plural(count: int, one: str, many: str | None = None) -> str:
     """'1 briefing', '2 briefings' (English, for the command line's own messages)."""
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+# What the Markdown renderer makes, and nothing else: raw HTML is off, so any other element
+# or attribute in a body is a bug or a tampered cache, never the author's.
+SAFE_ELEMENTS = frozenset(
+    [
+        "a",
+        "blockquote",
+        "br",
+        "code",
+        "del",
+        "em",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "img",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
+)
+SAFE_ATTRIBUTES = frozenset({"href", "src", "alt", "title", "id", "class", "rel", "start", "colspan", "rowspan"})
+LINK_PLACEHOLDER = "sitegen:link:"  # a link to a source file, resolved for each edition's pages
+
+
+def unsafe_html(html: str) -> str:
+    """'' if html holds only what the Markdown renderer makes, with safe link addresses;
+    else what is wrong, for a message."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Check(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag not in SAFE_ELEMENTS:
+                found.append(f"the element <{tag}>")
+            for name, value in attrs:
+                if name not in SAFE_ATTRIBUTES:
+                    found.append(f"the attribute {name}= on <{tag}>")
+                elif (
+                    name in ("href", "src")
+                    and value
+                    and not value.startswith(LINK_PLACEHOLDER)
+                    and (why := check_url(value)) is not None
+                ):
+                    found.append(f"the address {value[:60]!r}, which {why}")
+
+        def handle_comment(self, data: str) -> None:
+            found.append("an HTML comment")
+
+        def handle_pi(self, data: str) -> None:
+            found.append("a processing instruction")
+
+        def handle_decl(self, decl: str) -> None:
+            found.append("a declaration")
+
+    Check(convert_charrefs=True).feed(html)
+    return found[0] if found else ""

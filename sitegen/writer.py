@@ -244,6 +244,11 @@ class SiteWriter:
         self._unchanged: list[str] = []
         parent = self.target.parent
         self._journal = Journal(lock_path(self.target))
+        # Every file gets the mode a new file gets now: a kept one (a hard link or a copy of
+        # the last build's) would keep whatever mode the umask of that build gave it.
+        mask = os.umask(0o022)
+        os.umask(mask)
+        self._mode = 0o666 & ~mask
         try:
             parent.mkdir(parents=True, exist_ok=True)
             self._journal.remove_leftovers(parent)
@@ -282,6 +287,7 @@ class SiteWriter:
             else:
                 new.write_bytes(data)
                 self._written.append(path)
+            os.chmod(new, self._mode)
         except OSError as exc:
             raise os_problem("cannot write the site", new.as_posix(), exc) from None
 

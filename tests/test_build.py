@@ -124,8 +124,33 @@ def test_a_damaged_cache_costs_a_note_not_the_build(project: Path) -> None:
     assert result.report is not None
     assert any("stamp.json cannot be read" in n for n in result.notes)
     assert any("parses/" in n and "cannot be read" in n for n in result.notes)
-    assert any("parses is damaged" in n for n in result.notes)
+    assert any("has been changed since it was written" in n for n in result.notes)
     assert digests_under(project / "output") == clean_build(project)
+
+
+def test_a_cache_entry_edited_by_hand_is_never_published(project: Path) -> None:
+    quiet(options(project))
+    entries = sorted((project / ".cache/sitegen/parses").glob("*.json"))
+    edited = next(e for e in entries if "The first round" in e.read_text())
+    entry = json.loads(edited.read_text())
+    entry["value"] = json.loads(
+        json.dumps(entry["value"])
+        .replace("The first round", "Another title", 1)
+        .replace("<p>", "<p><script>alert(1)</script>", 1)
+    )
+    edited.write_text(json.dumps(entry))  # still valid JSON, and from this generator
+    (project / "output/index.html").unlink()  # so that the build is not "nothing changed"
+    result = quiet(options(project))
+    assert any("has been changed since it was written" in n for n in result.notes)
+    assert digests_under(project / "output") == clean_build(project)
+    # Even with its check made anew, the HTML it would publish is refused on every build.
+    cache = build_module.Cache(options(project), build_module.fingerprint())
+    entry["check"] = cache._check(edited, entry["value"])
+    edited.write_text(json.dumps(entry))
+    (project / "output/index.html").unlink()
+    with pytest.raises(ContentError) as failure:
+        quiet(options(project))
+    assert any("holds the element <script>" in p.message for p in failure.value.problems)
 
 
 def test_a_cache_folder_that_cannot_be_written_costs_a_note(project: Path) -> None:
@@ -254,3 +279,22 @@ def test_a_build_killed_while_its_workers_run_leaves_no_lock_and_no_workers(tmp_
     again = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     assert "waiting" not in again.stderr
+
+
+def test_the_fingerprint_is_of_the_libraries_code_as_loaded(tmp_path: Path) -> None:
+    """A patched copy of a library on PYTHONPATH is another generator: its parses are not reused."""
+    import markdown_it
+
+    copy = tmp_path / "lib" / "markdown_it"
+    shutil.copytree(Path(markdown_it.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+
+    def fingerprint_with(path: str) -> str:
+        code = "from sitegen.build import fingerprint; print(fingerprint())"
+        env = {**os.environ, "PYTHONPATH": path}
+        return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+
+    installed, copied = fingerprint_with(""), fingerprint_with(str(tmp_path / "lib"))
+    renderer = copy / "renderer.py"
+    renderer.write_text(renderer.read_text() + "\n# patched\n")
+    patched = fingerprint_with(str(tmp_path / "lib"))
+    assert len({installed, copied, patched}) == 3

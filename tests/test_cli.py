@@ -169,3 +169,12 @@ def test_a_placeholder_base_url_is_a_warning_and_an_error_for_publishing(project
     assert code == 1 and "content/site.yaml:4: error: " in said
     code, said = run(project, "build", "--require-base-url", "--base-url", "https://owner.github.io/repo/")
     assert code == 0 and "placeholder" not in said
+
+
+def test_an_asset_named_with_a_backslash_is_one_error_line(project: Path) -> None:
+    if os.name == "nt":
+        pytest.skip("Windows cannot make such a file")
+    (project / "assets/a\\b.css").write_text("p{}")
+    for command in ("check", "build"):
+        code, said = run(project, command)
+        assert code == 1 and "assets/a\\b.css: error: rename this: a '\\' cannot be in a name" in said, said

@@ -58,7 +58,8 @@ def test_links_out_of_the_project_and_links_to_folders_are_refused(tmp_path: Pat
     secret = write(tmp_path / "secret.txt", "TOKEN=hunter2")
     os.symlink(secret, root / "assets/env.txt")
     os.symlink("/proc/self/environ", root / "assets/environ.txt")
-    os.symlink(root / "templates", root / "assets/linked-folder")
+    (root / "assets/folder").mkdir()
+    os.symlink(root / "assets/folder", root / "assets/linked-folder")
     inside = write(root / "content/shared.md", "---\ntitle: x\n---\n")
     os.symlink(inside, root / "content/briefings/linked.md")
     inputs = read_inputs(options)
@@ -69,6 +70,28 @@ def test_links_out_of_the_project_and_links_to_folders_are_refused(tmp_path: Pat
     assert [f.rel for f in inputs.assets] == []
     assert "briefings/linked.md" in [f.rel for f in inputs.content]  # a link inside the project is fine
     assert all(b"hunter2" not in f.data for f in inputs.assets)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_what_is_published_may_link_only_inside_its_folder_and_never_to_hidden_files(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    options = project(root)
+    write(root / ".env", "TOKEN=hunter2")
+    write(root / ".git/config", "[remote] url = https://token@host/")
+    write(root / "assets/.hidden/key.txt", "hunter2")
+    write(root / "templates/base.html", "<p>hunter2</p>")
+    os.symlink(root / ".env", root / "assets/env.txt")
+    os.symlink(root / ".git/config", root / "assets/config.txt")
+    os.symlink(root / "assets/.hidden/key.txt", root / "assets/key.txt")
+    os.symlink(root / "templates/base.html", root / "assets/base.html")
+    os.symlink(root / ".git/config", root / "content/briefings/config.md")
+    inputs = read_inputs(options)
+    messages = {p.path: p.message for p in inputs.problems}
+    for outside in ("assets/base.html", "assets/env.txt", "assets/config.txt"):
+        assert "outside the project (or" in messages[outside], outside
+    assert "hidden file or folder" in messages["assets/key.txt"]
+    assert any("hidden file or folder" in p.message for p in inputs.problems if p.path == "content/briefings/config.md")
+    assert [f.rel for f in inputs.assets] == [] and inputs.content == ()
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")

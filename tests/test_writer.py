@@ -70,6 +70,19 @@ def test_the_output_folder_is_readable_by_others_as_the_umask_allows(root: Path)
     assert {stat.S_IMODE((root / "output" / p).stat().st_mode) for p in ("", "a")} == {0o755}
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows has no permission bits to check")
+def test_every_file_gets_the_mode_of_this_build_also_one_kept(root: Path) -> None:
+    mask = os.umask(0o077)
+    try:
+        put_all(root, root / "output", {"index.html": b"1", "a/index.html": b"a"})
+        os.umask(0o022)
+        assert put_all(root, root / "output", {"index.html": b"1", "a/index.html": b"b"})[1] == ("index.html",)
+    finally:
+        os.umask(mask)
+    modes = {p: stat.S_IMODE((root / "output" / p).stat().st_mode) for p in ("index.html", "a/index.html")}
+    assert modes == {"index.html": 0o644, "a/index.html": 0o644}
+
+
 def test_a_failure_while_writing_leaves_the_output_as_it_was(root: Path) -> None:
     output = root / "output"
     put_all(root, output, {"index.html": b"1"})

@@ -11,7 +11,7 @@ import hashlib
 import os
 import stat
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..problems import Problem, error
@@ -80,16 +80,24 @@ def read_inputs(options: BuildOptions) -> Inputs:
     root = options.project_root
 
     def read(
-        folder: Path, suffixes: tuple[str, ...] | None, limit: int, ignore: Callable[[str], bool]
+        folder: Path,
+        suffixes: tuple[str, ...] | None,
+        limit: int,
+        ignore: Callable[[str], bool],
+        published: bool = False,
     ) -> tuple[InputFile, ...]:
-        return read_tree(folder, options.display_path(folder), (root, folder), suffixes, limit, ignore, problems)
+        # What is published as it is (assets, files beside the text) may link only inside its folder.
+        allowed = (folder,) if published else (root, folder)
+        return read_tree(folder, options.display_path(folder), allowed, suffixes, limit, ignore, problems)
 
-    def layered(builtin: Path | None, own: Path, suffixes: tuple[str, ...] | None, limit: int) -> tuple[InputFile, ...]:
+    def layered(
+        builtin: Path | None, own: Path, suffixes: tuple[str, ...] | None, limit: int, published: bool = False
+    ) -> tuple[InputFile, ...]:
         """The generator's own files, each replaced by the site's file of the same name."""
-        mine = read(own, suffixes, limit, is_temporary)
+        mine = read(own, suffixes, limit, is_temporary, published)
         if builtin is None:
             return mine
-        files = {f.rel: f for f in read(builtin, suffixes, limit, is_temporary)}
+        files = {f.rel: f for f in read(builtin, suffixes, limit, is_temporary, published)}
         files.update((f.rel, f) for f in mine)
         return tuple(files[rel] for rel in sorted(files))
 
@@ -105,8 +113,8 @@ def read_inputs(options: BuildOptions) -> Inputs:
                 )
             )
     templates = layered(options.builtin_templates_dir, options.templates_dir, TEMPLATE_SUFFIXES, MAX_CONTENT_BYTES)
-    assets = layered(options.builtin_assets_dir, options.assets_dir, None, MAX_ASSET_BYTES)
-    files = read(options.content_dir, FILE_SUFFIXES, MAX_ASSET_BYTES, is_ignored)
+    assets = layered(options.builtin_assets_dir, options.assets_dir, None, MAX_ASSET_BYTES, published=True)
+    files = read(options.content_dir, FILE_SUFFIXES, MAX_ASSET_BYTES, is_ignored, published=True)
     # content/ is read twice (text, then files beside it): what is wrong with an entry is said once.
     return Inputs(content, templates, assets, tuple(dict.fromkeys(problems)), options.content_prefix, files)
 
@@ -121,84 +129,98 @@ def read_tree(
     problems: list[Problem],
 ) -> tuple[InputFile, ...]:
     """Every file under folder whose name ends in one of suffixes (any, if None), sorted
-    by path; what cannot be read safely becomes a problem instead."""
-    inside = [os.path.realpath(p) for p in allowed]
-    found: list[InputFile] = []
+    by path; what cannot be read safely becomes a problem instead. A link may lead only into
+    one of the `allowed` folders, and never to a hidden file or into a hidden folder (.git, .env)."""
+    reader = _TreeReader(prefix, tuple(os.path.realpath(p) for p in allowed), suffixes, limit, ignore, problems)
+    reader.walk(os.fspath(folder), "")
+    return tuple(reader.found)
 
-    def walk(path: str, rel: str) -> None:
+
+@dataclass
+class _TreeReader:
+    prefix: str
+    inside: tuple[str, ...]
+    suffixes: tuple[str, ...] | None
+    limit: int
+    ignore: Callable[[str], bool]
+    problems: list[Problem]
+    found: list[InputFile] = field(default_factory=list)
+
+    def walk(self, path: str, rel: str) -> None:
         try:
             entries = sorted(os.scandir(path), key=lambda e: e.name)
         except FileNotFoundError:
             return
         except OSError as exc:
-            problems.append(error(f"{prefix}/{rel}".rstrip("/"), 0, f"this folder cannot be read: {exc.strerror}"))
+            self._problem(f"{self.prefix}/{rel}".rstrip("/"), 0, f"this folder cannot be read: {exc.strerror}")
             return
         for entry in entries:
+            if self.ignore(entry.name):
+                continue
             name = f"{rel}{entry.name}"
-            shown = f"{prefix}/{name}"
-            if ignore(entry.name):
-                continue
             if not entry.name.isprintable():  # bytes that are not UTF-8, or a line end that would split the report
-                problems.append(
-                    error(
-                        f"{prefix}/{rel}{repr(entry.name)[1:-1]}",
-                        0,
-                        "rename this: its name has characters that cannot be shown",
-                    )
-                )
+                self._problem(f"{self.prefix}/{rel}{repr(entry.name)[1:-1]}", 0, _UNSHOWABLE)
                 continue
-            try:
-                if entry.is_symlink():
-                    target = os.path.realpath(entry.path)
-                    if not any(target == r or target.startswith(r + os.sep) for r in inside):
-                        problems.append(
-                            error(
-                                shown,
-                                0,
-                                "this is a link to something outside the project;"
-                                " copy the file into the project instead",
-                            )
-                        )
-                        continue
-                    if os.path.isdir(target):
-                        problems.append(
-                            error(
-                                shown,
-                                0,
-                                "this is a link to a folder, which is not followed;"
-                                " move or copy the folder here instead",
-                            )
-                        )
-                        continue
-                info = entry.stat()
-            except OSError as exc:
-                problems.append(error(shown, 0, f"this cannot be read: {exc.strerror}"))
+            if "\\" in entry.name:  # legal on Linux and macOS, a folder separator on Windows and in URLs
+                self._problem(f"{self.prefix}/{name}", 0, "rename this: a '\\' cannot be in a name; use '-' instead")
+                continue
+            info = self._stat(entry, f"{self.prefix}/{name}")
+            if info is None:
                 continue
             if stat.S_ISDIR(info.st_mode):
-                walk(entry.path, name + "/")
-            elif suffixes is None or entry.name.endswith(suffixes):
-                if not stat.S_ISREG(info.st_mode):
-                    problems.append(error(shown, 0, "this is not a regular file; remove it"))
-                elif info.st_size > limit:
-                    problems.append(
-                        error(
-                            shown,
-                            1,
-                            f"this file is {info.st_size:,} bytes; the limit is"
-                            f" {limit // 1024:,} KiB ({limit:,} bytes): make it smaller or split it",
-                        )
-                    )
-                else:
-                    try:
-                        with open(entry.path, "rb") as stream:
-                            data = stream.read(limit + 1)
-                    except OSError as exc:
-                        problems.append(error(shown, 0, f"this file cannot be read: {exc.strerror}"))
-                        continue
-                    if len(data) > limit:  # it grew after the check
-                        problems.append(error(shown, 1, f"this file is over the limit of {limit // 1024:,} KiB"))
-                    else:
-                        found.append(InputFile(shown, name, data))
+                self.walk(entry.path, name + "/")
+            elif self.suffixes is None or entry.name.endswith(self.suffixes):
+                self._read(entry.path, name, info)
 
-    walk(os.fspath(folder), "")
-    return tuple(found)
+    def _problem(self, path: str, line: int, message: str) -> None:
+        self.problems.append(error(path, line, message))
+
+    def _stat(self, entry: os.DirEntry[str], shown: str) -> os.stat_result | None:
+        """The entry's own or its link's target's; None (and a problem) for a link that may not be followed."""
+        try:
+            if entry.is_symlink():
+                why = self._refused_link(os.path.realpath(entry.path))
+                if why:
+                    self._problem(shown, 0, why)
+                    return None
+            return entry.stat()
+        except OSError as exc:
+            self._problem(shown, 0, f"this cannot be read: {exc.strerror}")
+            return None
+
+    def _refused_link(self, target: str) -> str:
+        root = next((r for r in self.inside if target == r or target.startswith(r + os.sep)), None)
+        if root is None:
+            return "this is a link to something outside the project (or, for a file published as it is, outside its folder); copy the file here instead"
+        if any(part.startswith(".") for part in Path(os.path.relpath(target, root)).parts):
+            return "this is a link to a hidden file or folder (such as .git or .env), which is never published"
+        if os.path.isdir(target):
+            return "this is a link to a folder, which is not followed; move or copy the folder here instead"
+        return ""
+
+    def _read(self, path: str, name: str, info: os.stat_result) -> None:
+        shown, limit = f"{self.prefix}/{name}", self.limit
+        if not stat.S_ISREG(info.st_mode):
+            self._problem(shown, 0, "this is not a regular file; remove it")
+            return
+        if info.st_size > limit:
+            self._problem(
+                shown,
+                1,
+                f"this file is {info.st_size:,} bytes; the limit is"
+                f" {limit // 1024:,} KiB ({limit:,} bytes): make it smaller or split it",
+            )
+            return
+        try:
+            with open(path, "rb") as stream:
+                data = stream.read(limit + 1)
+        except OSError as exc:
+            self._problem(shown, 0, f"this file cannot be read: {exc.strerror}")
+            return
+        if len(data) > limit:  # it grew after the check
+            self._problem(shown, 1, f"this file is over the limit of {limit // 1024:,} KiB")
+        else:
+            self.found.append(InputFile(shown, name, data))
+
+
+_UNSHOWABLE = "rename this: its name has characters that cannot be shown"

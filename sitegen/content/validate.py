@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import replace
+from dataclasses import fields, is_dataclass, replace
+
+from markupsafe import Markup
 
 from ..pagekinds import reserved_addresses
 from ..problems import Problem, error, warning
-from ..text import slugify
+from ..text import slugify, unsafe_html
 from . import links
 from .archives import archive_problems
 from .fields import check_languages
@@ -47,6 +49,7 @@ def validate(
     )
     documents, languages = _translations(site, documents, problems, unreadable)
     problems += _addresses(documents, languages)
+    problems += _unsafe_markup(documents)
     for lang in ("", *languages):
         edition = [d for d in documents if d.lang == lang]
         problems += _duplicates(
@@ -103,6 +106,36 @@ def validate(
             problems.append(warning(source.origin.path, source.origin.line, f"source '{source.id}' is never cited"))
     problems += archive_problems(every_source)
     return problems, documents
+
+
+def _unsafe_markup(documents: Sequence[Document]) -> list[Problem]:
+    """What may reach a page, checked on every build whether a parse is fresh or kept: the
+    HTML made from Markdown holds only the renderer's elements and safe link addresses."""
+    problems = []
+    for d in documents:
+        for html in _markup_in(d):
+            if why := unsafe_html(html):
+                problems.append(
+                    error(
+                        d.path,
+                        0,
+                        f"the HTML made from this file holds {why}, which may not reach a page;"
+                        " build with --no-cache, and report it if it stays",
+                    )
+                )
+                break
+    return problems
+
+
+def _markup_in(value: object) -> Iterable[str]:
+    if isinstance(value, Markup):
+        yield str(value)
+    elif is_dataclass(value) and not isinstance(value, type):
+        for f in fields(value):
+            yield from _markup_in(getattr(value, f.name))
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _markup_in(item)
 
 
 def _addresses(documents: Sequence[Document], languages: Sequence[str]) -> list[Problem]:

@@ -71,14 +71,26 @@ def _json(key: str, records: Sequence[Mapping[str, object]]) -> bytes:
     return f'{{"{key}": [\n{lines}\n]}}\n'.encode()
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (=HYPERLINK(...) can
+# send data away): such text gets a leading apostrophe, as OWASP advises for CSV files.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A value as a CSV cell: numbers exact, text that a spreadsheet would run neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        text = " ".join(map(str, value)) if isinstance(value, list) else str(value)
+        return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return str(value)
+
+
 def _csv(kind: str, records: Iterable[Mapping[str, object]]) -> bytes:
     buffer, fields = io.StringIO(), DATA_FIELDS[kind]
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(fields)
-    writer.writerows(
-        ["" if (v := r[k]) is None else " ".join(map(str, v)) if isinstance(v, list) else str(v) for k in fields]
-        for r in records
-    )
+    writer.writerows([csv_cell(r[k]) for k in fields] for r in records)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -201,16 +213,18 @@ def briefing_entries(edition: Edition) -> list[tuple[str, str, str, object, str]
 
 
 def correction_entries(edition: Edition, heading: Callable[..., str]) -> list[tuple[str, str, str, object, str]]:
+    # Each correction by its place in its document (as the page's anchors number them): two
+    # alike, even on one line, are two entries with two ids.
+    number = {id(c): i for _, d in edition.corrections for i, c in enumerate(d.corrections, 1)}
     return [
         (
-            f"{document_url(d)}#correction-{i}",
+            f"{document_url(d)}#correction-{number[id(c)]}",
             heading(title=d.title),
             c.html.striptags(),
             c.date,
-            f"{document_url(d)}#correction-{i}",
+            f"{document_url(d)}#correction-{number[id(c)]}",
         )
         for c, d in edition.corrections
-        for i in [d.corrections.index(c) + 1]
     ]
 
 
