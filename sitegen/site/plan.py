@@ -279,12 +279,21 @@ def plan_pages(model: Model, editions: Sequence[Edition]) -> list[Page]:
         versions.setdefault(v.name, []).append(v)
     every = {x.lang or model.site.language: x.prefix for x in editions}
     pages: list[Page] = []
+    # A group page of the same address in several editions (an untranslated briefing's topic) is one page.
+    item_versions: dict[str, dict[str, str]] = {}
+    for x in editions:
+        for kind in pagekinds.KINDS:
+            if kind.items:
+                for item in getattr(x, kind.items):
+                    if not isinstance(item, Document):
+                        url = kind.url_for(item.anchor)
+                        item_versions.setdefault(url, {})[x.lang or model.site.language] = x.prefix + url
     for edition in editions:
         for kind in pagekinds.KINDS:
             if edition.lang and not kind.every_edition:
                 continue
             if kind.items:
-                pages += _item_pages(kind, edition, model.site.language, versions)
+                pages += _item_pages(kind, edition, model.site.language, versions, item_versions)
             else:
                 pages.append(_section_page(kind, edition, model.site.language, every, model.site.key_figures))
     return pages
@@ -324,7 +333,11 @@ def _context(kind: PageKind, edition: Edition, chosen: Sequence[str] = ()) -> di
 
 
 def _item_pages(
-    kind: PageKind, edition: Edition, site_language: str, versions: Mapping[str, Sequence[Document]]
+    kind: PageKind,
+    edition: Edition,
+    site_language: str,
+    versions: Mapping[str, Sequence[Document]],
+    item_versions: Mapping[str, Mapping[str, str]],
 ) -> list[Page]:
     """A page per item of the edition's list: a document (in this edition's language; an
     untranslated one has its page in its own), or a group (a tag's briefings) by its anchor."""
@@ -357,6 +370,7 @@ def _item_pages(
                     item.name,
                     edition.lang or site_language,
                     {kind.name: item},
+                    alternates if len(alternates := item_versions.get(kind.url_for(item.anchor), {})) > 1 else {},
                     kind=kind.name,
                 )
             )

@@ -167,8 +167,10 @@ class Renderer:
         edition, t = self.editions[lang], self.strings[page.lang]
         base_path = urlsplit(site.base_url).path or "/"
 
+        root_relative = page.root_relative and not extra.get("offline_copy")
+
         def link(to: str) -> str:
-            return base_path + to if page.root_relative else relative(page.url, to)
+            return base_path + to if root_relative else relative(page.url, to)
 
         def lang_of(document: Document) -> str:
             return document.lang or site.language
