@@ -193,7 +193,9 @@ def write(site: Site, options: BuildOptions, pool: ProcessPoolExecutor | None) -
         if problems:
             raise ContentError(sorted_unique(problems))
         name = site.model.site.offline_name
-        size, digest = writer.archive(f"offline/{name}.zip", name)
+        # 404.html links from the site's path on a server; the copy's, opened from disk, links relatively.
+        copy_only = {path: site.file(path, offline_copy=True) for path in site.paths() if path == "404.html"}
+        size, digest = writer.archive(f"offline/{name}.zip", name, copy_only)
         writer.put(f"offline/{name}.zip.sha256", f"{digest}  {name}.zip\n".encode())
         # The copy's own pages cannot give its digest; the site's, made again now, do.
         offline = {"file": f"offline/{name}.zip", "size": size, "sha256": digest}

@@ -18,7 +18,7 @@ import shutil
 import sys
 import time
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -291,16 +291,19 @@ class SiteWriter:
         except OSError as exc:
             raise os_problem("cannot write the site", new.as_posix(), exc) from None
 
-    def archive(self, path: str, top: str) -> tuple[int, str]:
+    def archive(self, path: str, top: str, replace: Mapping[str, bytes] | None = None) -> tuple[int, str]:
         """Stage at path a zip of every file staged so far (but those beside it), inside the folder
-        `top`, byte-identical for the same files (fixed times, order, modes): its size and sha256."""
+        `top`, byte-identical for the same files (fixed times, order, modes): its size and sha256.
+        `replace` gives the copy's own bytes for some files (a page made for reading from disk)."""
+        replace = replace or {}
         buffer, beside = io.BytesIO(), path.rsplit("/", 1)[0] + "/"
         try:
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
                 for name in sorted(n for n in self._hashes if not n.startswith(beside)):
                     info = zipfile.ZipInfo(f"{top}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
                     info.create_system, info.external_attr, info.compress_type = 3, 0o644 << 16, zipfile.ZIP_DEFLATED
-                    archive.writestr(info, (self.staging / name).read_bytes(), compresslevel=6)
+                    data = replace[name] if name in replace else (self.staging / name).read_bytes()
+                    archive.writestr(info, data, compresslevel=6)
         except OSError as exc:
             raise os_problem("cannot read the staged site back", self.staging.as_posix(), exc) from None
         self.put(path, data := buffer.getvalue())

@@ -97,8 +97,10 @@ def test_dates_citations_and_sources(built: Path) -> None:
 
 def test_figures_page_charts_series_with_a_table(built: Path) -> None:
     figures = (built / "figures/index.html").read_text()
-    assert figures.count("<svg") == 1
-    assert 'role="img"' in figures and "<table" in figures
+    # One series: a drawing for a wide column and one for a phone, and its table folded under them.
+    assert figures.count("<svg") == 2 and 'class="chart chart-wide"' in figures and "chart-narrow" in figures
+    assert 'role="img"' in figures and '<details class="data">' in figures
+    assert figures.index("<svg") < figures.index('<details class="data">') < figures.index("<table")
     assert "more than 1,300" in figures and "The office named none of them." in figures
 
 

@@ -69,7 +69,9 @@ def test_an_untranslated_briefing_is_listed_with_its_own_title_and_language(edit
 
 def test_an_untranslated_page_is_in_every_editions_navigation_in_its_own_language(editions_site: Path) -> None:
     for path in ("be/index.html", "ru/timeline/index.html"):
-        nav = re.search(r'<nav aria-label="[^"]*" id="site-nav">(.*?)</nav>', html(editions_site, path), re.S)
+        nav = re.search(
+            r'<nav class="site-nav" aria-label="[^"]*" id="site-nav">(.*?)</nav>', html(editions_site, path), re.S
+        )
         assert nav and re.search(r'href="[./]*method/index.html"[^>]* hreflang="en" lang="en">Method</a>', nav[1]), path
 
 

@@ -67,12 +67,14 @@ def load_model(
     # Without site.yaml (its languages, series) the rules across files would only echo its error.
     files = {f.rel for f in inputs.files}
     left_out = draft_names if not drafts else set()
-    found, built = validate(site, shared, published, assets, unreadable, files, left_out) if site.base_url else ([], ())
+    found, built = (
+        validate(site, shared, published, assets, unreadable, files, left_out, site_path) if site.base_url else ([], ())
+    )
     problems += found
     problems += (p for item in parsed for p in item.problems if p.path not in hidden_paths)
     if hidden:
         # A draft's mistakes must not stop the site; they are said, as warnings.
-        every = validate(site, shared, documents, assets, unreadable, files)[0] if site.base_url else []
+        every = validate(site, shared, documents, assets, unreadable, files, (), site_path)[0] if site.base_url else []
         ownership = (p for item in parsed for p in item.problems)
         problems += (p.as_warning() for p in (*every, *ownership) if p.path in hidden_paths)
     sources: dict[str, Source] = {}

@@ -326,6 +326,8 @@ class SiteConfig:
     as_of: dt.date | None = None
     publisher: Publisher | None = None
     image: Image | None = None
+    key_figures: tuple[str, ...] = ()  # figure ids for the home page; the first leads it
+    key_figure_lines: tuple[int, ...] = ()  # where each is in site.yaml
     license: str = ""  # a URL
     feed_id: str = ""  # a tag: URI, so that feed ids outlive the base URL
     languages: tuple[Language, ...] = ()  # the other editions

@@ -26,6 +26,7 @@ SITE_KEYS = (
     "as_of",
     "publisher",
     "image",
+    "key_figures",
     "license",
     "feed_id",
     "languages",
@@ -117,6 +118,7 @@ def read_site(
     if (p := f.mapping_of("publisher", '{name: "...", url: "https://...", logo: assets/logo.png}')) is not None:
         p.only(("name", "url", "logo"))
         publisher = Publisher(p.text("name", required=True), p.url("url", web=True), p.site_path("logo"))
+    key_figures = f.string_list("key_figures")
     offline = f.ident("offline_name", required=False) or "site"
     mirrors = []
     for mirror, line in f.string_list("mirrors"):
@@ -138,6 +140,8 @@ def read_site(
         as_of=f.date("as_of"),
         publisher=publisher,
         image=f.image("image"),
+        key_figures=tuple(i for i, _ in key_figures),
+        key_figure_lines=tuple(line for _, line in key_figures),
         license=f.url("license", web=True),
         feed_id=feed_id,
         languages=languages,

@@ -36,6 +36,7 @@ def validate(
     unreadable: Collection[str] = (),
     files: Collection[str] = (),
     drafts: Collection[str] = (),
+    site_path: str = "content/site.yaml",
 ) -> tuple[list[Problem], tuple[Document, ...]]:
     """Cross-file problems, and the documents, each translation with its original's slug.
     `unreadable`: the files whose own errors left no document; `files`: content/'s other
@@ -101,6 +102,22 @@ def validate(
                 error(d.path, 1, f"the image '{d.image.src}' is not in assets/; add the file or fix the name")
             )
     problems += _links(documents, links.Index({(d.name, d.lang): d for d in documents}, drafts, files, assets))
+    figure_ids = {f.id for d in documents for f in d.figures}
+    for figure_id, line in zip(site.key_figures, site.key_figure_lines, strict=True):
+        if figure_id not in figure_ids:
+            problems.append(
+                error(
+                    site_path,
+                    line,
+                    f"key_figures: no figure has the id '{figure_id}'; use the id of a figure in a briefing",
+                )
+            )
+    for what, path in (
+        ("logo", site.publisher.logo if site.publisher else ""),
+        ("image", site.image.src if site.image else ""),
+    ):
+        if path and path.removeprefix("assets/") not in assets:
+            problems.append(error(site_path, 0, f"the {what} '{path}' is not in assets/; add the file or fix the name"))
     for source in every_source:
         if source.id not in cited:
             problems.append(warning(source.origin.path, source.origin.line, f"source '{source.id}' is never cited"))

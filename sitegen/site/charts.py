@@ -3,9 +3,12 @@
 Honest by construction: a count is a point at its date, so gaps are as long as the time
 between counts; a floor ("at least") is an open marker with an arrow up, an estimate
 ("about") an open diamond, a ceiling ("up to") an open marker with an arrow down; only an
-exact count is a filled dot. 320 units wide with 12-unit text, so on a 360 px phone it fits
-with 12 px text. One `<svg role="img">` named by its title and description (the table
-beside it has the numbers); classes (svg.chart, .chart-*), no style attribute (the CSP).
+exact count is a filled dot. Drawn at a width (320 units for a phone, 640 for a wide column)
+with 12-unit text, so that shown at about that many pixels its text is about 12 px. No text
+is drawn over another: each text's width is estimated from the widest of the common sans-serif
+fonts' measured advances (DejaVu Sans, Liberation Sans/Arial), and labels that would touch
+are thinned. One `<svg role="img">` named by its title and description (the table under it
+has the numbers); classes (svg.chart, .chart-*), no style attribute (the CSP).
 """
 
 from __future__ import annotations
@@ -19,12 +22,55 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 CHART_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
-WIDTH, FONT, PLOT_HEIGHT = 320.0, 12.0, 170.0
+NARROW, WIDE = 320.0, 640.0
+FONT, PLOT_HEIGHT = 12.0, 170.0
 TOP, RIGHT, GAP = 22.0, 14.0, 6.0
 NICE_MANTISSAS = (1.0, 2.0, 2.5, 5.0)
 MAX_INTERVALS = 4
-MAX_VALUE_LABELS = 6  # more, and the values sit in the table only
-MIN_TICK_GAP = 64.0  # between date labels
+VALUE_LABELS_PER_100 = 2  # at most this many value labels per 100 units of width; more, and they sit in the table
+# Advance widths in thousandths of the font size: the largest of DejaVu Sans and Liberation
+# Sans (Arial's metrics) as Chromium measured them, rounded up to 20; anything else counts 1100.
+ADVANCES = {
+    280: "'ijlіїј",
+    300: "IІЇ",
+    320: " ,.‘’",
+    340: "/:;\\|",
+    360: "f",
+    380: "-",
+    400: "()[]rt",
+    420: "!",
+    460: '"',
+    500: "*J`Ј",
+    520: "“”",
+    540: "cszгзѓѕ",
+    560: "?L_oсэє–",
+    580: "ek",
+    600: "vxyвтухчьў",
+    620: "FTa«»ЃГТабекояѐёќ",
+    640: "$0123456789bdghnpqu{}ЎУлрђ",
+    660: "Зийнпћѝџ",
+    680: "EKPSYЀЁЅЕР",
+    700: "ABVXZАБВХЧЬдц",
+    720: "ЄЌКЭъ",
+    740: "CRUСЯ",
+    760: "HNЍЏИЙЛНПм",
+    780: "&DGЦ",
+    800: "OQДОы",
+    820: "w",
+    840: "#+<=>^~Ъ",
+    860: "Ћфю",
+    880: "MЂМФ",
+    900: "Ыњ",
+    920: "жшљ",
+    960: "%щ",
+    980: "m",
+    1000: "W—…",
+    1020: "@",
+    1060: "Њ",
+    1080: "ЖШЮ№",
+    1100: "ЉЩ",
+}
+ADVANCE = {c: w / 1000 for w, chars in ADVANCES.items() for c in chars}
 
 
 @dataclass(frozen=True)
@@ -44,6 +90,8 @@ def time_chart(
     date_label: Callable[[dt.date], str],
     number: Callable[[float], str],
     legend: Mapping[str, str],
+    width: float = NARROW,
+    css_class: str = "",
 ) -> Markup:
     """An accessible SVG chart of points in date order, ready to put inline in HTML5.
 
@@ -54,8 +102,8 @@ def time_chart(
     points = sorted(points, key=lambda p: (p.date, p.value))
     ticks, decimals = _nice_ticks(max(p.value for p in points))
     tick_texts = [number(round(t, decimals)) for t in ticks]
-    left = GAP + max(_width(t) for t in tick_texts) + GAP
-    right = WIDTH - RIGHT
+    left = GAP + max(text_width(t) for t in tick_texts) + GAP
+    right = width - RIGHT
     base = TOP + PLOT_HEIGHT
     first, last = points[0].date, points[-1].date
     span = max((last - first).days, 1)
@@ -72,9 +120,12 @@ def time_chart(
         return base - value / ticks[-1] * PLOT_HEIGHT
 
     kinds = [k for k in ("", "lower", "approximate", "upper") if any(p.bound == k for p in points)]
-    legend_top = base + GAP + 2 * FONT * 1.25 + 20  # below the date ticks; then a line per kind of mark
+    legend_lines = [_wrap(legend[k], width - left - 18 - GAP) for k in kinds]
+    legend_top = base + GAP + 3 + 2 * FONT * 1.25 + 20  # below the date ticks; then a line per kind of mark
+    height = legend_top + sum(len(lines) - 1 for lines in legend_lines) * FONT * 1.25 + len(kinds) * FONT * 2
+    classes = " ".join(("chart", css_class)).strip()
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {_n(WIDTH)} {_n(legend_top + len(kinds) * FONT * 2)}" role="img"'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{classes}" viewBox="0 0 {_n(width)} {_n(height)}" role="img"'
         f' aria-labelledby="{chart_id}-title {chart_id}-desc" fill="currentColor" font-family="sans-serif"'
         f' font-size="{_n(FONT)}">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
@@ -92,6 +143,7 @@ def time_chart(
     )
     same_day: dict[dt.date, int] = {}
     marks, values, labelled = [], [], -math.inf
+    max_labels = int(width / 100 * VALUE_LABELS_PER_100)
     for point in points:
         nth = same_day[point.date] = same_day.get(point.date, -1) + 1
         x, y = x_of(point.date) + nth * 9, y_of(point.value)
@@ -101,21 +153,23 @@ def time_chart(
             f' stroke="currentColor" stroke-opacity=".5"/>{_mark(point.bound, x, y)}</g>'
         )
         text = number(point.value)
-        if len(points) <= MAX_VALUE_LABELS and x - labelled > _width(text) + GAP:  # none over another
+        at = _inside(x, text_width(text), left + 2, width)
+        if len(points) <= max_labels and at - text_width(text) / 2 > labelled + GAP:  # none over another
             values.append(
-                f'<text x="{_n(_inside(x, text))}" y="{_n(y - (18 if point.bound == "lower" else 10))}">{escape(text)}</text>'
+                f'<text x="{_n(at)}" y="{_n(y - (18 if point.bound == "lower" else 10))}">{escape(text)}</text>'
             )
-            labelled = x
+            labelled = at + text_width(text) / 2
     out.append(f'<g class="chart-marks">{"".join(marks)}</g>')
     out.append(f'<g class="chart-value" text-anchor="middle">{"".join(values)}</g>')
-    out.append(_date_ticks(points, x_of, base, date_label))
+    out.append(_date_ticks(points, x_of, base, date_label, width))
     y = legend_top
-    for kind in kinds:
-        out.append(
-            f'<g class="chart-legend">{_mark(kind, left + 6, y - 4)}'
-            f'<text x="{_n(left + 18)}" y="{_n(y)}">{escape(legend[kind])}</text></g>'
+    for kind, lines in zip(kinds, legend_lines, strict=True):
+        spans = "".join(
+            f'<tspan x="{_n(left + 18)}" y="{_n(y + i * FONT * 1.25)}">{escape(line)}</tspan>'
+            for i, line in enumerate(lines)
         )
-        y += FONT * 2
+        out.append(f'<g class="chart-legend">{_mark(kind, left + 6, y - 4)}<text>{spans}</text></g>')
+        y += (len(lines) - 1) * FONT * 1.25 + FONT * 2
     out.append("</svg>")
     return Markup("\n".join(out))
 
@@ -136,24 +190,42 @@ def _mark(bound: str, x: float, y: float) -> str:
 
 
 def _date_ticks(
-    points: Sequence[ChartPoint], x_of: Callable[[dt.date], float], base: float, date_label: Callable[[dt.date], str]
+    points: Sequence[ChartPoint],
+    x_of: Callable[[dt.date], float],
+    base: float,
+    date_label: Callable[[dt.date], str],
+    width: float,
 ) -> str:
-    """A label under the axis for each date, but those too close to the one before."""
-    out, last = [], -math.inf
-    for day in sorted({p.date for p in points}):
+    """A label under the axis for each date, in two lines ("13 December" over "2025"), but
+    those that would touch the one before: the first and the last date always, and between
+    them each date whose label clears its neighbours by measured width."""
+    days = sorted({p.date for p in points})
+    labels = []
+    for day in days:
+        lines = date_label(day).rsplit(" ", 1)
+        half = max(text_width(w) for w in lines) / 2
+        at = _inside(x_of(day), 2 * half, 0, width)
+        labels.append((day, lines, at - half, at + half, at))
+    chosen = [labels[0]]
+    for label in labels[1:]:
+        if label[2] >= chosen[-1][3] + GAP:
+            chosen.append(label)
+    if len(labels) > 1 and chosen[-1] is not labels[-1]:  # the latest date is the one to keep
+        while len(chosen) > 1 and labels[-1][2] < chosen[-1][3] + GAP:
+            chosen.pop()
+        if labels[-1][2] >= chosen[-1][3] + GAP:
+            chosen.append(labels[-1])
+    out = []
+    for day, lines, _, _, at in chosen:
         x = x_of(day)
-        if x - last >= MIN_TICK_GAP or (day == points[-1].date and x - last >= MIN_TICK_GAP / 2):
-            words = date_label(day).rsplit(" ", 1)
-            at = _inside(x, max(words, key=len))
-            lines = "".join(
-                f'<tspan x="{_n(at)}" y="{_n(base + GAP + FONT + i * FONT * 1.25)}">{escape(w)}</tspan>'
-                for i, w in enumerate(words)
-            )
-            out.append(
-                f'<line x1="{_n(x)}" y1="{_n(base)}" x2="{_n(x)}" y2="{_n(base + 4)}" stroke="currentColor"/>'
-                f"<text>{lines}</text>"
-            )
-            last = x
+        spans = "".join(
+            f'<tspan x="{_n(at)}" y="{_n(base + GAP + 3 + FONT + i * FONT * 1.25)}">{escape(w)}</tspan>'
+            for i, w in enumerate(lines)
+        )
+        out.append(
+            f'<line x1="{_n(x)}" y1="{_n(base)}" x2="{_n(x)}" y2="{_n(base + 4)}" stroke="currentColor"/>'
+            f"<text>{spans}</text>"
+        )
     return f'<g class="chart-tick" text-anchor="middle">{"".join(out)}</g>'
 
 
@@ -170,14 +242,26 @@ def _nice_ticks(max_value: float) -> tuple[list[float], int]:
         exponent += 1
 
 
-def _inside(x: float, text: str) -> float:
-    """Where to centre text at x so that none of it falls outside the drawing."""
-    half = _width(text) / 2 + 2
-    return min(max(x, half), WIDTH - half)
+def _inside(x: float, text_w: float, lo: float, hi: float) -> float:
+    """Where to centre text text_w wide at x so that none of it falls outside lo..hi."""
+    half = text_w / 2 + 2
+    return min(max(x, lo + half), hi - half)
 
 
-def _width(text: str) -> float:
-    return len(text) * 0.6 * FONT
+def _wrap(text: str, room: float) -> list[str]:
+    """text in lines no wider than room, broken between words."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}") <= room:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def text_width(text: str, size: float = FONT) -> float:
+    """An upper estimate of text's drawn width at size: the same on every machine."""
+    return sum(ADVANCE.get(c, 1.1) for c in text) * size
 
 
 def _n(value: float) -> str:

@@ -8,6 +8,7 @@ outlive a move of the site.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -15,8 +16,8 @@ from functools import partial
 from xml.sax.saxutils import escape, quoteattr
 
 from .. import pagekinds
-from ..content.model import Model
-from .plan import Edition, Page, document_url, event_anchor, quote_anchor
+from ..content.model import Document, Model
+from .plan import Edition, Group, Page, document_url, event_anchor, quote_anchor
 
 # Every download and its fields, in the order they are written; the data page (data.html)
 # explains each field with the strings of the same names.
@@ -228,19 +229,37 @@ def correction_entries(edition: Edition, heading: Callable[..., str]) -> list[tu
     ]
 
 
+def _lastmod(page: Page) -> dt.date | None:
+    document = page.context.get("document")
+    if isinstance(document, Document):
+        return document.modified
+    tag = page.context.get("tag")
+    if isinstance(tag, Group):
+        return max((d.modified for d in tag.items if isinstance(d, Document) and d.modified), default=None)
+    return None
+
+
 def sitemap(model: Model, pages: Iterable[Page]) -> bytes:
-    """Every page but 404.html, with its versions in the other languages."""
+    """Every page but 404.html, with its versions in the other languages (and x-default, the
+    site's own language's) and when it last changed: a document's own date of change, a topic's
+    latest briefing's, any other page the latest of the whole content's (never today's)."""
     base = model.site.base_url
+    latest = max((d.modified for d in model.documents if d.modified), default=None)
     urls = []
     for page in sorted(pages, key=lambda p: p.url):
         if not pagekinds.BY_NAME[page.kind].sitemap:
             continue
+        alternates = dict(page.alternates)
+        if len(alternates) > 1 and model.site.language in alternates:
+            alternates["x-default"] = alternates[model.site.language]
         links = "".join(
             f'<xhtml:link rel="alternate" hreflang="{code}" href="{escape(base + url)}"/>'
-            for code, url in sorted(page.alternates.items())
-            if len(page.alternates) > 1
+            for code, url in sorted(alternates.items())
+            if len(alternates) > 1
         )
-        urls.append(f"  <url><loc>{escape(base + page.url)}</loc>{links}</url>\n")
+        lastmod = _lastmod(page) or latest
+        when = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
+        urls.append(f"  <url><loc>{escape(base + page.url)}</loc>{when}{links}</url>\n")
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
         ' xmlns:xhtml="http://www.w3.org/1999/xhtml">\n' + "".join(urls) + "</urlset>\n"

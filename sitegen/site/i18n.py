@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
@@ -33,6 +34,16 @@ class Strings:
         self.time = lru_cache(maxsize=4096)(self._time)
         self.number = lru_cache(maxsize=4096)(self._number)
         self._made = lru_cache(maxsize=16384)(self._make)
+
+    @property
+    def og_locale(self) -> str:
+        """The locale as Open Graph names it, language_TERRITORY (en_GB, be_BY), the territory
+        CLDR's likeliest when the interface's locale names none."""
+        locale = self.locale
+        if not locale.territory:
+            likely = get_global("likely_subtags").get(locale.language)
+            locale = Locale.parse(likely) if likely else locale
+        return f"{locale.language}_{locale.territory}" if locale.territory else locale.language
 
     def __call__(self, key: str, n: float | None = None, **values: object) -> Markup:
         """The text for templates: escaped, its fields filled (Markup fields as they are)."""

@@ -228,11 +228,42 @@ def numbered_sources(document: Document, sources: Mapping[str, Source]) -> tuple
     )
 
 
-def key_figures(edition: Edition) -> tuple[Figure, ...]:
-    """For the home page: the latest value of each series, then the other figures."""
+def key_figures(edition: Edition, chosen: Sequence[str] = ()) -> tuple[Figure, ...]:
+    """For the home page: the figures site.yaml's key_figures names, in its order (the first
+    leads the page); else the latest value of each series, then the other figures."""
+    if chosen:
+        by_id = {f.id: f for f in edition.figures}
+        return tuple(by_id[i] for i in chosen if i in by_id)
     latest = [sv.figures[-1] for sv in edition.series if sv.figures]
     others = sorted(edition.single_figures, key=lambda f: (f.as_of, f.id), reverse=True)
     return tuple([*latest, *others][:KEY_FIGURES])
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    code: str
+    url: str  # site path
+    translated: bool  # False: no translation of this page; url is that edition's nearest page
+
+
+def language_links(
+    url: str, lang: str, alternates: Mapping[str, str], prefixes: Mapping[str, str]
+) -> list[LanguageLink]:
+    """Every language, in code order, for the page at url in lang: the page itself where it is
+    translated, else the nearest page of that edition (its section, or its home)."""
+    own = prefixes.get(lang, "")
+    rest = url.removeprefix(own) if url.startswith(own) else url
+    section = rest.split("/", 1)[0] + "/"
+    sections = {k.url for k in pagekinds.KINDS if k.every_edition and not k.items and k.url}
+    links = []
+    for code, prefix in sorted(prefixes.items()):
+        if code == lang:
+            links.append(LanguageLink(code, url, True))
+        elif code in alternates:
+            links.append(LanguageLink(code, alternates[code], True))
+        else:
+            links.append(LanguageLink(code, prefix + (section if section in sections else ""), False))
+    return links
 
 
 def upcoming(event: Event, edition: Edition) -> bool:
@@ -248,18 +279,29 @@ def plan_pages(model: Model, editions: Sequence[Edition]) -> list[Page]:
         versions.setdefault(v.name, []).append(v)
     every = {x.lang or model.site.language: x.prefix for x in editions}
     pages: list[Page] = []
+    # A group page of the same address in several editions (an untranslated briefing's topic) is one page.
+    item_versions: dict[str, dict[str, str]] = {}
+    for x in editions:
+        for kind in pagekinds.KINDS:
+            if kind.items:
+                for item in getattr(x, kind.items):
+                    if not isinstance(item, Document):
+                        url = kind.url_for(item.anchor)
+                        item_versions.setdefault(url, {})[x.lang or model.site.language] = x.prefix + url
     for edition in editions:
         for kind in pagekinds.KINDS:
             if edition.lang and not kind.every_edition:
                 continue
             if kind.items:
-                pages += _item_pages(kind, edition, model.site.language, versions)
+                pages += _item_pages(kind, edition, model.site.language, versions, item_versions)
             else:
-                pages.append(_section_page(kind, edition, model.site.language, every))
+                pages.append(_section_page(kind, edition, model.site.language, every, model.site.key_figures))
     return pages
 
 
-def _section_page(kind: PageKind, edition: Edition, site_language: str, every: Mapping[str, str]) -> Page:
+def _section_page(
+    kind: PageKind, edition: Edition, site_language: str, every: Mapping[str, str], key_ids: Sequence[str] = ()
+) -> Page:
     lang = edition.lang or site_language
     if not kind.every_edition:
         return Page(kind.url, kind.template, kind.title_key, lang, {}, {}, kind.root_relative, kind.name)
@@ -268,20 +310,20 @@ def _section_page(kind: PageKind, edition: Edition, site_language: str, every: M
         kind.template,
         edition.title if kind.name == "home" else kind.title_key,
         lang,
-        _context(kind, edition),
+        _context(kind, edition, key_ids),
         {code: prefix + kind.url for code, prefix in every.items()},
         kind.root_relative,
         kind.name,
     )
 
 
-def _context(kind: PageKind, edition: Edition) -> dict[str, object]:
+def _context(kind: PageKind, edition: Edition, chosen: Sequence[str] = ()) -> dict[str, object]:
     """What a section's template is given besides the edition."""
     if kind.name == "home":
         home = edition.home
         return {
             "home": home,
-            "key_figures": key_figures(edition),
+            "key_figures": key_figures(edition, chosen),
             "latest_events": tuple(e for e in reversed(edition.timeline) if not upcoming(e, edition))[:LATEST_EVENTS],
             "source_list": numbered_sources(home, edition.sources) if home else (),
         }
@@ -291,7 +333,11 @@ def _context(kind: PageKind, edition: Edition) -> dict[str, object]:
 
 
 def _item_pages(
-    kind: PageKind, edition: Edition, site_language: str, versions: Mapping[str, Sequence[Document]]
+    kind: PageKind,
+    edition: Edition,
+    site_language: str,
+    versions: Mapping[str, Sequence[Document]],
+    item_versions: Mapping[str, Mapping[str, str]],
 ) -> list[Page]:
     """A page per item of the edition's list: a document (in this edition's language; an
     untranslated one has its page in its own), or a group (a tag's briefings) by its anchor."""
@@ -324,6 +370,7 @@ def _item_pages(
                     item.name,
                     edition.lang or site_language,
                     {kind.name: item},
+                    alternates if len(alternates := item_versions.get(kind.url_for(item.anchor), {})) > 1 else {},
                     kind=kind.name,
                 )
             )

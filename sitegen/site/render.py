@@ -21,17 +21,28 @@ from jinja2 import BytecodeCache, Environment, FunctionLoader, StrictUndefined, 
 from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
+from .. import pagekinds
 from ..content import links
 from ..content.files import InputFile
-from ..content.model import Document, Event, Figure, LocalText, Model, Quote
+from ..content.model import Document, Event, Figure, LocalText, Model, Quote, SiteConfig
 from ..content.schema import QUALIFIERS
 from ..pagekinds import sections
 from ..problems import ContentError, Problem, error
 from ..text import slugify
-from .charts import ChartPoint, time_chart
+from .charts import NARROW, WIDE, ChartPoint, time_chart
 from .feeds import CSV_FILES, DATA_FIELDS
 from .i18n import Strings
-from .plan import Edition, Page, SeriesView, as_of, document_url, event_anchor, quote_anchor, upcoming
+from .plan import (
+    Edition,
+    Page,
+    SeriesView,
+    as_of,
+    document_url,
+    event_anchor,
+    language_links,
+    quote_anchor,
+    upcoming,
+)
 
 # A page may load nothing from elsewhere: no script runs at all, styles and images come
 # from the site itself. Set as a meta element because GitHub Pages cannot send headers.
@@ -140,6 +151,8 @@ class Renderer:
             **{f"assets/{a}": n for a, n in assets.items()},
             **{f"files/{f.rel}": len(f.data) for f in model.files},
         }
+        self.prefixes = {lang or model.site.language: e.prefix for lang, e in editions.items()}
+        self.env.filters["compact"] = compact
         self.env.globals.update(
             document_url=document_url,
             as_of=as_of,
@@ -157,8 +170,10 @@ class Renderer:
         edition, t = self.editions[lang], self.strings[page.lang]
         base_path = urlsplit(site.base_url).path or "/"
 
+        root_relative = page.root_relative and not extra.get("offline_copy")
+
         def link(to: str) -> str:
-            return base_path + to if page.root_relative else relative(page.url, to)
+            return base_path + to if root_relative else relative(page.url, to)
 
         def lang_of(document: Document) -> str:
             return document.lang or site.language
@@ -220,6 +235,8 @@ class Renderer:
             "inline_stylesheet": self.stylesheet if page.root_relative else None,
             "alternates": {code: site.base_url + url for code, url in page.alternates.items()},
             "language_names": self.language_names,
+            "language_links": language_links(page.url, page.lang, page.alternates, self.prefixes),
+            "strings": self.strings,
             "chart": lambda sv: series_chart(sv, t, display),
             # A value that differs by language: the page's text, else the original, marked.
             "nav_label": lambda p: (
@@ -240,6 +257,9 @@ class Renderer:
                 Markup(' lang="{}"').format(c) if (c := lang_of(edition.owner(item))) != page.lang else ""
             ),
             "cited_urls": lambda items: cited_urls(edition, items),
+            "publisher_ld": lambda: publisher_ld(site, edition),
+            "figure_dates": lambda: figure_dates(edition),
+            "breadcrumb_ld": lambda: breadcrumb_ld(site.base_url, edition, page, t),
             "quotations_ld": lambda: quotations_ld(self.model, edition),
             "timeline_ld": lambda: timeline_ld(self.model, edition, page, t),
         }
@@ -251,23 +271,88 @@ class Renderer:
 
 
 def series_chart(sv: SeriesView, t: Strings, display: Callable[[Figure], str]) -> Markup:
-    """The chart of a series, in the page's language."""
+    """The chart of a series, in the page's language: a drawing for a wide column and one
+    for a phone (the stylesheet shows one), each with its text at about 12 px."""
     figures = sv.figures
-    return time_chart(
-        chart_id=sv.anchor,
-        title=sv.series.title.text(t.lang),
-        description=sv.series.description.text(t.lang)
+    common: dict[str, Any] = {
+        "title": sv.series.title.text(t.lang),
+        "description": sv.series.description.text(t.lang)
         or "; ".join(f"{t.date(f.as_of)}: {display(f)}" for f in figures),
-        points=[ChartPoint(f.as_of, f.value, display(f), QUALIFIERS.get(f.qualifier, "")) for f in figures],
-        date_label=t.date,
-        number=t.number,
-        legend={
+        "points": [ChartPoint(f.as_of, f.value, display(f), QUALIFIERS.get(f.qualifier, "")) for f in figures],
+        "date_label": t.date,
+        "number": t.number,
+        "legend": {
             "": t.text("chart_exact"),
             "lower": t.text("chart_lower"),
             "approximate": t.text("chart_approximate"),
             "upper": t.text("chart_upper"),
         },
+    }
+    return Markup("\n").join(
+        (
+            time_chart(chart_id=sv.anchor, width=WIDE, css_class="chart-wide", **common),
+            time_chart(chart_id=sv.anchor + "-narrow", width=NARROW, css_class="chart-narrow", **common),
+        )
     )
+
+
+def compact(value: Any) -> Any:
+    """JSON-LD without its empty values: a key whose value is None, '', [] or {} is left out."""
+    if isinstance(value, Mapping):
+        kept = {k: compact(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in (None, "", [], {})}
+    if isinstance(value, (list, tuple)):
+        return [c for c in (compact(v) for v in value) if c not in (None, "", [], {})]
+    return value
+
+
+def publisher_ld(site: SiteConfig, edition: Edition) -> dict[str, object]:
+    """The schema.org Organization that publishes the site: site.yaml's publisher, else the site."""
+    p = site.publisher
+    return dict(
+        compact(
+            {
+                "@type": "Organization",
+                "name": p.name if p else edition.title,
+                "url": p.url if p and p.url else site.base_url + edition.prefix,
+                "logo": {"@type": "ImageObject", "url": site.base_url + p.logo} if p and p.logo else None,
+            }
+        )
+    )
+
+
+def breadcrumb_ld(base: str, edition: Edition, page: Page, t: Strings) -> dict[str, object] | None:
+    """schema.org BreadcrumbList: the edition's home, the page's section, the page."""
+    rest = page.url.removeprefix(edition.prefix)
+    if not rest or page.root_relative:
+        return None
+    crumbs = [(edition.title, edition.prefix)]
+    section = next((k for k in pagekinds.KINDS if k.url == rest.split("/", 1)[0] + "/" and not k.items), None)
+    if section is not None and section.url != rest:
+        crumbs.append((t.text(section.title_key), edition.prefix + section.url))
+    crumbs.append((page_title(page, t), page.url))
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": n, "name": name, "item": base + url}
+            for n, (name, url) in enumerate(crumbs, start=1)
+        ],
+    }
+
+
+def figure_dates(edition: Edition) -> tuple[str, str]:
+    """When the figures were first published and last changed: their briefings' dates."""
+    owners = [edition.owner(f) for f in edition.figures]
+    published = [d.date for d in owners if d.date]
+    modified = [d.modified for d in owners if d.modified]
+    return (min(published).isoformat() if published else "", max(modified).isoformat() if modified else "")
+
+
+def page_title(page: Page, t: Strings) -> str:
+    """A page's title: a section's from the interface texts, a document's or a tag's its own."""
+    kind = pagekinds.BY_NAME.get(page.kind)
+    return t.text(page.title) if kind is not None and not kind.items and kind.name != "home" else page.title
 
 
 def cited_urls(edition: Edition, items: Sequence[Figure | Event | Quote]) -> list[str]:
