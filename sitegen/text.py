@@ -12,6 +12,21 @@ SAFE_SCHEMES = ("http", "https", "mailto")
 # Browsers drop these inside a URL, so 'java\tscript:' would still run: refuse them outright.
 URL_CONTROL_RE = re.compile(r"[\x00-\x20\x7f]")
 MAX_SLUG = 64
+# Characters no text may hold: controls other than tab and line end (a NUL, a vertical tab,
+# C1 controls), lone surrogates and non-characters. XML forbids most of them, so one in a
+# title would make the feeds unreadable to every feed reader; none can be shown.
+CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def control_character(text: str) -> str:
+    """'' if text has no forbidden character, else a message naming the first ('U+0001')."""
+    found = CONTROL_RE.search(text)
+    return (
+        f"this text holds the control character U+{ord(found[0]):04X}, which cannot be shown or put"
+        " in a feed; remove it"
+        if found
+        else ""
+    )
 
 
 def slugify(text: str, limit: int = MAX_SLUG) -> str:

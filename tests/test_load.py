@@ -157,3 +157,21 @@ def test_a_site_yaml_that_cannot_be_read_is_its_own_errors_not_an_echo_in_every_
     }
     model = load_model(inputs({"site.yaml": site, "sources.yaml": SOURCES, **files}), base_url=None, drafts=False)
     assert {p.path for p in model.problems} == {"content/site.yaml"}, model.problems
+
+
+def test_control_characters_anywhere_are_errors_at_their_lines_and_never_kept() -> None:
+    site = SITE.replace('languages: {be: {title: "T"', 'languages: {be: {title: "T\\uFFFE"')
+    text = '---\ntitle: "A\\u0001"\ndate: 2024-09-16\nsummary: "S\\u000B."\n---\n\nText [@shared].\n\nBody\x00 \x07x.\n'
+    model = load_model(
+        inputs({"site.yaml": site, "sources.yaml": SOURCES, "briefings/a.md": text}), base_url=None, drafts=False
+    )
+    assert set(errors(model)) == {
+        "content/briefings/a.md:9: this text holds the control character U+0000, which cannot be shown"
+        " or put in a feed; remove it",
+        "content/briefings/a.md:2: this text holds the control character U+0001, which cannot be shown"
+        " or put in a feed; remove it",
+        "content/briefings/a.md:4: this text holds the control character U+000B, which cannot be shown"
+        " or put in a feed; remove it",
+        "content/site.yaml:5: this text holds the control character U+FFFE, which cannot be shown"
+        " or put in a feed; remove it",
+    }

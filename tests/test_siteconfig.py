@@ -92,3 +92,44 @@ def test_sources_file() -> None:
     sources = read_sources_file("content/sources.yaml", text.encode(), problems)
     assert [s.id for s in sources] == ["a", "b"]  # a refused url is one error; the source still exists
     assert [p.line for p in problems] == [2]
+
+
+def test_a_language_code_must_be_one_cldr_knows_and_its_error_is_one_line() -> None:
+    from sitegen.content.siteconfig import known_language
+
+    assert [known_language(c) for c in ("be", "ru", "en-GB", "be-tarask", "xx", "zz-ZZ", "be\n")] == [
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+    _, problems = site(SITE.replace("  ru: {", '  xx: {title: "X", description: "X"}\n  "be\\n": {'))
+    messages = [str(p) for p in problems]
+    assert len(messages) == 2 and all("\n" not in m for m in messages), messages
+    assert "'xx' must be a language code that CLDR knows" in messages[0]
+    assert "'be\\n' must be a language code" in messages[1]
+    _, problems = site(SITE.replace("language: en", "language: xx"))
+    assert [p.message for p in problems] == [
+        "'xx' is not a language code that CLDR knows; use one like 'en', 'be' or 'ru'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("https://o.github.io:99999/r/", "port"),
+        ("https://o.github.io:0/r/", "port"),
+        ("https://user:secret@o.github.io/r/", "user name or password"),
+        ("https://token@o.github.io/r/", "user name or password"),
+        ("https://o.github.io/" + "a" * 100_000, "characters long"),
+        ("https://o.github.io/r/../x/", "'..'"),
+        ("https://o.github.io/./r/", "'..'"),
+    ],
+)
+def test_a_base_url_that_cannot_be_the_sites_address_is_refused(url: str, said: str) -> None:
+    why = check_base_url(url)
+    assert why is not None and said in why
+    assert check_base_url("https://o.github.io:8080/r/") is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..problems import Problem, error
+from ..text import CONTROL_RE, control_character
 from .yamlfm import parse_yaml
 
 MAX_FRONT_MATTER_BYTES = 64 * 1024
@@ -27,7 +28,11 @@ def decode(path: str, data: bytes, problems: list[Problem]) -> str | None:
         line = data[: exc.start].count(b"\n") + 1
         problems.append(error(path, line, "this file is not UTF-8 text; save it with UTF-8 encoding"))
         return None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if found := CONTROL_RE.search(text):  # said once, at the first; the rest are removed too
+        problems.append(error(path, text.count("\n", 0, found.start()) + 1, control_character(found[0])))
+        text = CONTROL_RE.sub("", text)
+    return text
 
 
 def load_yaml(path: str, text: str, first_line: int, problems: list[Problem]) -> object:

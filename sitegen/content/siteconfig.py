@@ -62,6 +62,9 @@ def read_sources_file(path: str, data: bytes, problems: list[Problem]) -> tuple[
     return tuple(s for item in f.mappings("sources") if (s := read_source(item)) is not None)
 
 
+MAX_BASE_URL = 2_000
+
+
 def check_base_url(url: str) -> str | None:
     """None if url can be the site's address, else why not."""
     # check_url first: urlsplit raises for some addresses it refuses.
@@ -69,6 +72,18 @@ def check_base_url(url: str) -> str | None:
         return "must be an absolute address like https://owner.github.io/repo/"
     if re.search(r"[\"'<>`\\{}|^]", url) or parts.query or parts.fragment:
         return "must be a plain address: no quotes, brackets, query or fragment"
+    if len(url) > MAX_BASE_URL:
+        return f"is {len(url):,} characters long; an address of a site is at most {MAX_BASE_URL:,}"
+    if parts.username is not None or parts.password is not None:
+        return "must not hold a user name or password (the part before '@'); they would be published on every page"
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0 and re.search(r":[^/@]*$", parts.netloc.rsplit("]", 1)[-1]):
+        return "has a port that is not a number from 1 to 65535"
+    if any(segment in (".", "..") for segment in parts.path.split("/")):
+        return "must not hold '.' or '..' in its path; write the folder's own address"
     return None
 
 
@@ -96,6 +111,9 @@ def read_site(
         return fallback
     f.only(SITE_KEYS)
     language = f.matching("language", LANGUAGE_RE) or "en"
+    if not known_language(language):
+        f.error("language", f"'{language}' is not a language code that CLDR knows; use one like 'en', 'be' or 'ru'")
+        language = "en"
     url = base_url or f.text("base_url", required=True, example="https://owner.github.io/repo/")
     if base_url is None and url and (why := check_base_url(url)):
         f.error("base_url", f"'base_url' {why}")
@@ -162,8 +180,9 @@ def _keyed(
         return
     for entry, spec in (raw or LineMap()).items():
         line = raw.key_line(entry) + f.offset  # type: ignore[union-attr]
-        if not valid(entry):
-            f.problems.append(error(f.path, line, f"'{entry}' must be {rule}"))
+        if not valid(entry):  # shown on one line, whatever it holds ("be\n")
+            shown = entry if entry.isprintable() else repr(entry)[1:-1]
+            f.problems.append(error(f.path, line, f"'{shown}' must be {rule}"))
         elif not isinstance(spec, LineMap):
             f.problems.append(error(f.path, line, f"{name} '{entry}' needs {', '.join(keys)}"))
         else:
@@ -188,13 +207,25 @@ def _series(f: Fields, language: str, languages: tuple[str, ...]) -> tuple[Serie
     return tuple(Series(i, text(s, "title", True), text(s, "description"), text(s, "unit")) for i, s in found)
 
 
+def known_language(code: str) -> bool:
+    """A BCP 47 code of a language that Babel's CLDR data has (so its dates and numbers can be
+    written, and browsers and screen readers know it): 'be', 'be-tarask', 'en-GB'; not 'xx'."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(code, sep="-")
+    except (ValueError, UnknownLocaleError):
+        return False
+    return True
+
+
 def _languages(f: Fields, default: str) -> tuple[Language, ...]:
     found = _keyed(
         f,
         "languages",
         "language",
-        f"a language code like 'be' or 'ru', other than the site's own ('{default}')",
-        lambda c: bool(LANGUAGE_RE.match(c)) and c != default,
+        f"a language code that CLDR knows, like 'be' or 'ru', other than the site's own ('{default}')",
+        lambda c: bool(LANGUAGE_RE.match(c)) and c != default and known_language(c),
         ("title", "description"),
     )
     return tuple(Language(c, s.text("title", required=True), s.text("description", required=True)) for c, s in found)

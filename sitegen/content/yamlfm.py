@@ -27,6 +27,8 @@ from typing import Any
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
+from ..text import CONTROL_RE, control_character
+
 __all__ = ["LineList", "LineMap", "YamlIssue", "YamlResult", "parse_yaml"]
 
 
@@ -222,6 +224,9 @@ class _Builder:
                     continue
                 plain = event.implicit[0]
                 raw: str = event.value
+                if CONTROL_RE.search(raw):  # written as an escape ("\u0001"): the reader lets it through
+                    self.issue(line, control_character(raw))
+                    raw = CONTROL_RE.sub("", raw)
                 if stack and pending[-1] is _EXPECT_KEY:
                     self.take_key(raw, plain, line)
                     continue
