@@ -175,3 +175,26 @@ def test_control_characters_anywhere_are_errors_at_their_lines_and_never_kept() 
         "content/site.yaml:5: this text holds the control character U+FFFE, which cannot be shown"
         " or put in a feed; remove it",
     }
+
+
+def test_dates_that_cannot_be_right_are_errors() -> None:
+    import datetime as dt
+
+    from sitegen.content.validate import validate
+
+    extra = (
+        "updated: 2099-01-01\n"
+        "corrections: [{date: 2099-01-01, text: Late.}, {date: 1900-01-01, text: Early.},"
+        " {date: 2024-09-01, text: Before the briefing.}, {date: 2024-09-20, text: Fine.}]\n"
+    )
+    model = load({"briefings/a.md": briefing(extra=extra)})
+    assert any("2099-01-01 is after today" in p.message for p in model.errors)
+    (document,) = [d for d in model.documents if d.kind.value == "briefing"]
+    problems, _ = validate(model.site, tuple(model.sources.values()), model.documents, (), today=dt.date(2026, 12, 1))
+    messages = sorted(p.message for p in problems if "check the year" in p.message)
+    assert messages == [
+        "the 'updated' date 2099-01-01 is after today (2026-12-01); check the year",
+        "the correction's date 1900-01-01 is before 2024-09-16; check the year",
+        "the correction's date 2024-09-01 is before 2024-09-16; check the year",
+        "the correction's date 2099-01-01 is after today (2026-12-01); check the year",
+    ], document

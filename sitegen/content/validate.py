@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import fields, is_dataclass, replace
 
@@ -37,6 +38,7 @@ def validate(
     files: Collection[str] = (),
     drafts: Collection[str] = (),
     site_path: str = "content/site.yaml",
+    today: dt.date | None = None,
 ) -> tuple[list[Problem], tuple[Document, ...]]:
     """Cross-file problems, and the documents, each translation with its original's slug.
     `unreadable`: the files whose own errors left no document; `files`: content/'s other
@@ -51,6 +53,7 @@ def validate(
     documents, languages = _translations(site, documents, problems, unreadable)
     problems += _addresses(documents, languages)
     problems += _unsafe_markup(documents)
+    problems += _dates(documents, every_source, dt.date.today() if today is None else today)
     for lang in ("", *languages):
         edition = [d for d in documents if d.lang == lang]
         problems += _duplicates(
@@ -123,6 +126,32 @@ def validate(
             problems.append(warning(source.origin.path, source.origin.line, f"source '{source.id}' is never cited"))
     problems += archive_problems(every_source)
     return problems, documents
+
+
+EARLIEST = dt.date(1918, 1, 1)  # before any event a briefing on Belarus could record: a mistyped year
+
+
+def _dates(documents: Sequence[Document], sources: Sequence[Source], today: dt.date) -> list[Problem]:
+    """Dates that cannot be right: a correction, update or reading that has not happened yet
+    (a built page never depends on today, but a date after it is a typing mistake), a
+    correction before what it corrects, and any such date before 1918. Today only ever
+    refuses: the same content never builds differently."""
+    problems = []
+
+    def check(date: dt.date | None, what: str, path: str, line: int, earliest: dt.date = EARLIEST) -> None:
+        if date is not None and date > today + dt.timedelta(days=1):  # a day's grace: time zones
+            problems.append(error(path, line, f"{what} {date} is after today ({today}); check the year"))
+        elif date is not None and date < earliest:
+            problems.append(error(path, line, f"{what} {date} is before {earliest}; check the year"))
+
+    for d in documents:
+        check(d.updated, "the 'updated' date", d.path, d.origin.line)
+        for c in d.corrections:
+            check(c.date, "the correction's date", c.origin.path, c.origin.line, max(EARLIEST, d.date or EARLIEST))
+    for source in sources:
+        for date, what in ((source.accessed, "'accessed'"), (source.archived, "'archived'")):
+            check(date, f"source '{source.id}': {what}", source.origin.path, source.origin.line)
+    return problems
 
 
 def _unsafe_markup(documents: Sequence[Document]) -> list[Problem]:
