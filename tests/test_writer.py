@@ -263,4 +263,4 @@ def test_a_lock_is_released_when_its_build_dies(root: Path) -> None:
     holder.wait()
     started = time.monotonic()
     with build_lock(output, print):
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 10  # the holder would keep it 60 s; a loaded machine is slow

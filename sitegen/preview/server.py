@@ -34,6 +34,7 @@ PREFIX = "/__sitegen/"
 EVENTS_PATH = PREFIX + "events"
 HEARTBEAT_SECONDS = 10.0
 HISTORY = 100  # builds whose changed paths are kept for pages that connect late
+MAX_STREAMS = 64  # live-reload streams at once: tabs open on the preview, far more than anyone has
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 CSP_RE = re.compile(r'(<meta http-equiv="Content-Security-Policy" content=")')
 GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
@@ -142,16 +143,19 @@ class Hub:
             return sorted({p for e in epochs for p in self._history[e]})
 
 
+# A Host header as RFC 9110 has it: a name or an IPv4 address, or an IPv6 one in brackets,
+# then at most a port of digits. Anything else ('[::1]evil.com', 'localhost:1@evil.com') is
+# refused whole, never cut down to a part that looks local.
+HOST_RE = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::[0-9]{1,5})?")
+
+
 def allowed_host(header: str | None, allowed: Iterable[str], local_address: str) -> bool:
     """True when the Host header names this machine: a local name, or the very address
     the request came in on (for a server listening on every address)."""
-    if not header:
+    found = HOST_RE.fullmatch((header or "").strip().lower())
+    if found is None:
         return False
-    host = header.strip().lower()
-    if host.startswith("["):
-        host = host[: host.find("]") + 1]
-    elif host.count(":") == 1:
-        host = host.split(":", 1)[0]
+    host = found[1]
     return host in allowed or host.strip("[]") == local_address.lower()
 
 
@@ -227,7 +231,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self._plain(HTTPStatus.FORBIDDEN, "Forbidden: this preview answers only to this machine\n", send_body)
             return
         state = self.server.hub.state
-        raw = urlsplit(self.path).path
+        try:
+            raw = urlsplit(self.path).path
+        except ValueError:  # a request line no browser sends ('GET http://[ HTTP/1.1')
+            self._plain(HTTPStatus.BAD_REQUEST, "Bad request\n", send_body)
+            return
         if raw == EVENTS_PATH:
             self._events()
             return
@@ -285,6 +293,18 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def _events(self) -> None:
         """Server-Sent Events: one 'state' event per build, starting with what was missed."""
         hub = self.server.hub
+        if not self.server.streams.acquire(blocking=False):  # each stream holds a thread: a cap on both
+            self.send_response(HTTPStatus.SERVICE_UNAVAILABLE)
+            self.send_header("Retry-After", "5")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        try:
+            self._stream(hub)
+        finally:
+            self.server.streams.release()
+
+    def _stream(self, hub: Hub) -> None:
         query = parse_qs(urlsplit(self.path).query)
         try:
             since = int(query.get("since", ["0"])[0])
@@ -324,6 +344,7 @@ class PreviewServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], hub: Hub, allowed_hosts: Iterable[str]) -> None:
         self.hub = hub
         self.allowed_hosts = frozenset(h.lower() for h in allowed_hosts)
+        self.streams = threading.BoundedSemaphore(MAX_STREAMS)
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, PreviewHandler)
