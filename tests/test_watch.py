@@ -49,3 +49,18 @@ def test_take_waits_for_the_quiet_window_after_the_last_change() -> None:
     thread.join()
     # Each change extends the window, so the batch closes a second after the last of them.
     assert batch == {Path("a.md"), Path("b.md"), Path("c.md")} and taken - times[-1] >= 1.0
+
+
+def test_editors_temporary_files_are_not_changes_and_real_saves_are() -> None:
+    from watchdog.events import FileCreatedEvent, FileModifiedEvent, FileMovedEvent
+
+    from sitegen.preview.watch import relevant_paths
+
+    folder = "content/briefings/"
+    for name in (".first-round.md.swp", "first-round.md~", ".#first-round.md", "4913", "x.tmp"):
+        assert relevant_paths(FileModifiedEvent(folder + name)) == [], name
+        assert relevant_paths(FileCreatedEvent(folder + name)) == [], name
+    assert relevant_paths(FileModifiedEvent(folder + "first-round.md")) == [Path(folder + "first-round.md")]
+    # An atomic save: the temporary file moved over the real one is a change of the real one.
+    moved = FileMovedEvent(folder + ".first-round.md.tmp", folder + "first-round.md")
+    assert relevant_paths(moved) == [Path(folder + "first-round.md")]
