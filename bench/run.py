@@ -407,6 +407,35 @@ def sitegen_digest() -> str:
     return h.hexdigest()[:12]
 
 
+def peer_command(name: str, bindir: Path | str, site: Path, out: Path, work: Path) -> list[str]:
+    """The command that builds a peer's site into out (emptied first, with its caches)."""
+    if name == "hugo":
+        clear(out, site / "resources", site / ".hugo_build.lock", work / "hugo-cache")
+        return [
+            str(bindir),
+            "--source",
+            str(site),
+            "--destination",
+            str(out),
+            "--quiet",
+            "--cacheDir",
+            str(work / "hugo-cache"),
+        ]
+    if name == "pelican":
+        clear(out, site / "cache")
+        return [
+            str(Path(bindir) / "pelican"),
+            str(site / "content"),
+            "-s",
+            str(site / "pelicanconf.py"),
+            "-o",
+            str(out),
+            "-q",
+        ]
+    clear(out)
+    return [str(Path(bindir) / "mkdocs"), "build", "-q", "-f", str(site / "mkdocs.yml"), "-d", str(out)]
+
+
 def run_size(size: int, runs: int, peers: dict[str, Path | str]) -> SizeResult:
     here = WORK / str(size)
     clear(here)
@@ -488,35 +517,7 @@ def run_size(size: int, runs: int, peers: dict[str, Path | str]) -> SizeResult:
         # The peers, each from an empty output folder.
         for name, site in sites.items():
             out = here / name / "out"
-            bindir = peers[name]
-            if name == "hugo":
-                clear(out, site / "resources", site / ".hugo_build.lock")
-                cmd = [
-                    str(bindir),
-                    "--source",
-                    str(site),
-                    "--destination",
-                    str(out),
-                    "--quiet",
-                    "--cacheDir",
-                    str(here / name / "hugo-cache"),
-                ]
-                clear(here / name / "hugo-cache")
-            elif name == "pelican":
-                clear(out, site / "cache")
-                cmd = [
-                    str(Path(bindir) / "pelican"),
-                    str(site / "content"),
-                    "-s",
-                    str(site / "pelicanconf.py"),
-                    "-o",
-                    str(out),
-                    "-q",
-                ]
-            else:
-                clear(out)
-                cmd = [str(Path(bindir) / "mkdocs"), "build", "-q", "-f", str(site / "mkdocs.yml"), "-d", str(out)]
-            record(name, measure(cmd, site), run, out)
+            record(name, measure(peer_command(name, peers[name], site, out, here / name), site), run, out)
 
     if sitegen_digest() != code_before:
         result.warnings.append(

@@ -62,9 +62,24 @@ def validate(
             "figure ids must be unique across the site (in each language)",
         )
         problems += _tags(edition)
+    cited, citation_problems = _citations(documents, every_source)
+    problems += citation_problems
+    for d in documents:
+        problems += _document_settings(d, site, languages, assets)
+    problems += _links(documents, links.Index({(d.name, d.lang): d for d in documents}, drafts, files, assets))
+    problems += _site_settings(site, documents, assets, site_path)
+    for source in every_source:
+        if source.id not in cited:
+            problems.append(warning(source.origin.path, source.origin.line, f"source '{source.id}' is never cited"))
+    problems += archive_problems(every_source)
+    return problems, documents
+
+
+def _citations(documents: Sequence[Document], every_source: Sequence[Source]) -> tuple[set[str], list[Problem]]:
+    """The ids of the sources something cites, and each citation of a source no one defines."""
     known = {s.id for s in every_source}
     cited: set[str] = set()
-    series_ids = {s.id for s in site.series}
+    problems = []
     for d in documents:
         for item in d.cited_items():
             for source_id, line in zip(item.sources, item.cite_lines, strict=True):
@@ -89,43 +104,47 @@ def validate(
                         " content/sources.yaml or to this file's 'sources', or fix the id",
                     )
                 )
-        for figure in d.figures:
-            if figure.series and figure.series not in series_ids:
-                problems.append(
-                    warning(
-                        d.path,
-                        figure.origin.line,
-                        f"series '{figure.series}' has no title in"
-                        " content/site.yaml 'series'; its chart is titled from the id",
-                    )
-                )
-        problems += check_languages(d.nav_title, "nav_title", d.path, (site.language, *languages))
-        if d.image is not None and d.image.src.removeprefix("assets/") not in assets:
-            problems.append(
-                error(d.path, 1, f"the image '{d.image.src}' is not in assets/; add the file or fix the name")
-            )
-    problems += _links(documents, links.Index({(d.name, d.lang): d for d in documents}, drafts, files, assets))
+    return cited, problems
+
+
+def _document_settings(
+    d: Document, site: SiteConfig, languages: Sequence[str], assets: Collection[str]
+) -> list[Problem]:
+    """What a document names that the site must have: its figures' series, its image, the
+    languages of its navigation title."""
+    series_ids = {s.id for s in site.series}
+    problems = [
+        warning(
+            d.path,
+            figure.origin.line,
+            f"series '{figure.series}' has no title in content/site.yaml 'series'; its chart is titled from the id",
+        )
+        for figure in d.figures
+        if figure.series and figure.series not in series_ids
+    ]
+    problems += check_languages(d.nav_title, "nav_title", d.path, (site.language, *languages))
+    if d.image is not None and d.image.src.removeprefix("assets/") not in assets:
+        problems.append(error(d.path, 1, f"the image '{d.image.src}' is not in assets/; add the file or fix the name"))
+    return problems
+
+
+def _site_settings(
+    site: SiteConfig, documents: Sequence[Document], assets: Collection[str], site_path: str
+) -> list[Problem]:
+    """What site.yaml names that the content must have: its key figures, logo and image."""
     figure_ids = {f.id for d in documents for f in d.figures}
-    for figure_id, line in zip(site.key_figures, site.key_figure_lines, strict=True):
-        if figure_id not in figure_ids:
-            problems.append(
-                error(
-                    site_path,
-                    line,
-                    f"key_figures: no figure has the id '{figure_id}'; use the id of a figure in a briefing",
-                )
-            )
+    problems = [
+        error(site_path, line, f"key_figures: no figure has the id '{figure_id}'; use the id of a figure in a briefing")
+        for figure_id, line in zip(site.key_figures, site.key_figure_lines, strict=True)
+        if figure_id not in figure_ids
+    ]
     for what, path in (
         ("logo", site.publisher.logo if site.publisher else ""),
         ("image", site.image.src if site.image else ""),
     ):
         if path and path.removeprefix("assets/") not in assets:
             problems.append(error(site_path, 0, f"the {what} '{path}' is not in assets/; add the file or fix the name"))
-    for source in every_source:
-        if source.id not in cited:
-            problems.append(warning(source.origin.path, source.origin.line, f"source '{source.id}' is never cited"))
-    problems += archive_problems(every_source)
-    return problems, documents
+    return problems
 
 
 EARLIEST = dt.date(1918, 1, 1)  # before any event a briefing on Belarus could record: a mistyped year

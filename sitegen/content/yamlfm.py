@@ -215,22 +215,7 @@ class _Builder:
             event = get_event()
             kind = event.__class__
             if kind is scalar_event:
-                if event.anchor is not None:
-                    self.refuse_alias(event)
-                line = self.line_of(event.start_mark)
-                if event.tag is not None:
-                    self.issues.append(_tag_issue(line, event.tag))
-                    self.add(None, line)
-                    continue
-                plain = event.implicit[0]
-                raw: str = event.value
-                if CONTROL_RE.search(raw):  # written as an escape ("\u0001"): the reader lets it through
-                    self.issue(line, control_character(raw))
-                    raw = CONTROL_RE.sub("", raw)
-                if stack and pending[-1] is _EXPECT_KEY:
-                    self.take_key(raw, plain, line)
-                    continue
-                self.add(_plain_scalar(raw) if plain else raw, line)
+                self.scalar(event)
             elif kind is mapping_start or kind is sequence_start:
                 if event.anchor is not None:
                     self.refuse_alias(event)
@@ -270,6 +255,24 @@ class _Builder:
                     raise _Stop
             elif kind is yaml.StreamEndEvent:
                 return
+
+    def scalar(self, event: Any) -> None:
+        if event.anchor is not None:
+            self.refuse_alias(event)
+        line = self.line_of(event.start_mark)
+        if event.tag is not None:
+            self.issues.append(_tag_issue(line, event.tag))
+            self.add(None, line)
+            return
+        plain = event.implicit[0]
+        raw: str = event.value
+        if CONTROL_RE.search(raw):  # written as an escape ("\u0001"): the reader lets it through
+            self.issue(line, control_character(raw))
+            raw = CONTROL_RE.sub("", raw)
+        if self.stack and self.pending[-1] is _EXPECT_KEY:
+            self.take_key(raw, plain, line)
+        else:
+            self.add(_plain_scalar(raw) if plain else raw, line)
 
     def refuse_alias(self, event: Any) -> None:
         self.issue(self.line_of(event.start_mark), _ALIAS_MESSAGE)
