@@ -78,6 +78,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         description="Write a new draft briefing with every front-matter key to fill in.",
     )
     new.add_argument("title", help="the briefing's title, in quotes")
+    new.add_argument("--lang", default="", help="the language it is written in (default: the site's), e.g. be")
     for command in (build, check, serve, new):
         command.add_argument("--content", type=Path, help="content folder (default: content/)")
     add_sources_parser(commands)
@@ -150,7 +151,7 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None,
         return EXIT_USAGE
     try:
         if args.command == "new":
-            return _new(args.title, options)
+            return _new(args.title, options, args.lang)
         if args.command == "serve":
             from .preview.session import run  # watchdog and the server load only when serving
 
@@ -218,11 +219,15 @@ def _build(options: BuildOptions) -> int:
     return EXIT_OK
 
 
-def _new(title: str, options: BuildOptions) -> int:
+def _new(title: str, options: BuildOptions, lang: str = "") -> int:
+    from .content.fields import LANGUAGE_RE
     from .content.scaffold import new_briefing
 
+    if lang and not LANGUAGE_RE.match(lang):
+        _say(f"error: --lang '{lang}' must be a language code like 'en', 'be' or 'ru'")
+        return EXIT_USAGE
     try:
-        name, text = new_briefing(title, dt.date.today())
+        name, text = new_briefing(title, dt.date.today(), lang)
     except ValueError as exc:
         _say(f"error: {exc}")
         return EXIT_USAGE

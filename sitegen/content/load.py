@@ -58,7 +58,7 @@ def load_model(
     parsed = parse_all([f for f in inputs.content if f.rel != SITE_FILE], memo, mapper)
     shared = tuple(s for p in parsed for s in p.sources)
     documents = [p.document for p in parsed if p.document is not None]
-    draft_names = {d.name for d in documents if d.draft and not d.lang}
+    draft_names = {d.name for d in documents if d.draft and not d.translated}
     hidden = [d for d in documents if not drafts and (d.draft or d.name in draft_names)]
     hidden_paths = {d.path for d in hidden}
     published = [d for d in documents if d.path not in hidden_paths]
@@ -95,8 +95,8 @@ def load_model(
 def _counts(files: int, kinds: list[Document], hidden: list[Document]) -> dict[str, int]:
     return {
         "files": files + 1,
-        "briefings": sum(d.kind is Kind.BRIEFING and not d.lang for d in kinds),
-        "pages": sum(d.kind is not Kind.BRIEFING and not d.lang for d in kinds),
-        "translations": sum(bool(d.lang) for d in kinds),
+        "briefings": sum(d.kind is Kind.BRIEFING and not d.translated for d in kinds),
+        "pages": sum(d.kind is not Kind.BRIEFING and not d.translated for d in kinds),
+        "translations": sum(d.translated for d in kinds),
         "drafts": len(hidden),
     }

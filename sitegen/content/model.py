@@ -254,7 +254,7 @@ class Document:
     kind: Kind
     path: str
     name: str  # what translations share: 'briefings/x', 'pages/about', 'home'
-    lang: str  # '' for an original (in the site's language); else a translation's language
+    lang: str  # the language of its edition: '' for the site's own (validate.py places it)
     slug: str
     title: str
     summary: str
@@ -264,6 +264,7 @@ class Document:
     updated: dt.date | None = None
     as_of: dt.date | None = None
     draft: bool = False
+    translated: bool = False  # a translation (<name>.<code>.md) of the original, <name>.md
     nav: int | None = None  # a page's place in the site's navigation
     nav_title: Localized = NO_TEXT  # its label there, by language, when not its title
     image: Image | None = None

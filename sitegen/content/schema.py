@@ -23,11 +23,11 @@ from .scaffold import PLACEHOLDERS
 from .yamlfm import LineMap
 
 LANG_SUFFIX_RE = re.compile(r"(.+)\.([a-z]{2,3})\Z")
-COMMON_KEYS = ("title", "summary", "slug", "updated", "as_of", "draft", "image", "sources")
+COMMON_KEYS = ("title", "summary", "lang", "slug", "updated", "as_of", "draft", "image", "sources")
 KEYS = {
     Kind.BRIEFING: (*COMMON_KEYS, "date", "tags", "figures", "timeline", "quotes", "corrections"),
     Kind.PAGE: (*COMMON_KEYS, "nav", "nav_title", "date", "corrections"),
-    Kind.HOME: ("title", "summary", "updated", "as_of", "sources"),
+    Kind.HOME: ("title", "summary", "lang", "updated", "as_of", "sources"),
 }
 SOURCE_KEYS = (
     "id",
@@ -224,8 +224,12 @@ def read_document(path: str, rel: str, data: bytes, problems: list[Problem]) -> 
         return None
     f = Fields(top, path=path, offset=1, problems=problems, what="the front matter")
     f.only(KEYS[kind])
+    translated, written = bool(lang), f.matching("lang", LANGUAGE_RE)
+    if translated and written and written != lang:
+        f.error("lang", f"this file's name says it is in '{lang}', but 'lang' says '{written}': make them agree")
+    lang = lang or written  # an original says its language, or is in the site's (validate.py places it)
     owner = f"{name}.{lang}" if lang else name
-    slug = _slug(f, name, lang)
+    slug = _slug(f, name, lang if translated else "")
     date = f.date("date", required=kind is Kind.BRIEFING)
     updated = f.date("updated")
     if updated and date and updated < date:
@@ -251,6 +255,7 @@ def read_document(path: str, rel: str, data: bytes, problems: list[Problem]) -> 
         updated=updated,
         as_of=f.date("as_of"),
         draft=f.boolean("draft"),
+        translated=translated,
         nav=f.integer("nav"),
         nav_title=f.localized("nav_title", original=lang),
         image=f.image("image"),

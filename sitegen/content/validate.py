@@ -101,7 +101,7 @@ def validate(
             problems.append(
                 error(d.path, 1, f"the image '{d.image.src}' is not in assets/; add the file or fix the name")
             )
-    problems += _links(documents, links.Index({(d.name, d.lang): d for d in documents}, drafts, files, assets))
+    problems += _links(documents, links.index_of(documents, site.language, drafts, files, assets))
     figure_ids = {f.id for d in documents for f in d.figures}
     for figure_id, line in zip(site.key_figures, site.key_figure_lines, strict=True):
         if figure_id not in figure_ids:
@@ -161,14 +161,14 @@ def _addresses(documents: Sequence[Document], languages: Sequence[str]) -> list[
     standalone page may not take one the site keeps for itself (pagekinds.py) or a language's."""
     problems = []
     for kind, what in ((Kind.BRIEFING, "briefing"), (Kind.PAGE, "page")):
-        originals = [d for d in documents if d.kind is kind and not d.lang]
+        originals = [d for d in documents if d.kind is kind and not d.translated]
         problems += _duplicates(
             ((d.slug.casefold(), d.origin) for d in originals),
             f"{what} address",
             f"give one of the {what}s another 'slug'",
         )
     reserved = reserved_addresses() | {code.casefold() for code in languages}
-    for page in (d for d in documents if d.kind is Kind.PAGE and not d.lang):
+    for page in (d for d in documents if d.kind is Kind.PAGE and not d.translated):
         if page.slug.casefold() in reserved:
             problems.append(
                 error(
@@ -183,34 +183,62 @@ def _addresses(documents: Sequence[Document], languages: Sequence[str]) -> list[
 def _translations(
     site: SiteConfig, documents: Sequence[Document], problems: list[Problem], unreadable: Collection[str]
 ) -> tuple[tuple[Document, ...], tuple[str, ...]]:
-    """Each translation checked against the site's languages and its original, and given
-    the original's slug; translations that cannot be placed are left out."""
+    """Each document placed in its language's edition ('' for the site's own), checked
+    against the site's languages and its original, each translation given the original's
+    slug; what cannot be placed is left out. An original is in any of the site's
+    languages (its 'lang', else the site's); a <name>.<code>.md alone is an original too."""
     languages = tuple(lang.code for lang in site.languages)
-    originals = {d.name: d for d in documents if not d.lang}
+    every = (site.language, *languages)
+    listed = ", ".join(every)
+    versions: dict[str, list[Document]] = {}
+    for d in documents:
+        versions.setdefault(d.name, []).append(d)
     kept = []
     for d in documents:
-        if d.lang:
-            original = originals.get(d.name)
-            if d.lang not in languages:
-                listed = ", ".join(languages) or "none yet"
+        original = next((v for v in versions[d.name] if not v.translated), None)
+        if (
+            original is None
+            and len(versions[d.name]) == 1
+            and d.path.removesuffix(f".{d.lang}.md") + ".md" not in unreadable
+        ):
+            d = original = replace(d, translated=False)  # written in this language first
+        code = d.lang or site.language
+        if code not in every:
+            what = f"'.{d.lang}.md' marks a translation into" if d.translated else "'lang' says it is in"
+            problems.append(error(d.path, 1, f"{what} '{code}', which is not one of the site's languages ({listed})"))
+            continue
+        if original is None:
+            if d.path.removesuffix(f".{d.lang}.md") + ".md" not in unreadable:  # else its errors are said
                 problems.append(
                     error(
                         d.path,
                         1,
-                        f"'.{d.lang}.md' marks a translation into '{d.lang}', which is not one"
-                        f" of the site's languages (site.yaml 'languages': {listed})",
+                        f"this translation has no original: add {d.name}.md (with 'lang: <code>' if it is"
+                        " not in the site's language), or rename it",
                     )
                 )
-                continue
-            if original is None:
-                if d.path.removesuffix(f".{d.lang}.md") + ".md" not in unreadable:  # else its errors are said
-                    problems.append(
-                        error(d.path, 1, f"this translation has no original: add {d.name}.md, or rename it")
-                    )
-                continue
-            d = replace(d, slug=original.slug)
-        kept.append(d)
+            continue
+        if d.translated and code == (original.lang or site.language):
+            problems.append(
+                error(d.path, 1, f"this translation is in '{code}', the language of its original: rename it")
+            )
+            continue
+        d = _placed(d, "" if code == site.language else code)
+        kept.append(replace(d, slug=original.slug) if d.translated else d)
     return tuple(kept), languages
+
+
+def _placed(d: Document, lang: str) -> Document:
+    """d in the edition lang: its items name it by its key there."""
+    if d.lang == lang:
+        return d
+    d = replace(d, lang=lang)
+    return replace(
+        d,
+        figures=tuple(replace(x, owner=d.key) for x in d.figures),
+        timeline=tuple(replace(x, owner=d.key) for x in d.timeline),
+        quotes=tuple(replace(x, owner=d.key) for x in d.quotes),
+    )
 
 
 def _tags(edition: Sequence[Document]) -> list[Problem]:

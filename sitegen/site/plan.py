@@ -124,8 +124,8 @@ def build_edition(model: Model, lang: str) -> Edition:
     """The edition in lang ('' for the site's own language)."""
     site = model.site
     by_key = {d.key: d for d in model.documents}
-    originals = [d for d in model.documents if not d.lang]
-    shown = [by_key.get(f"{d.name}.{lang}", d) if lang else d for d in originals]
+    originals = [d for d in model.documents if not d.translated]
+    shown = [by_key.get(f"{d.name}.{lang}" if lang else d.name, d) for d in originals]
     briefings = tuple(
         sorted(
             (d for d in shown if d.kind is Kind.BRIEFING), key=lambda b: (b.date or dt.date.min, b.slug), reverse=True
@@ -160,7 +160,7 @@ def build_edition(model: Model, lang: str) -> Edition:
         prefix=prefix_of(lang),
         title=language.title if language else site.title,
         description=language.description if language else site.description,
-        home=by_key.get(f"home.{lang}" if lang else "home") or by_key.get("home"),
+        home=by_key.get(f"home.{lang}" if lang else "home") or next((d for d in originals if d.name == "home"), None),
         briefings=briefings,
         pages=pages,
         timeline=timeline,
@@ -355,7 +355,7 @@ def _item_pages(
                     {
                         "document": item,
                         "briefing": item,
-                        "original": edition.by_key.get(item.name),
+                        "original": next((v for v in versions[item.name] if not v.translated), None),
                         "source_list": numbered_sources(item, edition.sources),
                     },
                     {v.lang or site_language: document_url(v) for v in versions[item.name]},

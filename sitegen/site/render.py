@@ -145,8 +145,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.language_names = {code: s.text("language_name") for code, s in strings.items()}
-        documents = {(d.name, d.lang): d for d in model.documents}
-        self.index = links.Index(documents, (), {f.rel for f in model.files}, assets)
+        self.index = links.index_of(model.documents, model.site.language, (), {f.rel for f in model.files}, assets)
         self.sizes = {
             **{f"assets/{a}": n for a, n in assets.items()},
             **{f"files/{f.rel}": len(f.data) for f in model.files},
