@@ -106,3 +106,20 @@ def test_several_versions_without_an_original_and_a_language_the_site_lacks_are_
     assert any(m.startswith("nastupnae.be.md: this translation has no original") for m in messages), messages
     assert any(m.startswith("nastupnae.ru.md: this translation has no original") for m in messages), messages
     assert any(m.startswith("wire-report.md: 'lang' says it is in 'de'") for m in messages), messages
+
+
+def test_a_topic_is_one_tag_across_languages_with_its_name_in_each(site: Path) -> None:
+    assert sorted(p.name for p in (site / "tags").iterdir() if p.is_dir()) == ["pardons"]
+    assert sorted(p.name for p in (site / "en/tags").iterdir() if p.is_dir()) == ["pardons"]
+    be = page(site, "tags/pardons/index.html")
+    assert "<h1>Тэма: Памілаванні</h1>" in be
+    for slug in ("pamilavanne", "nastupnae", "wire-report"):  # written as Памілаванні or as Pardons
+        assert f"briefings/{slug}/index.html" in be, slug
+    assert "<h1>Topic: Pardons</h1>" in page(site, "en/tags/pardons/index.html")
+    links = {
+        "en/briefings/wire-report/index.html": '<a href="../../../en/tags/pardons/index.html">Pardons</a>',
+        "briefings/pamilavanne/index.html": '<a href="../../tags/pardons/index.html">Памілаванні</a>',
+        "ru/briefings/pamilavanne/index.html": '<a href="../../../ru/tags/pardons/index.html">Помилования</a>',
+    }
+    for path, tag in links.items():
+        assert tag in page(site, path), path

@@ -74,6 +74,7 @@ RESERVED_PREFIXES = (
     "correction-",
     "access-",
     "data-",
+    "not-found-",
 )
 
 

@@ -301,6 +301,14 @@ class Series:
 
 
 @dataclass(frozen=True)
+class Tag:
+    """A topic with a name in each language (from site.yaml): one tag in every edition."""
+
+    id: str
+    names: Localized
+
+
+@dataclass(frozen=True)
 class Language:
     code: str
     title: str
@@ -332,10 +340,18 @@ class SiteConfig:
     license: str = ""  # a URL
     feed_id: str = ""  # a tag: URI, so that feed ids outlive the base URL
     languages: tuple[Language, ...] = ()  # the other editions
+    tags: tuple[Tag, ...] = ()  # topics named in several languages
     offline_name: str = "site"
     mirrors: tuple[str, ...] = ()
     onion: str = ""
     email: str = ""
+
+    def tag_of(self, name: str) -> Tag | None:
+        """The topic a document's tag names, in any language (or by its id), if site.yaml lists it."""
+        folded = name.casefold()
+        return next(
+            (t for t in self.tags if t.id == folded or any(x.text.casefold() == folded for x in t.names.texts)), None
+        )
 
     def series_by_id(self, series_id: str) -> Series:
         return next(

@@ -54,6 +54,7 @@ class Group:
     name: str
     anchor: str
     items: tuple[object, ...]
+    lang: str = ""  # the name's language, when known (a tag's)
 
 
 @dataclass(frozen=True)
@@ -150,9 +151,15 @@ def build_edition(model: Model, lang: str) -> Edition:
     )
     anchors = Anchors()
     tagged: dict[str, list[Document]] = {}
+    names: dict[str, tuple[str, str]] = {}  # each topic's name here, and its language
+    code = lang or site.language
     for b in briefings:
         for tag in b.tags:
-            tagged.setdefault(tag, []).append(b)
+            topic = site.tag_of(tag)
+            key = topic.id if topic else slugify(tag)
+            tagged.setdefault(key, []).append(b)
+            named = topic.names.get(code) if topic else None
+            names.setdefault(key, (named.text, named.lang) if named else (tag, b.lang or site.language))
     language = next((x for x in site.languages if x.code == lang), None)
     latest = max((d for d in (as_of(b) for b in briefings) if d), default=None)
     edition = Edition(
@@ -179,7 +186,10 @@ def build_edition(model: Model, lang: str) -> Edition:
             for speaker, group in itertools.groupby(quotes, key=lambda q: q.speaker)
         ),
         tags=tuple(
-            sorted((Group(name, slugify(name), tuple(bs)) for name, bs in tagged.items()), key=lambda t: t.anchor)
+            sorted(
+                (Group(names[key][0], key, tuple(bs), names[key][1]) for key, bs in tagged.items()),
+                key=lambda t: t.anchor,
+            )
         ),
         corrections=tuple(
             sorted(
