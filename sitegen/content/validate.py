@@ -43,7 +43,7 @@ def validate(
     files; `drafts`: the names of the drafts this build leaves out."""
     problems: list[Problem] = []
     every_source = [*shared, *(s for d in documents for s in d.sources)]
-    problems += _duplicates(
+    duplicated = _duplicates(
         ((s.id, s.origin) for s in every_source),
         "source id",
         "source ids must be unique across the site: keep one definition and cite it everywhere",
@@ -60,6 +60,7 @@ def validate(
         )
         problems += _tags(edition, site)
     known = {s.id for s in every_source}
+    unknown: list[tuple[str, Problem]] = []  # said below, unless a duplicated definition explains them
     cited: set[str] = set()
     series_ids = {s.id for s in site.series}
     for d in documents:
@@ -67,23 +68,29 @@ def validate(
             for source_id, line in zip(item.sources, item.cite_lines, strict=True):
                 cited.add(source_id)
                 if source_id not in known:
-                    problems.append(
-                        error(
-                            d.path,
-                            line,
-                            f"unknown source '{source_id}'; define it in"
-                            " content/sources.yaml or this file's 'sources', or fix the id",
+                    unknown.append(
+                        (
+                            source_id,
+                            error(
+                                d.path,
+                                line,
+                                f"unknown source '{source_id}'; define it in"
+                                " content/sources.yaml or this file's 'sources', or fix the id",
+                            ),
                         )
                     )
         for ref in d.body.refs:
             cited.add(ref.source_id)
             if ref.source_id not in known:
-                problems.append(
-                    error(
-                        d.path,
-                        ref.line,
-                        f"[@{ref.source_id}] cites an unknown source; add it to"
-                        " content/sources.yaml or to this file's 'sources', or fix the id",
+                unknown.append(
+                    (
+                        ref.source_id,
+                        error(
+                            d.path,
+                            ref.line,
+                            f"[@{ref.source_id}] cites an unknown source; add it to"
+                            " content/sources.yaml or to this file's 'sources', or fix the id",
+                        ),
                     )
                 )
         for figure in d.figures:
@@ -97,10 +104,22 @@ def validate(
                     )
                 )
         problems += check_languages(d.nav_title, "nav_title", d.path, (site.language, *languages))
+        for quote in d.quotes:
+            spoken, here = quote.original_lang, d.lang or site.language
+            if quote.original and spoken and spoken != here and not quote.translation:
+                problems.append(
+                    error(
+                        d.path,
+                        quote.origin.line,
+                        f"the quote of {quote.speaker} was said in '{spoken}', and this page is in '{here}':"
+                        ' its text is a translation, so say whose, e.g. translation: "this site"',
+                    )
+                )
         if d.image is not None and d.image.src.removeprefix("assets/") not in assets:
             problems.append(
                 error(d.path, 1, f"the image '{d.image.src}' is not in assets/; add the file or fix the name")
             )
+    problems += _explained(duplicated, unknown)
     problems += _links(documents, links.index_of(documents, site.language, drafts, files, assets))
     figure_ids = {f.id for d in documents for f in d.figures}
     for figure_id, line in zip(site.key_figures, site.key_figure_lines, strict=True):
@@ -153,6 +172,22 @@ def _markup_in(value: object) -> Iterable[str]:
     elif isinstance(value, tuple | list):
         for item in value:
             yield from _markup_in(item)
+
+
+def _explained(duplicated: list[Problem], unknown: list[tuple[str, Problem]]) -> list[Problem]:
+    """One mistake, one error: a definition given an id already taken (a copied entry whose
+    id was not changed) leaves the id it was meant to have cited but undefined. The
+    duplicate's error names those citations, instead of each being an error of its own."""
+    if not duplicated or not unknown:
+        return duplicated + [p for _, p in unknown]
+    ids = sorted({i for i, _ in unknown})
+    first = min((p for _, p in unknown), key=lambda p: (p.path, p.line))
+    meant = " or ".join(f"'{i}'" for i in ids[:3]) + (" or another" if len(ids) > 3 else "")
+    times = f"{len(unknown)} time{'s' if len(unknown) > 1 else ''}"
+    hint = (
+        f"; its id may be meant to be {meant}, cited {times} (first at {first.path}:{first.line}) but defined nowhere"
+    )
+    return [error(p.path, p.line, p.message + hint) for p in duplicated]
 
 
 def _addresses(documents: Sequence[Document], languages: Sequence[str]) -> list[Problem]:
