@@ -341,6 +341,8 @@ class SiteConfig:
     feed_id: str = ""  # a tag: URI, so that feed ids outlive the base URL
     languages: tuple[Language, ...] = ()  # the other editions
     tags: tuple[Tag, ...] = ()  # topics named in several languages
+    stale_after_days: int = 120  # information older than this (as_of) is warned of by check and build
+    origin: Origin | None = None  # site.yaml, at its as_of line
     offline_name: str = "site"
     mirrors: tuple[str, ...] = ()
     onion: str = ""

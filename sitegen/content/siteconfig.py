@@ -10,7 +10,7 @@ from ..problems import Problem, error, warning
 from ..text import ID_RE, check_url
 from .fields import LANGUAGE_RE, Fields
 from .frontmatter import decode, load_yaml
-from .model import Language, Localized, Publisher, Series, SiteConfig, Source, Tag
+from .model import Language, Localized, Origin, Publisher, Series, SiteConfig, Source, Tag
 from .schema import read_source
 from .yamlfm import LineMap
 
@@ -35,6 +35,7 @@ SITE_KEYS = (
     "onion",
     "email",
     "tags",
+    "stale_after_days",
 )
 HOST_RE = re.compile(
     r"(?=.{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -147,6 +148,8 @@ def read_site(
         feed_id=feed_id,
         languages=languages,
         tags=_tags(f, language, (language, *(lang.code for lang in languages))),
+        stale_after_days=120 if (days := f.integer("stale_after_days")) is None else days,
+        origin=Origin(path, f.key_line("as_of")),
         offline_name=offline,
         mirrors=tuple(mirrors),
         onion=f.url("onion", web=True),

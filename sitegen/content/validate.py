@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import fields, is_dataclass, replace
 
@@ -327,3 +328,34 @@ def _links(documents: Sequence[Document], index: links.Index) -> list[Problem]:
 
 def _has_anchor(document: Document, anchor: str) -> bool:
     return anchor in document.body.anchors or anchor in RESERVED_IDS or anchor.startswith(RESERVED_PREFIXES)
+
+
+def stale(site: SiteConfig, documents: Sequence[Document], today: dt.date) -> list[Problem]:
+    """Warnings for information older than site.yaml's stale_after_days (check and build
+    say them; the pages never depend on today's date)."""
+    limit = site.stale_after_days
+    old = [d for d in documents if not d.translated and d.as_of and (today - d.as_of).days > limit]
+    latest = max((x for d in documents if (x := d.as_of or d.updated or d.date)), default=None)
+    current = site.as_of or latest
+    problems = []
+    if current and (today - current).days > limit and site.origin:
+        what = "as_of" if site.as_of else "the latest briefing's date (there is no as_of)"
+        problems.append(
+            warning(
+                site.origin.path,
+                site.origin.line,
+                f"the site's information is as of {current} ({what}), {(today - current).days} days ago, more than"
+                f" stale_after_days ({limit}): bring it up to date and move as_of forward, or say so on the site",
+            )
+        )
+    if old:
+        names = ", ".join(f"{d.name} ({d.as_of})" for d in old[:4]) + (", ..." if len(old) > 4 else "")
+        problems.append(
+            warning(
+                old[0].path,
+                old[0].origin.line,
+                f"{len(old)} {'documents say their' if len(old) > 1 else 'document says its'} information is older than"
+                f" stale_after_days ({limit}): {names}; check each is still right and move its as_of forward",
+            )
+        )
+    return problems

@@ -268,6 +268,11 @@ class Renderer:
             "ui_lang": lambda item: (
                 Markup(' lang="{}"').format(page.lang) if lang_of(edition.owner(item)) != page.lang else ""
             ),
+            "in_page_lang": lambda item, text: (
+                Markup('<span lang="{}">{}</span>').format(page.lang, text)
+                if lang_of(edition.owner(item)) != page.lang
+                else text
+            ),
             "t_in": lambda code: self.strings[code],  # another language's interface (the 404 page has every one)
             "site_languages": [site.language, *(x.code for x in site.languages)],
             "cited_urls": lambda items: cited_urls(edition, items),
