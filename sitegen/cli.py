@@ -55,6 +55,11 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     )
     check.add_argument("--drafts", action="store_true", help="check drafts as if they were published")
     check.add_argument("--archive", action="store_true", help=argparse.SUPPRESS)  # now `sources archive`
+    check.add_argument(
+        "--translations",
+        action="store_true",
+        help="report, for each language, what is not translated or older than its original (exit 0)",
+    )
     serve = commands.add_parser(
         "serve",
         help="preview the site; rebuild and reload the browser on every save",
@@ -158,6 +163,8 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None,
             return run(options, host=args.host, port=args.port, open_browser=args.open, say=_say)
         if args.command == "sources":
             return run_sources(args, options, _say)
+        if args.command == "check" and args.translations:
+            return _translations(options)
         if args.command == "check":
             return _check(options, getattr(args, "archive", False))
         return _build(options)
@@ -167,6 +174,18 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None,
     except KeyboardInterrupt:
         _say("stopped; the output is as it was")
         return 130
+
+
+def _translations(options: BuildOptions) -> int:
+    """check --translations: a report, one line a gap, then a count per language; exit 0."""
+    from .build import check
+    from .content.translations import report
+
+    model = check(options)
+    _report(model.errors)  # what keeps a document out of the report is said first
+    for line in report(model):
+        print(line, flush=True)
+    return EXIT_OK
 
 
 def _check(options: BuildOptions, archive: bool) -> int:
