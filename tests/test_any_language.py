@@ -123,3 +123,24 @@ def test_a_topic_is_one_tag_across_languages_with_its_name_in_each(site: Path) -
     }
     for path, tag in links.items():
         assert tag in page(site, path), path
+
+
+def test_figure_and_event_texts_written_by_language_are_shown_in_each_edition(site: Path) -> None:
+    en = page(site, "en/timeline/index.html")
+    (third,) = [li for li in re.findall(r'<li class="event[^"]*"[^>]*>.*?</li>', en, re.S) if "The third day" in li]
+    assert "lang=" not in third.split(">", 1)[0]  # in English, so nothing to mark
+    assert "One <em>more</em>." in third
+    # Not every language has each text: the Russian edition shows the figure as written, in Belarusian.
+    figure = re.search(
+        r'<article class="figure-card" id="figure-released"([^>]*)>(.*?)</article>',
+        page(site, "ru/figures/index.html"),
+        re.S,
+    )
+    assert figure and figure[1] == ' lang="be"' and "Вызваленыя" in figure[2]
+    en_figure = re.search(
+        r'<article class="figure-card" id="figure-released"([^>]*)>(.*?)</article>',
+        page(site, "en/figures/index.html"),
+        re.S,
+    )
+    assert en_figure and en_figure[1] == "" and "People released" in en_figure[2] and "people" in en_figure[2]
+    assert "Трэці дзень" in page(site, "timeline/index.html") and "Третий день" in page(site, "ru/timeline/index.html")

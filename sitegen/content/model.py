@@ -140,6 +140,14 @@ class Source:
     lang: str = ""
 
 
+@dataclass(frozen=True)
+class FieldText:
+    """One text field of a figure or event, as written: plain, or by language."""
+
+    name: str  # the field: 'label', 'title', ...
+    value: Localized
+
+
 @dataclass(frozen=True, kw_only=True)
 class Cited:
     """Something in front matter that cites sources."""
@@ -149,6 +157,14 @@ class Cited:
     origin: Origin
     owner: str = ""  # the key of the document it belongs to (Document.key)
     number: int = 0  # its place in that document, for a stable permalink
+    written: tuple[FieldText, ...] = ()  # its texts by language, when some are given so (see localize)
+    lang: str = ""  # the language its texts are in, when not its document's (an edition's own)
+
+    def texts_in(self, lang: str, default: str) -> dict[str, str] | None:
+        """Its text fields in lang, if every one it has is written in lang (else None)."""
+        if not self.written or not all(f.value.has(lang, default) for f in self.written):
+            return None
+        return {f.name: f.value.text(lang, default) for f in self.written}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,11 +190,24 @@ class Figure(Cited):
         return f"{self.qualifier} {self.value_text}".strip()
 
 
+@dataclass(frozen=True)
+class LocalHtml:
+    lang: str  # '' when written without a language (in its document's)
+    html: Markup
+
+
 @dataclass(frozen=True, kw_only=True)
 class Event(Cited):
     date: PartialDate
     title: str
     html: Markup = NO_HTML  # its text, inline Markdown rendered
+    html_by_lang: tuple[LocalHtml, ...] = ()  # its text in each language, when written by language
+
+    def html_in(self, lang: str, default: str) -> Markup | None:
+        """Its text in lang, if it has one there (or no text at all)."""
+        if not self.html:
+            return self.html
+        return next((h.html for h in self.html_by_lang if (h.lang or default) == lang), None)
 
 
 @dataclass(frozen=True, kw_only=True)

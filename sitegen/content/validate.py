@@ -15,7 +15,7 @@ from . import links
 from .archives import archive_problems
 from .fields import check_languages
 from .markdown import RESERVED_IDS, RESERVED_PREFIXES
-from .model import Document, Kind, Origin, SiteConfig, Source
+from .model import Document, Event, Figure, Kind, Origin, SiteConfig, Source
 
 
 def _duplicates(items: Iterable[tuple[str, Origin]], what: str, fix: str) -> list[Problem]:
@@ -259,9 +259,30 @@ def _translations(
                 error(d.path, 1, f"this translation is in '{code}', the language of its original: rename it")
             )
             continue
-        d = _placed(d, "" if code == site.language else code)
+        d = _own_texts(_placed(d, "" if code == site.language else code), code, every, problems)
         kept.append(replace(d, slug=original.slug) if d.translated else d)
     return tuple(kept), languages
+
+
+def _own_texts(d: Document, code: str, every: Sequence[str], problems: list[Problem]) -> Document:
+    """Its figures' and events' texts written by language: shown in its own language (code,
+    known only now), each language one of the site's."""
+    if not any(item.written for item in (*d.figures, *d.timeline)):
+        return d
+
+    def own(item: Figure | Event) -> Figure | Event:
+        for written in item.written:
+            problems.extend(check_languages(written.value, written.name, d.path, every))
+        texts: dict[str, object] = {f.name: f.value.text(code, code) for f in item.written}
+        if isinstance(item, Event) and (html := item.html_in(code, code)) is not None:
+            texts["html"] = html
+        return replace(item, **texts)  # type: ignore[arg-type]
+
+    return replace(
+        d,
+        figures=tuple(own(f) for f in d.figures),  # type: ignore[misc]
+        timeline=tuple(own(e) for e in d.timeline),  # type: ignore[misc]
+    )
 
 
 def _placed(d: Document, lang: str) -> Document:

@@ -117,6 +117,30 @@ def as_of(document: Document) -> dt.date | None:
     return document.as_of or document.updated or document.date
 
 
+def _in_language(d: Document, code: str, site_language: str) -> Document:
+    """An untranslated document's figures and events, in the edition's language where their
+    texts are written in it (each then says so by its lang)."""
+    own = d.lang or site_language
+    if own == code or not any(item.written for item in (*d.figures, *d.timeline)):
+        return d
+
+    def local(item: Figure | Event) -> Figure | Event:
+        texts: dict[str, object] | None = item.texts_in(code, own)  # type: ignore[assignment]
+        if texts is None:
+            return item
+        if isinstance(item, Event):
+            if (html := item.html_in(code, own)) is None:
+                return item
+            texts["html"] = html
+        return replace(item, **texts, lang=code)  # type: ignore[arg-type]
+
+    return replace(
+        d,
+        figures=tuple(local(f) for f in d.figures),  # type: ignore[misc]
+        timeline=tuple(local(e) for e in d.timeline),  # type: ignore[misc]
+    )
+
+
 def _reader_order(source: Source) -> tuple[str, str, str]:
     return (source.publisher.casefold(), source.date.isoformat() if source.date else "", source.id)
 
@@ -135,6 +159,7 @@ def build_edition(model: Model, lang: str) -> Edition:
     pages = tuple(
         sorted((d for d in shown if d.kind is Kind.PAGE), key=lambda p: (p.nav is None, p.nav or 0, p.title.casefold()))
     )
+    briefings = tuple(_in_language(b, lang or site.language, site.language) for b in briefings)
     timeline = tuple(
         sorted((e for b in briefings for e in b.timeline), key=lambda e: (e.date.sort_key, e.owner, e.number))
     )

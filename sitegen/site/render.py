@@ -261,16 +261,20 @@ class Renderer:
             "owner": edition.owner,
             # An item in another language than the page's (an untranslated document's) says so.
             "lang_attr": lambda item: (
-                Markup(' lang="{}"').format(c) if (c := lang_of(edition.owner(item))) != page.lang else ""
+                Markup(' lang="{}"').format(c)
+                if (c := (item.lang or lang_of(edition.owner(item)))) != page.lang
+                else ""
             ),
             # Interface words inside an item shown in another language (an untranslated
             # document's card) are in the page's language, and say so.
             "ui_lang": lambda item: (
-                Markup(' lang="{}"').format(page.lang) if lang_of(edition.owner(item)) != page.lang else ""
+                Markup(' lang="{}"').format(page.lang)
+                if (item.lang or lang_of(edition.owner(item))) != page.lang
+                else ""
             ),
             "in_page_lang": lambda item, text: (
                 Markup('<span lang="{}">{}</span>').format(page.lang, text)
-                if lang_of(edition.owner(item)) != page.lang
+                if (item.lang or lang_of(edition.owner(item))) != page.lang
                 else text
             ),
             "t_in": lambda code: self.strings[code],  # another language's interface (the 404 page has every one)
