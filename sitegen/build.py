@@ -10,6 +10,7 @@ templates in memory, by source.) A build that finds nothing changed imports no p
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -108,6 +109,7 @@ def check(options: BuildOptions) -> Model:
         base_url=options.base_url,
         drafts=options.drafts,
         require_base_url=options.require_base_url,
+        today=dt.date.today(),
     )
 
 
@@ -165,6 +167,7 @@ def make_site(
         memo=memo,
         mapper=mapper,
         require_base_url=options.require_base_url,
+        today=dt.date.today(),  # for the warning of old information only: no page depends on it
     )
     if model.errors:
         raise ContentError(model.problems)

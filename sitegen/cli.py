@@ -55,6 +55,11 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     )
     check.add_argument("--drafts", action="store_true", help="check drafts as if they were published")
     check.add_argument("--archive", action="store_true", help=argparse.SUPPRESS)  # now `sources archive`
+    check.add_argument(
+        "--translations",
+        action="store_true",
+        help="report, for each language, what is not translated or older than its original (exit 0)",
+    )
     serve = commands.add_parser(
         "serve",
         help="preview the site; rebuild and reload the browser on every save",
@@ -78,6 +83,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         description="Write a new draft briefing with every front-matter key to fill in.",
     )
     new.add_argument("title", help="the briefing's title, in quotes")
+    new.add_argument("--lang", default="", help="the language it is written in (default: the site's), e.g. be")
     for command in (build, check, serve, new):
         command.add_argument("--content", type=Path, help="content folder (default: content/)")
     add_sources_parser(commands)
@@ -150,13 +156,15 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None,
         return EXIT_USAGE
     try:
         if args.command == "new":
-            return _new(args.title, options)
+            return _new(args.title, options, args.lang)
         if args.command == "serve":
             from .preview.session import run  # watchdog and the server load only when serving
 
             return run(options, host=args.host, port=args.port, open_browser=args.open, say=_say)
         if args.command == "sources":
             return run_sources(args, options, _say)
+        if args.command == "check" and args.translations:
+            return _translations(options)
         if args.command == "check":
             return _check(options, getattr(args, "archive", False))
         return _build(options)
@@ -166,6 +174,18 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None,
     except KeyboardInterrupt:
         _say("stopped; the output is as it was")
         return 130
+
+
+def _translations(options: BuildOptions) -> int:
+    """check --translations: a report, one line a gap, then a count per language; exit 0."""
+    from .build import check
+    from .content.translations import report
+
+    model = check(options)
+    _report(model.errors)  # what keeps a document out of the report is said first
+    for line in report(model):
+        print(line, flush=True)
+    return EXIT_OK
 
 
 def _check(options: BuildOptions, archive: bool) -> int:
@@ -218,11 +238,15 @@ def _build(options: BuildOptions) -> int:
     return EXIT_OK
 
 
-def _new(title: str, options: BuildOptions) -> int:
+def _new(title: str, options: BuildOptions, lang: str = "") -> int:
+    from .content.fields import LANGUAGE_RE
     from .content.scaffold import new_briefing
 
+    if lang and not LANGUAGE_RE.match(lang):
+        _say(f"error: --lang '{lang}' must be a language code like 'en', 'be' or 'ru'")
+        return EXIT_USAGE
     try:
-        name, text = new_briefing(title, dt.date.today())
+        name, text = new_briefing(title, dt.date.today(), lang)
     except ValueError as exc:
         _say(f"error: {exc}")
         return EXIT_USAGE

@@ -29,6 +29,7 @@ ORDER = [
     "content.parse",
     "content.validate",
     "content.load",
+    "content.translations",
     "site.charts",
     "site.i18n",
     "site.plan",

@@ -87,7 +87,7 @@ def test_a_link_by_file_reaches_the_page_in_the_readers_edition() -> None:
     )
     assert errors(model) == []
     by_key = {d.key: d for d in model.documents}
-    index = links.Index({(d.name, d.lang): d for d in model.documents}, (), (), ())
+    index = links.index_of(model.documents, "en", (), (), ())
     translated = links.resolve(by_key["briefings/a.be"].body.links[0], "be", index)
     assert isinstance(translated, links.Target) and translated.document is by_key["briefings/b.be"]
     original = links.resolve(by_key["briefings/a"].body.links[0], "", index)

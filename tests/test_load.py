@@ -87,12 +87,14 @@ def test_translations_take_their_originals_slug_and_need_an_original_and_a_langu
             "briefings/a.md": briefing(extra="slug: the-a\n"),
             "briefings/a.be.md": briefing("А"),
             "briefings/orphan.be.md": briefing("Б"),
+            "briefings/orphan.en.md": briefing("B"),  # two translations and no original
             "briefings/a.de.md": briefing("C"),
         }
     )
     assert sorted(m.split(": ", 1)[0] for m in errors(model)) == [
         "content/briefings/a.de.md:1",
         "content/briefings/orphan.be.md:1",
+        "content/briefings/orphan.en.md:1",
     ]
     assert {d.key: d.slug for d in model.documents} == {"briefings/a": "the-a", "briefings/a.be": "the-a"}
 

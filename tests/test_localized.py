@@ -99,3 +99,30 @@ def test_series_titles_descriptions_and_units_are_translatable_in_site_yaml() ->
     assert series.title.get("be").text == "Палітвязні"
     assert series.unit.text("be") == "чалавек"
     assert series.description.get("be") == LocalText("Counted by Viasna", "en", 11)
+
+
+def test_figure_and_event_texts_by_language_survive_the_parse_cache_and_codes_are_checked() -> None:
+    from sitegen.content.files import InputFile, Inputs
+    from sitegen.content.load import load_model
+    from sitegen.content.parse import from_json, parse_file, to_json
+
+    text = (
+        '---\ntitle: "A"\ndate: 2024-09-16\nsummary: "S."\n'
+        "figures:\n  - {id: f, value: 1, label: {en: Freed, be: Вызваленыя, xx: Nope}, as_of: 2024-09-16, sources: [s]}\n"
+        "timeline:\n  - {date: 2024-09-16, title: {be: Дзень, en: Day}, text: {en: '*One*', be: '*Адзін*'}, sources: [s]}\n"
+        "sources:\n  - {id: s, title: T, publisher: P, url: 'https://p.org/s'}\n---\n\nText [@s].\n"
+    )
+    file = InputFile("content/briefings/a.md", "briefings/a.md", text.encode())
+    parsed = parse_file(file)
+    assert from_json(to_json(parsed)) == parsed
+    site = InputFile(
+        "content/site.yaml",
+        "site.yaml",
+        b"title: T\ndescription: D\nlanguage: en\nbase_url: https://o.github.io/r/\nlanguages: {be: {title: T, description: D}}\n",
+    )
+    model = load_model(Inputs((file, site), (), ()), base_url=None, drafts=False)
+    assert [(p.line, p.message.split(";")[0]) for p in model.errors] == [
+        (6, "'xx' in 'label' is not one of the site's languages (en, be)")
+    ]
+    (document,) = model.documents
+    assert document.timeline[0].title == "Day" and str(document.timeline[0].html) == "<em>One</em>"

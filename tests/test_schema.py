@@ -142,10 +142,23 @@ def test_the_scaffolds_placeholder_text_is_an_error() -> None:
     name, text = new_briefing("Лукашэнка памілаваў 37 чалавек", dt.date(2024, 9, 16))
     assert name == "lukashenka-pamilavau-37-chalavek.md"
     doc, problems = read(text.replace("draft: true", "draft: false"))
-    assert doc is not None and sorted(p.line for p in problems) == [4, 19]
+    assert doc is not None and sorted(p.line for p in problems) == [4, 27]
     assert all("placeholder" in p.message for p in problems)
     _, problems = read(text.replace("draft: true", "draft: false").replace("\n", "\r"))  # old Mac line ends
-    assert sorted(p.line for p in problems) == [4, 19]
+    assert sorted(p.line for p in problems) == [4, 27]
+
+
+@pytest.mark.parametrize(
+    ("lang", "summary"), [("be", "Адзін-два сказы"), ("ru", "Одно-два предложения"), ("en", "One or two sentences")]
+)
+def test_new_writes_its_placeholders_in_the_language_asked_and_every_key(lang: str, summary: str) -> None:
+    _, text = new_briefing("Памілаванне", dt.date(2024, 9, 16), lang)
+    assert f"lang: {lang}" in text and f'summary: "{summary}' in text
+    for key in ("updated:", "as_of:", "slug:", "image:", "corrections:", "original:", "translation:", "context:"):
+        assert key in text, key
+    doc, problems = read(text.replace("draft: true", "draft: false"))
+    assert doc is not None and doc.lang == lang and len(problems) == 2  # the placeholders, in that language too
+    assert all("placeholder" in p.message for p in problems)
 
 
 @pytest.mark.parametrize("title", ["", "   ", "!!!"])

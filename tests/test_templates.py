@@ -84,10 +84,10 @@ def test_a_template_edited_between_renders_in_one_process_is_compiled_anew() -> 
             "ru.yaml",
             '"{title}: данные"',
             '"{titel}: данные"',
-            "templates/i18n/ru.yaml:79: error",
+            "templates/i18n/ru.yaml:81: error",
             "a field that is not one of those given",
         ),
-        ("ru.yaml", ', other: "{n} цитаты"}', "}", "templates/i18n/ru.yaml:86: error", "with 'other' among them"),
+        ("ru.yaml", ', other: "{n} цитаты"}', "}", "templates/i18n/ru.yaml:88: error", "with 'other' among them"),
     ],
 )
 def test_a_mistake_in_the_interface_texts_is_one_error_at_its_file(

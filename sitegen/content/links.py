@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -66,10 +66,30 @@ class Index:
     """What a link may reach: every document (drafts apart), the content's other files and
     the assets."""
 
-    documents: Mapping[tuple[str, str], Document]  # by (name, lang); lang '' for an original
+    documents: Mapping[tuple[str, str], Document]  # by (name, edition); '' for the site's language
+    originals: Mapping[str, Document]  # by name
     drafts: Collection[str]  # the names of drafts left out of this build
     files: Collection[str]  # content/ files other than Markdown and YAML, from the content folder
     assets: Collection[str]  # assets/ files, from the assets folder
+    language: str  # the site's own
+
+
+def index_of(
+    documents: Iterable[Document],
+    language: str,
+    drafts: Collection[str],
+    files: Collection[str],
+    assets: Collection[str],
+) -> Index:
+    documents = list(documents)
+    return Index(
+        {(d.name, d.lang): d for d in documents},
+        {d.name: d for d in documents if not d.translated},
+        drafts,
+        files,
+        assets,
+        language,
+    )
 
 
 @dataclass(frozen=True)
@@ -105,7 +125,10 @@ def resolve(link: Link, lang: str, index: Index, this: Document | None = None) -
                 f"'{link.written}' is a draft, which this build leaves out: link it once it is published,"
                 " or build with --drafts"
             )
-        document = index.documents.get((name, written_lang or lang)) or index.documents.get((name, written_lang))
+        if written_lang:  # that one version, wherever it is read
+            document = index.documents.get((name, "" if written_lang == index.language else written_lang))
+        else:  # the reader's language's, else the original
+            document = index.documents.get((name, lang)) or index.originals.get(name)
         if document is None:
             return f"'{link.written}' is no document of the site: check the file's name and folder"
         return Target(document)

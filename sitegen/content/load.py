@@ -3,6 +3,7 @@ read the settings, and apply the rules that span files."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, MutableMapping
 
 from ..problems import Problem, sorted_unique
@@ -10,7 +11,7 @@ from .files import InputFile, Inputs
 from .model import Document, Kind, Model, Source
 from .parse import Parsed, parse_file, parse_key
 from .siteconfig import SITE_FILE, read_site
-from .validate import validate
+from .validate import stale, validate
 
 Mapper = Callable[[Callable[[InputFile], Parsed], list[InputFile]], Iterable[Parsed]]
 
@@ -47,6 +48,7 @@ def load_model(
     memo: Memo | None = None,
     mapper: Mapper = map,
     require_base_url: bool = False,
+    today: dt.date | None = None,
 ) -> Model:
     """Every problem with the content, and what is to be built. A draft is built only with
     `drafts`; without it, the draft's problems are reported as warnings."""
@@ -58,7 +60,7 @@ def load_model(
     parsed = parse_all([f for f in inputs.content if f.rel != SITE_FILE], memo, mapper)
     shared = tuple(s for p in parsed for s in p.sources)
     documents = [p.document for p in parsed if p.document is not None]
-    draft_names = {d.name for d in documents if d.draft and not d.lang}
+    draft_names = {d.name for d in documents if d.draft and not d.translated}
     hidden = [d for d in documents if not drafts and (d.draft or d.name in draft_names)]
     hidden_paths = {d.path for d in hidden}
     published = [d for d in documents if d.path not in hidden_paths]
@@ -77,6 +79,8 @@ def load_model(
         every = validate(site, shared, documents, assets, unreadable, files, (), site_path)[0] if site.base_url else []
         ownership = (p for item in parsed for p in item.problems)
         problems += (p.as_warning() for p in (*every, *ownership) if p.path in hidden_paths)
+    if today is not None and site.base_url:  # said by check and build; never part of a page
+        problems += stale(site, built, today)
     sources: dict[str, Source] = {}
     for source in (*shared, *(s for d in built for s in d.sources)):
         sources.setdefault(source.id, source)
@@ -95,8 +99,8 @@ def load_model(
 def _counts(files: int, kinds: list[Document], hidden: list[Document]) -> dict[str, int]:
     return {
         "files": files + 1,
-        "briefings": sum(d.kind is Kind.BRIEFING and not d.lang for d in kinds),
-        "pages": sum(d.kind is not Kind.BRIEFING and not d.lang for d in kinds),
-        "translations": sum(bool(d.lang) for d in kinds),
+        "briefings": sum(d.kind is Kind.BRIEFING and not d.translated for d in kinds),
+        "pages": sum(d.kind is not Kind.BRIEFING and not d.translated for d in kinds),
+        "translations": sum(d.translated for d in kinds),
         "drafts": len(hidden),
     }

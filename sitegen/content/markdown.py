@@ -28,6 +28,7 @@ from .model import Body, CitationRef, Heading, Link
 MAX_NESTING = 20  # deeper costs time on hostile input (see SECURITY.md); deeper text is refused
 MAX_TABLE_CELLS = 20_000  # a table's rows are padded to its header's width: bound what that makes
 CITATION_RE = re.compile(r"\[@([a-z0-9]+(?:-[a-z0-9]+)*)((?:\s*;\s*@[a-z0-9]+(?:-[a-z0-9]+)*)*)\]")
+UNCLOSED_RE = re.compile(r"\[@[^\s\]]*")  # what is left of a citation the citation rule could not read
 RAW_HTML_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?=[\s/>])")
 TABLE_RULE_RE = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*\Z")
 # Ids the page templates use themselves (tests/test_templates.py checks the list is whole);
@@ -74,6 +75,7 @@ RESERVED_PREFIXES = (
     "correction-",
     "access-",
     "data-",
+    "not-found-",
 )
 
 
@@ -169,6 +171,15 @@ def _check_inline(children: list[Token], line: int, env: _Env) -> None:
                 child.attrs.pop(attr, None)
             elif child.type == "link_open" and is_external(url) and not url.startswith("mailto:"):
                 child.attrSet("rel", "noopener noreferrer")
+        elif child.type == "text" and env.body and (opened := UNCLOSED_RE.search(child.content)):
+            env.problems.append(
+                error(
+                    env.path,
+                    line,
+                    f"'{opened[0]}' is not a citation: close it with ']' and write source ids in lower-case"
+                    f" letters, digits and hyphens, e.g. [@viasna-2026-01-31] or [@one; @two]",
+                )
+            )
         elif child.type == "text" and (tag := RAW_HTML_RE.search(child.content)):
             env.problems.append(
                 error(

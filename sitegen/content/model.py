@@ -140,6 +140,14 @@ class Source:
     lang: str = ""
 
 
+@dataclass(frozen=True)
+class FieldText:
+    """One text field of a figure or event, as written: plain, or by language."""
+
+    name: str  # the field: 'label', 'title', ...
+    value: Localized
+
+
 @dataclass(frozen=True, kw_only=True)
 class Cited:
     """Something in front matter that cites sources."""
@@ -149,6 +157,14 @@ class Cited:
     origin: Origin
     owner: str = ""  # the key of the document it belongs to (Document.key)
     number: int = 0  # its place in that document, for a stable permalink
+    written: tuple[FieldText, ...] = ()  # its texts by language, when some are given so (see localize)
+    lang: str = ""  # the language its texts are in, when not its document's (an edition's own)
+
+    def texts_in(self, lang: str, default: str) -> dict[str, str] | None:
+        """Its text fields in lang, if every one it has is written in lang (else None)."""
+        if not self.written or not all(f.value.has(lang, default) for f in self.written):
+            return None
+        return {f.name: f.value.text(lang, default) for f in self.written}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,11 +190,24 @@ class Figure(Cited):
         return f"{self.qualifier} {self.value_text}".strip()
 
 
+@dataclass(frozen=True)
+class LocalHtml:
+    lang: str  # '' when written without a language (in its document's)
+    html: Markup
+
+
 @dataclass(frozen=True, kw_only=True)
 class Event(Cited):
     date: PartialDate
     title: str
     html: Markup = NO_HTML  # its text, inline Markdown rendered
+    html_by_lang: tuple[LocalHtml, ...] = ()  # its text in each language, when written by language
+
+    def html_in(self, lang: str, default: str) -> Markup | None:
+        """Its text in lang, if it has one there (or no text at all)."""
+        if not self.html:
+            return self.html
+        return next((h.html for h in self.html_by_lang if (h.lang or default) == lang), None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -254,7 +283,7 @@ class Document:
     kind: Kind
     path: str
     name: str  # what translations share: 'briefings/x', 'pages/about', 'home'
-    lang: str  # '' for an original (in the site's language); else a translation's language
+    lang: str  # the language of its edition: '' for the site's own (validate.py places it)
     slug: str
     title: str
     summary: str
@@ -264,6 +293,7 @@ class Document:
     updated: dt.date | None = None
     as_of: dt.date | None = None
     draft: bool = False
+    translated: bool = False  # a translation (<name>.<code>.md) of the original, <name>.md
     nav: int | None = None  # a page's place in the site's navigation
     nav_title: Localized = NO_TEXT  # its label there, by language, when not its title
     image: Image | None = None
@@ -300,6 +330,14 @@ class Series:
 
 
 @dataclass(frozen=True)
+class Tag:
+    """A topic with a name in each language (from site.yaml): one tag in every edition."""
+
+    id: str
+    names: Localized
+
+
+@dataclass(frozen=True)
 class Language:
     code: str
     title: str
@@ -331,10 +369,20 @@ class SiteConfig:
     license: str = ""  # a URL
     feed_id: str = ""  # a tag: URI, so that feed ids outlive the base URL
     languages: tuple[Language, ...] = ()  # the other editions
+    tags: tuple[Tag, ...] = ()  # topics named in several languages
+    stale_after_days: int = 120  # information older than this (as_of) is warned of by check and build
+    origin: Origin | None = None  # site.yaml, at its as_of line
     offline_name: str = "site"
     mirrors: tuple[str, ...] = ()
     onion: str = ""
     email: str = ""
+
+    def tag_of(self, name: str) -> Tag | None:
+        """The topic a document's tag names, in any language (or by its id), if site.yaml lists it."""
+        folded = name.casefold()
+        return next(
+            (t for t in self.tags if t.id == folded or any(x.text.casefold() == folded for x in t.names.texts)), None
+        )
 
     def series_by_id(self, series_id: str) -> Series:
         return next(

@@ -18,16 +18,16 @@ from ..text import slugify
 from .fields import LANGUAGE_RE, Fields
 from .frontmatter import decode, split_document
 from .markdown import render_body, render_inline
-from .model import Correction, Document, Event, Figure, Kind, Origin, PartialDate, Quote, Source
+from .model import Correction, Document, Event, FieldText, Figure, Kind, LocalHtml, Origin, PartialDate, Quote, Source
 from .scaffold import PLACEHOLDERS
 from .yamlfm import LineMap
 
 LANG_SUFFIX_RE = re.compile(r"(.+)\.([a-z]{2,3})\Z")
-COMMON_KEYS = ("title", "summary", "slug", "updated", "as_of", "draft", "image", "sources")
+COMMON_KEYS = ("title", "summary", "lang", "slug", "updated", "as_of", "draft", "image", "sources")
 KEYS = {
     Kind.BRIEFING: (*COMMON_KEYS, "date", "tags", "figures", "timeline", "quotes", "corrections"),
     Kind.PAGE: (*COMMON_KEYS, "nav", "nav_title", "date", "corrections"),
-    Kind.HOME: ("title", "summary", "updated", "as_of", "sources"),
+    Kind.HOME: ("title", "summary", "lang", "updated", "as_of", "sources"),
 }
 SOURCE_KEYS = (
     "id",
@@ -113,7 +113,17 @@ def _inline(f: Fields, key: str, *, required: bool = False) -> Markup:
     return render_inline(text, path=f.path, line=f.key_line(key), problems=f.problems) if text else Markup("")
 
 
-def _figure(f: Fields, owner: str) -> Figure | None:
+def _texts(f: Fields, keys: tuple[str, ...], lang: str, required: str) -> tuple[dict[str, str], tuple[FieldText, ...]]:
+    """A figure's or event's text fields, each plain or by language: the original's texts
+    (in lang, the document's; '' for the site's, which is not known here: then the first
+    written), and all of them as written when any is by language."""
+    found = {k: f.localized(k, original=lang, required=k == required) for k in keys if f.has(k) or k == required}
+    texts = {k: (v.text(lang) if lang else v.original.text) for k, v in found.items()}
+    by_language = any(isinstance(f.mapping.get(k), LineMap) for k in found)
+    return texts, tuple(FieldText(k, v) for k, v in found.items() if v) if by_language else ()
+
+
+def _figure(f: Fields, owner: str, lang: str = "") -> Figure | None:
     figure_id = f.ident("id")
     f.what = f"figure '{figure_id}'" if figure_id else "a figure"
     f.only(FIGURE_KEYS)
@@ -123,16 +133,18 @@ def _figure(f: Fields, owner: str) -> Figure | None:
         qualifier = ""
     value = f.number("value")
     sources, lines = _cited(f)
+    texts, written = _texts(f, ("label", "unit", "note", "definition"), lang, "label")
     figure = Figure(
         id=figure_id,
         value=value or 0.0,
-        label=f.text("label", required=True),
+        label=texts["label"],
         as_of=f.date("as_of", required=True) or NO_DATE,
         qualifier=qualifier,
-        unit=f.text("unit"),
+        unit=texts.get("unit", ""),
         series=f.ident("series", required=False),
-        note=f.text("note"),
-        definition=f.text("definition"),
+        note=texts.get("note", ""),
+        definition=texts.get("definition", ""),
+        written=written,
         sources=sources,
         cite_lines=lines,
         origin=Origin(f.path, f.line),
@@ -141,17 +153,29 @@ def _figure(f: Fields, owner: str) -> Figure | None:
     return figure if figure_id else None
 
 
-def _event(f: Fields, owner: str, number: int) -> Event:
+def _event(f: Fields, owner: str, number: int, lang: str = "") -> Event:
     f.what = "a timeline event"
     f.only(EVENT_KEYS)
     date = f.partial_date("date")
-    title = f.text("title", required=True)
+    texts, written = _texts(f, ("title",), lang, "title")
+    title = texts["title"]
+    html, by_lang = Markup(""), tuple[LocalHtml, ...]()
+    if not isinstance(f.mapping.get("text"), LineMap):
+        html = _inline(f, "text")
+    else:  # by language: each rendered, the original's shown by default
+        text = f.localized("text", original=lang)
+        by_lang = tuple(
+            LocalHtml(t.lang, render_inline(t.text, path=f.path, line=t.line, problems=f.problems)) for t in text.texts
+        )
+        html = next((h.html for h in by_lang if h.lang == lang), by_lang[0].html if by_lang else Markup(""))
     f.what = f"timeline event '{title}'" if title else f.what
     sources, lines = _cited(f)
     return Event(
         date=date or PartialDate(1),
         title=title,
-        html=_inline(f, "text"),
+        html=html,
+        html_by_lang=by_lang,
+        written=written,
         sources=sources,
         cite_lines=lines,
         origin=Origin(f.path, f.line),
@@ -224,8 +248,12 @@ def read_document(path: str, rel: str, data: bytes, problems: list[Problem]) -> 
         return None
     f = Fields(top, path=path, offset=1, problems=problems, what="the front matter")
     f.only(KEYS[kind])
+    translated, written = bool(lang), f.matching("lang", LANGUAGE_RE)
+    if translated and written and written != lang:
+        f.error("lang", f"this file's name says it is in '{lang}', but 'lang' says '{written}': make them agree")
+    lang = lang or written  # an original says its language, or is in the site's (validate.py places it)
     owner = f"{name}.{lang}" if lang else name
-    slug = _slug(f, name, lang)
+    slug = _slug(f, name, lang if translated else "")
     date = f.date("date", required=kind is Kind.BRIEFING)
     updated = f.date("updated")
     if updated and date and updated < date:
@@ -251,13 +279,14 @@ def read_document(path: str, rel: str, data: bytes, problems: list[Problem]) -> 
         updated=updated,
         as_of=f.date("as_of"),
         draft=f.boolean("draft"),
+        translated=translated,
         nav=f.integer("nav"),
         nav_title=f.localized("nav_title", original=lang),
         image=f.image("image"),
         tags=tuple(dict.fromkeys(tags)),
         sources=tuple(s for item in f.mappings("sources") if (s := read_source(item)) is not None),
-        figures=tuple(x for item in f.mappings("figures") if (x := _figure(item, owner)) is not None),
-        timeline=tuple(_event(item, owner, n) for n, item in enumerate(f.mappings("timeline"), 1)),
+        figures=tuple(x for item in f.mappings("figures") if (x := _figure(item, owner, lang)) is not None),
+        timeline=tuple(_event(item, owner, n, lang) for n, item in enumerate(f.mappings("timeline"), 1)),
         quotes=tuple(_quote(item, owner, n) for n, item in enumerate(f.mappings("quotes"), 1)),
         corrections=tuple(_correction(item) for item in f.mappings("corrections")),
     )

@@ -10,7 +10,7 @@ from ..problems import Problem, error, warning
 from ..text import ID_RE, check_url
 from .fields import LANGUAGE_RE, Fields
 from .frontmatter import decode, load_yaml
-from .model import Language, Localized, Publisher, Series, SiteConfig, Source
+from .model import Language, Localized, Origin, Publisher, Series, SiteConfig, Source, Tag
 from .schema import read_source
 from .yamlfm import LineMap
 
@@ -34,6 +34,8 @@ SITE_KEYS = (
     "mirrors",
     "onion",
     "email",
+    "tags",
+    "stale_after_days",
 )
 HOST_RE = re.compile(
     r"(?=.{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -163,6 +165,9 @@ def read_site(
         license=f.url("license", web=True),
         feed_id=feed_id,
         languages=languages,
+        tags=_tags(f, language, (language, *(lang.code for lang in languages))),
+        stale_after_days=120 if (days := f.integer("stale_after_days")) is None else days,
+        origin=Origin(path, f.key_line("as_of")),
         offline_name=offline,
         mirrors=tuple(mirrors),
         onion=f.url("onion", web=True),
@@ -229,3 +234,19 @@ def _languages(f: Fields, default: str) -> tuple[Language, ...]:
         ("title", "description"),
     )
     return tuple(Language(c, s.text("title", required=True), s.text("description", required=True)) for c, s in found)
+
+
+def _tags(f: Fields, language: str, languages: tuple[str, ...]) -> tuple[Tag, ...]:
+    """tags: {pardons: {en: Pardons, be: Памілаванні}}: each topic's name in each language."""
+    topics = f.mapping_of("tags", "{pardons: {en: Pardons, be: Памілаванні}}")
+    if topics is None:
+        return ()
+    found = []
+    for tag_id in topics.mapping:
+        if not ID_RE.match(tag_id):
+            topics.error(
+                tag_id, f"'{tag_id}' must be a topic id of lower-case letters, digits and hyphens, like 'pardons'"
+            )
+        elif names := topics.localized(tag_id, original=language, languages=languages, required=True):
+            found.append(Tag(tag_id, names))
+    return tuple(found)

@@ -15,7 +15,7 @@ from . import links
 from .archives import archive_problems
 from .fields import check_languages
 from .markdown import RESERVED_IDS, RESERVED_PREFIXES
-from .model import Document, Kind, Origin, SiteConfig, Source
+from .model import Document, Event, Figure, Kind, Origin, SiteConfig, Source
 
 
 def _duplicates(items: Iterable[tuple[str, Origin]], what: str, fix: str) -> list[Problem]:
@@ -45,7 +45,7 @@ def validate(
     files; `drafts`: the names of the drafts this build leaves out."""
     problems: list[Problem] = []
     every_source = [*shared, *(s for d in documents for s in d.sources)]
-    problems += _duplicates(
+    duplicated = _duplicates(
         ((s.id, s.origin) for s in every_source),
         "source id",
         "source ids must be unique across the site: keep one definition and cite it everywhere",
@@ -61,12 +61,12 @@ def validate(
             "figure id",
             "figure ids must be unique across the site (in each language)",
         )
-        problems += _tags(edition)
-    cited, citation_problems = _citations(documents, every_source)
-    problems += citation_problems
+        problems += _tags(edition, site)
+    cited, unknown = _citations(documents, every_source)
     for d in documents:
         problems += _document_settings(d, site, languages, assets)
-    problems += _links(documents, links.Index({(d.name, d.lang): d for d in documents}, drafts, files, assets))
+    problems += _explained(duplicated, unknown)
+    problems += _links(documents, links.index_of(documents, site.language, drafts, files, assets))
     problems += _site_settings(site, documents, assets, site_path)
     for source in every_source:
         if source.id not in cited:
@@ -75,43 +75,53 @@ def validate(
     return problems, documents
 
 
-def _citations(documents: Sequence[Document], every_source: Sequence[Source]) -> tuple[set[str], list[Problem]]:
-    """The ids of the sources something cites, and each citation of a source no one defines."""
+def _citations(
+    documents: Sequence[Document], every_source: Sequence[Source]
+) -> tuple[set[str], list[tuple[str, Problem]]]:
+    """The ids of the sources something cites, and each citation of a source no one defines
+    (with the id, so that a duplicated definition can explain it instead)."""
     known = {s.id for s in every_source}
     cited: set[str] = set()
-    problems = []
+    unknown: list[tuple[str, Problem]] = []
     for d in documents:
         for item in d.cited_items():
             for source_id, line in zip(item.sources, item.cite_lines, strict=True):
                 cited.add(source_id)
                 if source_id not in known:
-                    problems.append(
-                        error(
-                            d.path,
-                            line,
-                            f"unknown source '{source_id}'; define it in"
-                            " content/sources.yaml or this file's 'sources', or fix the id",
+                    unknown.append(
+                        (
+                            source_id,
+                            error(
+                                d.path,
+                                line,
+                                f"unknown source '{source_id}'; define it in"
+                                " content/sources.yaml or this file's 'sources', or fix the id",
+                            ),
                         )
                     )
         for ref in d.body.refs:
             cited.add(ref.source_id)
             if ref.source_id not in known:
-                problems.append(
-                    error(
-                        d.path,
-                        ref.line,
-                        f"[@{ref.source_id}] cites an unknown source; add it to"
-                        " content/sources.yaml or to this file's 'sources', or fix the id",
+                unknown.append(
+                    (
+                        ref.source_id,
+                        error(
+                            d.path,
+                            ref.line,
+                            f"[@{ref.source_id}] cites an unknown source; add it to"
+                            " content/sources.yaml or to this file's 'sources', or fix the id",
+                        ),
                     )
                 )
-    return cited, problems
+    return cited, unknown
 
 
 def _document_settings(
     d: Document, site: SiteConfig, languages: Sequence[str], assets: Collection[str]
 ) -> list[Problem]:
     """What a document names that the site must have: its figures' series, its image, the
-    languages of its navigation title."""
+    languages of its navigation title; and its quotes said in another language than its own,
+    which must say whose translation they show."""
     series_ids = {s.id for s in site.series}
     problems = [
         warning(
@@ -123,6 +133,17 @@ def _document_settings(
         if figure.series and figure.series not in series_ids
     ]
     problems += check_languages(d.nav_title, "nav_title", d.path, (site.language, *languages))
+    for quote in d.quotes:
+        spoken, here = quote.original_lang, d.lang or site.language
+        if quote.original and spoken and spoken != here and not quote.translation:
+            problems.append(
+                error(
+                    d.path,
+                    quote.origin.line,
+                    f"the quote of {quote.speaker} was said in '{spoken}', and this page is in '{here}':"
+                    ' its text is a translation, so say whose, e.g. translation: "this site"',
+                )
+            )
     if d.image is not None and d.image.src.removeprefix("assets/") not in assets:
         problems.append(error(d.path, 1, f"the image '{d.image.src}' is not in assets/; add the file or fix the name"))
     return problems
@@ -203,20 +224,36 @@ def _markup_in(value: object) -> Iterable[str]:
             yield from _markup_in(item)
 
 
+def _explained(duplicated: list[Problem], unknown: list[tuple[str, Problem]]) -> list[Problem]:
+    """One mistake, one error: a definition given an id already taken (a copied entry whose
+    id was not changed) leaves the id it was meant to have cited but undefined. The
+    duplicate's error names those citations, instead of each being an error of its own."""
+    if not duplicated or not unknown:
+        return duplicated + [p for _, p in unknown]
+    ids = sorted({i for i, _ in unknown})
+    first = min((p for _, p in unknown), key=lambda p: (p.path, p.line))
+    meant = " or ".join(f"'{i}'" for i in ids[:3]) + (" or another" if len(ids) > 3 else "")
+    times = f"{len(unknown)} time{'s' if len(unknown) > 1 else ''}"
+    hint = (
+        f"; its id may be meant to be {meant}, cited {times} (first at {first.path}:{first.line}) but defined nowhere"
+    )
+    return [error(p.path, p.line, p.message + hint) for p in duplicated]
+
+
 def _addresses(documents: Sequence[Document], languages: Sequence[str]) -> list[Problem]:
     """Each original briefing and page at an address of its own. Addresses compare without
     case (a disk on macOS or Windows would make 'Access/' and 'access/' one folder); a
     standalone page may not take one the site keeps for itself (pagekinds.py) or a language's."""
     problems = []
     for kind, what in ((Kind.BRIEFING, "briefing"), (Kind.PAGE, "page")):
-        originals = [d for d in documents if d.kind is kind and not d.lang]
+        originals = [d for d in documents if d.kind is kind and not d.translated]
         problems += _duplicates(
             ((d.slug.casefold(), d.origin) for d in originals),
             f"{what} address",
             f"give one of the {what}s another 'slug'",
         )
     reserved = reserved_addresses() | {code.casefold() for code in languages}
-    for page in (d for d in documents if d.kind is Kind.PAGE and not d.lang):
+    for page in (d for d in documents if d.kind is Kind.PAGE and not d.translated):
         if page.slug.casefold() in reserved:
             problems.append(
                 error(
@@ -231,42 +268,94 @@ def _addresses(documents: Sequence[Document], languages: Sequence[str]) -> list[
 def _translations(
     site: SiteConfig, documents: Sequence[Document], problems: list[Problem], unreadable: Collection[str]
 ) -> tuple[tuple[Document, ...], tuple[str, ...]]:
-    """Each translation checked against the site's languages and its original, and given
-    the original's slug; translations that cannot be placed are left out."""
+    """Each document placed in its language's edition ('' for the site's own), checked
+    against the site's languages and its original, each translation given the original's
+    slug; what cannot be placed is left out. An original is in any of the site's
+    languages (its 'lang', else the site's); a <name>.<code>.md alone is an original too."""
     languages = tuple(lang.code for lang in site.languages)
-    originals = {d.name: d for d in documents if not d.lang}
+    every = (site.language, *languages)
+    listed = ", ".join(every)
+    versions: dict[str, list[Document]] = {}
+    for d in documents:
+        versions.setdefault(d.name, []).append(d)
     kept = []
     for d in documents:
-        if d.lang:
-            original = originals.get(d.name)
-            if d.lang not in languages:
-                listed = ", ".join(languages) or "none yet"
+        original = next((v for v in versions[d.name] if not v.translated), None)
+        if (
+            original is None
+            and len(versions[d.name]) == 1
+            and d.path.removesuffix(f".{d.lang}.md") + ".md" not in unreadable
+        ):
+            d = original = replace(d, translated=False)  # written in this language first
+        code = d.lang or site.language
+        if code not in every:
+            what = f"'.{d.lang}.md' marks a translation into" if d.translated else "'lang' says it is in"
+            problems.append(error(d.path, 1, f"{what} '{code}', which is not one of the site's languages ({listed})"))
+            continue
+        if original is None:
+            if d.path.removesuffix(f".{d.lang}.md") + ".md" not in unreadable:  # else its errors are said
                 problems.append(
                     error(
                         d.path,
                         1,
-                        f"'.{d.lang}.md' marks a translation into '{d.lang}', which is not one"
-                        f" of the site's languages (site.yaml 'languages': {listed})",
+                        f"this translation has no original: add {d.name}.md (with 'lang: <code>' if it is"
+                        " not in the site's language), or rename it",
                     )
                 )
-                continue
-            if original is None:
-                if d.path.removesuffix(f".{d.lang}.md") + ".md" not in unreadable:  # else its errors are said
-                    problems.append(
-                        error(d.path, 1, f"this translation has no original: add {d.name}.md, or rename it")
-                    )
-                continue
-            d = replace(d, slug=original.slug)
-        kept.append(d)
+            continue
+        if d.translated and code == (original.lang or site.language):
+            problems.append(
+                error(d.path, 1, f"this translation is in '{code}', the language of its original: rename it")
+            )
+            continue
+        d = _own_texts(_placed(d, "" if code == site.language else code), code, every, problems)
+        kept.append(replace(d, slug=original.slug) if d.translated else d)
     return tuple(kept), languages
 
 
-def _tags(edition: Sequence[Document]) -> list[Problem]:
-    """Two spellings of a tag that give one address are a mistake: name both."""
+def _own_texts(d: Document, code: str, every: Sequence[str], problems: list[Problem]) -> Document:
+    """Its figures' and events' texts written by language: shown in its own language (code,
+    known only now), each language one of the site's."""
+    if not any(item.written for item in (*d.figures, *d.timeline)):
+        return d
+
+    def own(item: Figure | Event) -> Figure | Event:
+        for written in item.written:
+            problems.extend(check_languages(written.value, written.name, d.path, every))
+        texts: dict[str, object] = {f.name: f.value.text(code, code) for f in item.written}
+        if isinstance(item, Event) and (html := item.html_in(code, code)) is not None:
+            texts["html"] = html
+        return replace(item, **texts)  # type: ignore[arg-type]
+
+    return replace(
+        d,
+        figures=tuple(own(f) for f in d.figures),  # type: ignore[misc]
+        timeline=tuple(own(e) for e in d.timeline),  # type: ignore[misc]
+    )
+
+
+def _placed(d: Document, lang: str) -> Document:
+    """d in the edition lang: its items name it by its key there."""
+    if d.lang == lang:
+        return d
+    d = replace(d, lang=lang)
+    return replace(
+        d,
+        figures=tuple(replace(x, owner=d.key) for x in d.figures),
+        timeline=tuple(replace(x, owner=d.key) for x in d.timeline),
+        quotes=tuple(replace(x, owner=d.key) for x in d.quotes),
+    )
+
+
+def _tags(edition: Sequence[Document], site: SiteConfig) -> list[Problem]:
+    """Two spellings of a tag that give one address are a mistake: name both. (A topic that
+    site.yaml names in several languages is one tag, however it is written.)"""
     seen: dict[str, tuple[str, str]] = {}
     problems = []
     for d in edition:
         for tag in d.tags:
+            if site.tag_of(tag):
+                continue
             slug = slugify(tag)
             first = seen.setdefault(slug, (tag, d.path))
             if first[0] != tag:
@@ -309,3 +398,34 @@ def _links(documents: Sequence[Document], index: links.Index) -> list[Problem]:
 
 def _has_anchor(document: Document, anchor: str) -> bool:
     return anchor in document.body.anchors or anchor in RESERVED_IDS or anchor.startswith(RESERVED_PREFIXES)
+
+
+def stale(site: SiteConfig, documents: Sequence[Document], today: dt.date) -> list[Problem]:
+    """Warnings for information older than site.yaml's stale_after_days (check and build
+    say them; the pages never depend on today's date)."""
+    limit = site.stale_after_days
+    old = [d for d in documents if not d.translated and d.as_of and (today - d.as_of).days > limit]
+    latest = max((x for d in documents if (x := d.as_of or d.updated or d.date)), default=None)
+    current = site.as_of or latest
+    problems = []
+    if current and (today - current).days > limit and site.origin:
+        what = "as_of" if site.as_of else "the latest briefing's date (there is no as_of)"
+        problems.append(
+            warning(
+                site.origin.path,
+                site.origin.line,
+                f"the site's information is as of {current} ({what}), {(today - current).days} days ago, more than"
+                f" stale_after_days ({limit}): bring it up to date and move as_of forward, or say so on the site",
+            )
+        )
+    if old:
+        names = ", ".join(f"{d.name} ({d.as_of})" for d in old[:4]) + (", ..." if len(old) > 4 else "")
+        problems.append(
+            warning(
+                old[0].path,
+                old[0].origin.line,
+                f"{len(old)} {'documents say their' if len(old) > 1 else 'document says its'} information is older than"
+                f" stale_after_days ({limit}): {names}; check each is still right and move its as_of forward",
+            )
+        )
+    return problems

@@ -54,6 +54,7 @@ class Group:
     name: str
     anchor: str
     items: tuple[object, ...]
+    lang: str = ""  # the name's language, when known (a tag's)
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,30 @@ def as_of(document: Document) -> dt.date | None:
     return document.as_of or document.updated or document.date
 
 
+def _in_language(d: Document, code: str, site_language: str) -> Document:
+    """An untranslated document's figures and events, in the edition's language where their
+    texts are written in it (each then says so by its lang)."""
+    own = d.lang or site_language
+    if own == code or not any(item.written for item in (*d.figures, *d.timeline)):
+        return d
+
+    def local(item: Figure | Event) -> Figure | Event:
+        texts: dict[str, object] | None = item.texts_in(code, own)  # type: ignore[assignment]
+        if texts is None:
+            return item
+        if isinstance(item, Event):
+            if (html := item.html_in(code, own)) is None:
+                return item
+            texts["html"] = html
+        return replace(item, **texts, lang=code)  # type: ignore[arg-type]
+
+    return replace(
+        d,
+        figures=tuple(local(f) for f in d.figures),  # type: ignore[misc]
+        timeline=tuple(local(e) for e in d.timeline),  # type: ignore[misc]
+    )
+
+
 def _reader_order(source: Source) -> tuple[str, str, str]:
     return (source.publisher.casefold(), source.date.isoformat() if source.date else "", source.id)
 
@@ -124,8 +149,8 @@ def build_edition(model: Model, lang: str) -> Edition:
     """The edition in lang ('' for the site's own language)."""
     site = model.site
     by_key = {d.key: d for d in model.documents}
-    originals = [d for d in model.documents if not d.lang]
-    shown = [by_key.get(f"{d.name}.{lang}", d) if lang else d for d in originals]
+    originals = [d for d in model.documents if not d.translated]
+    shown = [by_key.get(f"{d.name}.{lang}" if lang else d.name, d) for d in originals]
     briefings = tuple(
         sorted(
             (d for d in shown if d.kind is Kind.BRIEFING), key=lambda b: (b.date or dt.date.min, b.slug), reverse=True
@@ -134,6 +159,7 @@ def build_edition(model: Model, lang: str) -> Edition:
     pages = tuple(
         sorted((d for d in shown if d.kind is Kind.PAGE), key=lambda p: (p.nav is None, p.nav or 0, p.title.casefold()))
     )
+    briefings = tuple(_in_language(b, lang or site.language, site.language) for b in briefings)
     timeline = tuple(
         sorted((e for b in briefings for e in b.timeline), key=lambda e: (e.date.sort_key, e.owner, e.number))
     )
@@ -150,9 +176,15 @@ def build_edition(model: Model, lang: str) -> Edition:
     )
     anchors = Anchors()
     tagged: dict[str, list[Document]] = {}
+    names: dict[str, tuple[str, str]] = {}  # each topic's name here, and its language
+    code = lang or site.language
     for b in briefings:
         for tag in b.tags:
-            tagged.setdefault(tag, []).append(b)
+            topic = site.tag_of(tag)
+            key = topic.id if topic else slugify(tag)
+            tagged.setdefault(key, []).append(b)
+            named = topic.names.get(code) if topic else None
+            names.setdefault(key, (named.text, named.lang) if named else (tag, b.lang or site.language))
     language = next((x for x in site.languages if x.code == lang), None)
     latest = max((d for d in (as_of(b) for b in briefings) if d), default=None)
     edition = Edition(
@@ -160,7 +192,7 @@ def build_edition(model: Model, lang: str) -> Edition:
         prefix=prefix_of(lang),
         title=language.title if language else site.title,
         description=language.description if language else site.description,
-        home=by_key.get(f"home.{lang}" if lang else "home") or by_key.get("home"),
+        home=by_key.get(f"home.{lang}" if lang else "home") or next((d for d in originals if d.name == "home"), None),
         briefings=briefings,
         pages=pages,
         timeline=timeline,
@@ -179,7 +211,10 @@ def build_edition(model: Model, lang: str) -> Edition:
             for speaker, group in itertools.groupby(quotes, key=lambda q: q.speaker)
         ),
         tags=tuple(
-            sorted((Group(name, slugify(name), tuple(bs)) for name, bs in tagged.items()), key=lambda t: t.anchor)
+            sorted(
+                (Group(names[key][0], key, tuple(bs), names[key][1]) for key, bs in tagged.items()),
+                key=lambda t: t.anchor,
+            )
         ),
         corrections=tuple(
             sorted(
@@ -355,7 +390,7 @@ def _item_pages(
                     {
                         "document": item,
                         "briefing": item,
-                        "original": edition.by_key.get(item.name),
+                        "original": next((v for v in versions[item.name] if not v.translated), None),
                         "source_list": numbered_sources(item, edition.sources),
                     },
                     {v.lang or site_language: document_url(v) for v in versions[item.name]},

@@ -145,8 +145,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.language_names = {code: s.text("language_name") for code, s in strings.items()}
-        documents = {(d.name, d.lang): d for d in model.documents}
-        self.index = links.Index(documents, (), {f.rel for f in model.files}, assets)
+        self.index = links.index_of(model.documents, model.site.language, (), {f.rel for f in model.files}, assets)
         self.sizes = {
             **{f"assets/{a}": n for a, n in assets.items()},
             **{f"files/{f.rel}": len(f.data) for f in model.files},
@@ -244,6 +243,14 @@ class Renderer:
                 if p.nav_title.has(page.lang, lang_of(p))
                 else LocalText(p.title, lang_of(p))
             ),
+            # A document's tag: its topic's address, and its name in the page's language.
+            "tag_link": lambda tag: link(
+                f"{edition.prefix}tags/{(topic.id if (topic := site.tag_of(tag)) else slugify(tag))}/"
+            ),
+            "tag_name": lambda tag: (
+                topic.names.get(page.lang) if (topic := site.tag_of(tag)) else LocalText(tag, page.lang)
+            ),
+            "tag_in_lang": lambda group: Markup('<span lang="{}">{}</span>').format(group.lang, group.name),
             "local": lambda value: value.text(page.lang, site.language),
             "local_lang": lambda value: (
                 Markup(' lang="{}"').format(c) if (c := value.get(page.lang, site.language).lang) != page.lang else ""
@@ -254,8 +261,24 @@ class Renderer:
             "owner": edition.owner,
             # An item in another language than the page's (an untranslated document's) says so.
             "lang_attr": lambda item: (
-                Markup(' lang="{}"').format(c) if (c := lang_of(edition.owner(item))) != page.lang else ""
+                Markup(' lang="{}"').format(c)
+                if (c := (item.lang or lang_of(edition.owner(item)))) != page.lang
+                else ""
             ),
+            # Interface words inside an item shown in another language (an untranslated
+            # document's card) are in the page's language, and say so.
+            "ui_lang": lambda item: (
+                Markup(' lang="{}"').format(page.lang)
+                if (item.lang or lang_of(edition.owner(item))) != page.lang
+                else ""
+            ),
+            "in_page_lang": lambda item, text: (
+                Markup('<span lang="{}">{}</span>').format(page.lang, text)
+                if (item.lang or lang_of(edition.owner(item))) != page.lang
+                else text
+            ),
+            "t_in": lambda code: self.strings[code],  # another language's interface (the 404 page has every one)
+            "site_languages": [site.language, *(x.code for x in site.languages)],
             "cited_urls": lambda items: cited_urls(edition, items),
             "publisher_ld": lambda: publisher_ld(site, edition),
             "figure_dates": lambda: figure_dates(edition),
