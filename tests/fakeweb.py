@@ -34,8 +34,9 @@ class FakeWeb(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # a slow answer still sleeping does not hold up the test
 
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        super().__init__((host, 0), Handler)
+        self.delay = 0.0  # seconds before each answer of /page/<n>
         self.archive = Archive()
         self.hits: dict[str, int] = {}
         self.user_agents: set[str] = set()
@@ -46,7 +47,7 @@ class FakeWeb(ThreadingHTTPServer):
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        return f"http://{self.server_address[0]}:{self.server_address[1]}"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -89,6 +90,9 @@ class Handler(BaseHTTPRequestHandler):
             code, target = redirects[path]
             return self._answer(code, headers={"Location": target})
         if path == "/new":
+            return self._answer(200)
+        if path.startswith("/page/"):
+            time.sleep(web.delay)
             return self._answer(200)
         if path == "/slow":
             time.sleep(SLOW_SECONDS)
@@ -149,8 +153,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def fake_web() -> Iterator[FakeWeb]:
-    web = FakeWeb()
+def fake_web(host: str = "127.0.0.1") -> Iterator[FakeWeb]:
+    web = FakeWeb(host)
     thread = threading.Thread(target=web.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
