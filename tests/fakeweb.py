@@ -36,6 +36,7 @@ class FakeWeb(ThreadingHTTPServer):
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         super().__init__((host, 0), Handler)
+        self.host = host
         self.delay = 0.0  # seconds before each answer of /page/<n>
         self.archive = Archive()
         self.hits: dict[str, int] = {}
@@ -47,7 +48,7 @@ class FakeWeb(ThreadingHTTPServer):
 
     @property
     def base(self) -> str:
-        return f"http://{self.server_address[0]}:{self.server_address[1]}"
+        return f"http://{self.host}:{self.server_address[1]}"
 
 
 class Handler(BaseHTTPRequestHandler):
