@@ -86,7 +86,7 @@ class Handler(BaseHTTPRequestHandler):
         if path in simple:
             return self._answer(simple[path])
         redirects = {"/old": (301, "/mid"), "/mid": (301, "/new"), "/temp": (302, "/ok"), "/loop": (302, "/loop")}
-        redirects |= {"/moved-gone": (308, "/gone")}
+        redirects |= {"/moved-gone": (308, "/gone"), "/nowhere": (301, "http://[::1/x"), "/ftp": (302, "ftp://x/y")}
         if path in redirects:
             code, target = redirects[path]
             return self._answer(code, headers={"Location": target})
