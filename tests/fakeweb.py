@@ -34,8 +34,10 @@ class FakeWeb(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # a slow answer still sleeping does not hold up the test
 
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        super().__init__((host, 0), Handler)
+        self.host = host
+        self.delay = 0.0  # seconds before each answer of /page/<n>
         self.archive = Archive()
         self.hits: dict[str, int] = {}
         self.user_agents: set[str] = set()
@@ -46,7 +48,7 @@ class FakeWeb(ThreadingHTTPServer):
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        return f"http://{self.host}:{self.server_address[1]}"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -84,11 +86,14 @@ class Handler(BaseHTTPRequestHandler):
         if path in simple:
             return self._answer(simple[path])
         redirects = {"/old": (301, "/mid"), "/mid": (301, "/new"), "/temp": (302, "/ok"), "/loop": (302, "/loop")}
-        redirects |= {"/moved-gone": (308, "/gone")}
+        redirects |= {"/moved-gone": (308, "/gone"), "/nowhere": (301, "http://[::1/x"), "/ftp": (302, "ftp://x/y")}
         if path in redirects:
             code, target = redirects[path]
             return self._answer(code, headers={"Location": target})
         if path == "/new":
+            return self._answer(200)
+        if path.startswith("/page/"):
+            time.sleep(web.delay)
             return self._answer(200)
         if path == "/slow":
             time.sleep(SLOW_SECONDS)
@@ -149,8 +154,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def fake_web() -> Iterator[FakeWeb]:
-    web = FakeWeb()
+def fake_web(host: str = "127.0.0.1") -> Iterator[FakeWeb]:
+    web = FakeWeb(host)
     thread = threading.Thread(target=web.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

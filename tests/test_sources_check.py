@@ -71,6 +71,8 @@ def test_every_kind_of_answer_is_one_line_at_the_sources_own_line(
         "reset": "/reset",
         "loop": "/loop",
         "moved-gone": "/moved-gone",
+        "nowhere": "/nowhere",
+        "ftp": "/ftp",
     }
     project = make_project(tmp_path, web, paths)
     code, lines, err = run(project, capsys)
@@ -90,7 +92,8 @@ def test_every_kind_of_answer_is_one_line_at_the_sources_own_line(
     assert ": connection failed (" in by_id["reset"]
     assert ": too many redirects (more than 10)" in by_id["loop"]
     assert by_id["moved-gone"].endswith(f": gone (404 Not Found) at {web.base}/gone")
-    assert "checked 12 addresses of 12 sources: 2 answer, 1 moved, 2 blocked, 3 gone, 1 server error" in err
+    assert ": connection failed (" in by_id["nowhere"] and ": connection failed (" in by_id["ftp"]
+    assert "checked 14 addresses of 14 sources: 2 answer, 1 moved, 2 blocked, 3 gone, 1 server error" in err
     assert any(
         agent.startswith("sitegen/") and "+https://owner.github.io/fixture/" in agent for agent in web.user_agents
     )

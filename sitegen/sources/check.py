@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -69,20 +70,20 @@ def targets_of(sources: Sequence[Source]) -> list[Target]:
 async def _fetch_all(
     targets: Sequence[Target], cache: CheckCache, politeness: Politeness, contact: str, tick: Callable[[], object]
 ) -> list[Result]:
-    unique = {t.url for t in targets}
-    known = {url: outcome for url in unique if (outcome := cache.get(url)) is not None}
-    for _ in range(sum(t.url in known for t in targets)):
+    uses = Counter(t.url for t in targets)  # sources may share an address: asked once
+    known = {url: outcome for url in uses if (outcome := cache.get(url)) is not None}
+    for _ in range(sum(uses[url] for url in known)):
         tick()
     async with new_client(politeness, contact) as client:
         polite = Polite(client, politeness)
 
         async def one(url: str) -> tuple[str, Outcome]:
             outcome = await probe(polite, url)
-            for _ in range(sum(t.url == url for t in targets)):
+            for _ in range(uses[url]):
                 tick()
             return url, outcome
 
-        fresh = dict(await asyncio.gather(*(one(url) for url in sorted(unique - known.keys()))))
+        fresh = dict(await asyncio.gather(*(one(url) for url in sorted(uses.keys() - known.keys()))))
     for outcome in fresh.values():
         cache.put(outcome)
     return [Result(t, known.get(t.url) or fresh[t.url], t.url in known) for t in targets]

@@ -108,9 +108,11 @@ class Polite:
             async with gate, self._total:
                 try:
                     response = await self.client.send(self.client.build_request(method, url, **kwargs), stream=True)
-                    if body:
-                        await response.aread()
-                    await response.aclose()
+                    try:
+                        if body:
+                            await response.aread()
+                    finally:
+                        await response.aclose()
                 except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
                     if last or _kind_of(exc) in ("tls", "dns"):
                         raise
@@ -162,13 +164,16 @@ async def probe(polite: Polite, url: str) -> Outcome:
     for hop in range(MAX_REDIRECTS + 1):
         try:
             response = await polite.request("GET", current, body=False)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:  # a redirect to an address that is none
             return failure(url, exc)
         code, reason = response.status_code, f"{response.status_code} {response.reason_phrase}".strip()
         location = response.headers.get("Location")
         if 300 <= code < 400 and location:
             moved = moved or (hop == 0 and code in (301, 308))
-            current = urljoin(current, location)
+            try:
+                current = urljoin(current, location)
+            except ValueError:
+                return Outcome(url, "connection", 0, current, f"redirected to an address that is none: {location[:80]}")
             continue
         if code in (404, 410):
             return Outcome(url, "gone", code, current, reason)

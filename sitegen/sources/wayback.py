@@ -52,7 +52,7 @@ def _capture(timestamp: Any, original: Any) -> Capture:
 async def _json(polite: Polite, method: str, url: str, what: str, **kwargs: Any) -> Any:
     try:
         response = await polite.request(method, url, **kwargs)
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise ArchiveError(f"{what} failed: {str(exc) or type(exc).__name__}") from None
     if response.status_code in (401, 403):
         raise ArchiveError(f"{what} was refused ({response.status_code}): check IA_ACCESS_KEY and IA_SECRET_KEY")
