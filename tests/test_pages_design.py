@@ -103,7 +103,7 @@ def test_the_header_is_two_rows_at_most_on_a_phone_and_its_menu_opens_without_ja
     page = open_page(browser, base + "index.html", NARROW, java_script_enabled=False)
     tall = {}
     for edition in EDITIONS:
-        for kind, path in paths.items():
+        for path in paths.values():
             if path == "404.html" or (edition and not (site / edition / path).exists()):
                 continue
             page.goto(base + edition + path)
@@ -130,7 +130,9 @@ class _Header(HTMLParser):
 
     def __init__(self, path: str) -> None:
         super().__init__()
-        self.folder, self.nav, self.languages = dirname(path), [], []  # type: list[str]
+        self.folder = dirname(path)
+        self.nav: list[str] = []
+        self.languages: list[str] = []
         self._in: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
