@@ -93,7 +93,9 @@ def test_the_sitemap_lists_the_alternates(editions_site: Path) -> None:
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
     urls = ET.parse(editions_site / "sitemap.xml").getroot().findall("s:url", ns)
     home = next(u for u in urls if u.findtext("s:loc", namespaces=ns) == BASE)
-    assert {link.get("hreflang") for link in home.findall("x:link", ns)} == {"en", "be", "ru"}
+    assert {link.get("hreflang") for link in home.findall("x:link", ns)} == {"en", "be", "ru", "x-default"}
+    default = next(link for link in home.findall("x:link", ns) if link.get("hreflang") == "x-default")
+    assert default.get("href") == BASE and home.findtext("s:lastmod", namespaces=ns)
 
 
 def test_a_translation_older_than_its_original_says_so(editions_site: Path) -> None:

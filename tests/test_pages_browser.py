@@ -195,7 +195,7 @@ def test_every_page_is_complete_without_javascript(
         assert off.locator(".prose p").count() >= 1
         assert off.locator(".source-list li").count() >= 1
     if kind == "figures":
-        charts = off.locator("svg.chart[role=img]")
+        charts = off.locator("svg.chart-wide[role=img]")
         assert charts.count() == off.locator("table.data-table").count()
         for i in range(charts.count()):
             assert (charts.nth(i).locator(":scope > title").text_content() or "").strip()

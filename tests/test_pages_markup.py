@@ -16,6 +16,7 @@ import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,27 +109,101 @@ def test_json_ld_describes_briefings_timeline_quotes_figures_and_site(sites: dic
     def read(rel: str) -> str:
         return (site / rel).read_text("utf-8")
 
-    [home] = ld_types(read("index.html"))
-    assert home["@type"] == "WebSite" and home["url"] == BASE  # type: ignore[index]
+    def one(html: str, kind: str) -> Any:
+        [found] = [x for x in ld_types(html) if isinstance(x, dict) and x.get("@type") == kind]
+        return found
+
+    home = one(read("index.html"), "WebSite")
+    assert home["@type"] == "WebSite" and home["url"] == BASE
     for briefing in site.glob("briefings/*/index.html"):
-        [article] = ld_types(briefing.read_text("utf-8"))
-        assert article["@type"] == "Article" and article["headline"]  # type: ignore[index]
-        assert article["citation"] and all(u.startswith("http") for u in article["citation"])  # type: ignore[index]
-    [timeline] = ld_types(read("timeline/index.html"))
+        article = one(briefing.read_text("utf-8"), "Article")
+        assert article["@type"] == "Article" and article["headline"]
+        assert article["citation"] and all(u.startswith("http") for u in article["citation"])
+    timeline = one(read("timeline/index.html"), "ItemList")
     events = json.loads(read("data/timeline.json"))["timeline"]
-    assert timeline["@type"] == "ItemList"  # type: ignore[index]
-    items = timeline["itemListElement"]  # type: ignore[index]
+    assert timeline["@type"] == "ItemList"
+    items = timeline["itemListElement"]
     assert [i["position"] for i in items] == list(range(1, len(events) + 1))
     assert [(i["item"]["name"], i["item"]["startDate"]) for i in items] == [(e["title"], e["date"]) for e in events]
     assert all(i["item"]["@type"] == "Event" and i["item"]["url"].startswith(BASE + "timeline/#") for i in items)
-    [quotes] = ld_types(read("quotes/index.html"))
-    assert len(quotes["@graph"]) == len(json.loads(read("data/quotes.json"))["quotes"])  # type: ignore[index]
-    assert {q["@type"] for q in quotes["@graph"]} <= {"Quotation"}  # type: ignore[index]
-    [dataset] = ld_types(read("figures/index.html"))
-    assert dataset["@type"] == "Dataset"  # type: ignore[index]
+    [quotes] = [x for x in ld_types(read("quotes/index.html")) if isinstance(x, dict) and "@graph" in x]
+    assert len(quotes["@graph"]) == len(json.loads(read("data/quotes.json"))["quotes"])
+    assert {q["@type"] for q in quotes["@graph"]} <= {"Quotation"}
+    dataset = one(read("figures/index.html"), "Dataset")
+    assert dataset["@type"] == "Dataset"
     downloads = {p.relative_to(site).as_posix() for p in (site / "data").glob("*.*") if p.suffix != ".html"}
-    assert {d["contentUrl"] for d in dataset["distribution"]} == {BASE + path for path in downloads}  # type: ignore[index]
+    assert {d["contentUrl"] for d in dataset["distribution"]} == {BASE + path for path in downloads}
     for key in ("license", "temporalCoverage", "spatialCoverage", "variableMeasured"):
-        assert key in dataset, key  # type: ignore[operator]
+        assert key in dataset, key
     for item in items:
         assert item["item"]["location"]["name"]
+
+
+def _empty_values(value: object, where: str = "") -> list[str]:
+    if value in (None, "", [], {}):
+        return [where or "(top)"]
+    if isinstance(value, dict):
+        return [e for k, v in value.items() for e in _empty_values(v, f"{where}.{k}")]
+    if isinstance(value, list):
+        return [e for i, v in enumerate(value) for e in _empty_values(v, f"{where}[{i}]")]
+    return []
+
+
+def test_json_ld_has_no_empty_value_breadcrumbs_and_a_publisher(sites: dict[str, Path]) -> None:
+    for name in ("real", "basic"):
+        for path, html in pages(sites[name]):
+            for item in ld_types(html):
+                assert _empty_values(item) == [], f"{name}/{path}"
+    site = sites["real"]
+    read = {p: h for p, h in pages(site)}
+    [website] = ld_types(read["index.html"])
+    assert website["publisher"]["name"] and website["publisher"]["logo"]["url"].startswith(BASE)  # type: ignore[index]
+    briefing = next(p for p in read if p.startswith("briefings/") and p.count("/") == 2)
+    crumbs = next(x for x in ld_types(read[briefing]) if x["@type"] == "BreadcrumbList")  # type: ignore[index]
+    names = [i["item"] for i in crumbs["itemListElement"]]  # type: ignore[index]
+    assert names == [BASE, BASE + "briefings/", BASE + briefing.removesuffix("index.html")]
+    dataset: Any = next(x for x in ld_types(read["figures/index.html"]) if x["@type"] == "Dataset")  # type: ignore[index]
+    assert dataset["datePublished"] <= dataset["dateModified"] and dataset["keywords"]
+
+
+def test_open_graph_image_and_locales(sites: dict[str, Path]) -> None:
+    for path, html in pages(sites["real"]):
+        h = head(html)
+        assert h.meta["og:image"].startswith(BASE + "assets/") and h.meta["og:image:alt"].strip(), path
+        assert re.fullmatch(r"[a-z]{2}_[A-Z]{2}", h.meta["og:locale"]), path
+        alternates = re.findall(r'<meta property="og:locale:alternate" content="([^"]+)">', html)
+        hreflangs = set(re.findall(r'<link rel="alternate" hreflang="([a-z]{2})"', html))
+        assert len(alternates) == max(len(hreflangs) - 1, 0), path
+        assert h.meta["og:locale"] not in alternates
+    assert head((sites["real"] / "be/index.html").read_text("utf-8")).meta["og:locale"] == "be_BY"
+    assert head((sites["real"] / "index.html").read_text("utf-8")).meta["og:locale"] == "en_GB"
+
+
+def test_the_sitemap_has_x_default_and_lastmod_from_the_content(sites: dict[str, Path]) -> None:
+    sitemap = (sites["real"] / "sitemap.xml").read_text("utf-8")
+    urls = re.findall(r"<url>(.*?)</url>", sitemap)
+    assert urls and all(re.search(r"<lastmod>\d{4}-\d{2}-\d{2}</lastmod>", u) for u in urls)
+    multi = [u for u in urls if u.count("hreflang=") > 1]
+    assert multi and all('hreflang="x-default"' in u for u in multi)
+    # Never today's date: the latest date in the content (a briefing's, an update's, a correction's).
+    modified = [
+        m for _, html in pages(sites["real"]) for m in re.findall(r'article:modified_time" content="([^"]+)"', html)
+    ]
+    assert max(re.findall(r"<lastmod>([^<]+)</lastmod>", sitemap)) == max(modified)
+    # A topic page of an edition links its twin in the site's own language.
+    be_tag = next((sites["real"] / "be/tags").glob("*/index.html")).read_text("utf-8")
+    assert re.search(r'<link rel="alternate" hreflang="en" href="' + re.escape(BASE) + r"tags/", be_tag)
+
+
+def test_the_offline_copys_404_page_has_no_root_absolute_link(sites: dict[str, Path]) -> None:
+    import zipfile
+
+    [copy] = (sites["real"] / "offline").glob("*.zip")
+    with zipfile.ZipFile(copy) as archive:
+        name = next(n for n in archive.namelist() if n.endswith("/404.html") and n.count("/") == 1)
+        html = archive.read(name).decode("utf-8")
+    root_absolute = re.findall(r'(?:href|src)="(/[^"]*)"', html)
+    assert root_absolute == []
+    assert 'href="index.html"' in html and 'href="timeline/index.html"' in html
+    published = (sites["real"] / "404.html").read_text("utf-8")
+    assert 'href="/briefing/timeline/"' in published  # served at any depth, it links from the site's path

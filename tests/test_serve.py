@@ -164,9 +164,9 @@ def test_a_yaml_error_is_shown_and_the_last_good_site_stays(server: Server) -> N
 def test_a_css_change_is_announced_as_css_only(server: Server) -> None:
     stream = server.events(since=1)
     next(stream)
-    replace_in(server.root / "assets/site.css", "--accent: #8c1c1c;", "--accent: #7a1010;")
+    replace_in(server.root / "assets/site.css", "--accent: light-dark(#8c1c1c,", "--accent: light-dark(#7a1010,")
     assert next(stream)["changed"] == ["assets/site.css"]
-    replace_in(server.root / "assets/site.css", "--accent: #7a1010;", "--accent: #8c1c1c;")
+    replace_in(server.root / "assets/site.css", "--accent: light-dark(#7a1010,", "--accent: light-dark(#8c1c1c,")
     assert next(stream)["changed"] == ["assets/site.css"]  # and no page: they did not change
 
 

@@ -61,6 +61,8 @@ RESERVED_IDS = frozenset(
         "as-of",
         "print-header",
         "downloads",
+        "lead-heading",
+        "rail-figures",
     }
 )
 RESERVED_PREFIXES = (
