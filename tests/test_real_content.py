@@ -24,6 +24,7 @@ from .linkcheck import check_folder
 CONTENT = PROJECT_ROOT / "content"
 FACTS = PROJECT_ROOT.parent / "shared" / "source-material" / "FACTS.md"
 RESEARCH = PROJECT_ROOT / "research" / "sources.md"
+NAMING = PROJECT_ROOT / "research" / "naming-policy.md"
 # Where the page itself contradicts FACTS.md's listing, the site says what the page says
 # (each case is logged in research/sources.md, with the page's own words).
 PUBLISHER_CORRECTED = {"afp-2024-09-04": "the page credits APP/UrduPoint and a named author, not AFP"}
@@ -198,6 +199,32 @@ def test_the_furniture_patterns_match_the_headlines_and_not_ordinary_words() -> 
         assert pattern.search(text), text
     for text in ("southern Belarus", "they were fed", "the fedora", "Southerners", "Gazette", "the combs"):
         assert pattern.search(text) is None, text
+
+
+def test_guillemets_in_the_translated_editions_hold_words_someone_said_or_a_name(model: Model) -> None:
+    """In a Belarusian or Russian body, a passage in «» is the words of a quote in the front
+    matter (its text or its original), or a name in research/naming-policy.md: never a
+    re-translation presented as someone's words. Titles in link text ([«...»](...)) are exempt."""
+    said = " ".join(normal(q.text) + " " + normal(q.original) for d in model.documents for q in d.quotes)
+    names = normal(NAMING.read_text(encoding="utf-8"))
+    checked = 0
+    for document in model.documents:
+        if document.lang not in ("be", "ru"):
+            continue
+        body = (CONTENT / document.path.removeprefix("content/")).read_text(encoding="utf-8").split("\n---\n", 1)[1]
+        for quoted in re.findall(r"(?<!\[)«([^«»\n]{20,})»", body):
+            checked += 1
+            assert normal(quoted) in said or f"«{normal(quoted)}»" in names, (document.path, quoted)
+    assert checked, "no passage in «» was found in the translated editions"
+
+
+def test_every_briefing_and_page_is_in_every_language_of_the_site(model: Model) -> None:
+    languages = [lang.code for lang in model.site.languages]
+    have = {(d.name, d.lang) for d in model.documents}
+    for d in model.documents:
+        if not d.lang:
+            missing = [lang for lang in languages if (d.name, lang) not in have]
+            assert not missing, f"{d.path} has no translation into {', '.join(missing)}"
 
 
 def test_the_unrelated_page_furniture_appears_nowhere(site: Path) -> None:
