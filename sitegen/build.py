@@ -36,7 +36,17 @@ if TYPE_CHECKING:
     from .content.model import Model
     from .site.assemble import Site
 
-LIBRARIES = ("jinja2", "markupsafe", "markdown_it", "mdit_py_plugins", "yaml", "anyascii", "babel")
+LIBRARIES = (
+    "jinja2",
+    "markupsafe",
+    "markdown_it",
+    "mdit_py_plugins",
+    "yaml",
+    "anyascii",
+    "babel",
+    "pagefind",
+    "pagefind_bin",
+)
 PARALLEL_FROM = 300  # files to parse or render; below this, worker processes cost more than they save
 
 
@@ -186,15 +196,23 @@ def _parallel(options: BuildOptions, items: int) -> bool:
 def write(site: Site, options: BuildOptions, pool: ProcessPoolExecutor | None) -> WriteReport:
     """Render every file of the site into a new output tree, then swap it in; a template
     failure anywhere leaves the output as it was (ContentError, one problem a template)."""
+    from .site.search import INDEXED, entries, search_files
+
     problems: list[Problem] = []
+    indexed: dict[str, bytes] = {}
     with SiteWriter(options.output_dir, project_root=options.project_root, protected=protected_dirs(options)) as writer:
         for path, data in _rendered(site, pool):
             if isinstance(data, Problem):
                 problems.append(data)
             elif not problems:
                 writer.put(path, data)
+                if path in site.pages and site.pages[path].template in INDEXED:
+                    indexed[path] = data
         if problems:
             raise ContentError(sorted_unique(problems))
+        # The index is part of the site: staged with it, so swapped in and copied offline with it.
+        for path, data in search_files(entries(site, indexed)).items():
+            writer.put(path, data)
         name = site.model.site.offline_name
         # 404.html links from the site's path on a server; the copy's, opened from disk, links relatively.
         copy_only = {path: site.file(path, offline_copy=True) for path in site.paths() if path == "404.html"}

@@ -27,6 +27,7 @@ class PageKind:
     not_found: bool = False  # linked from the not-found page (404.html), in this order
     sitemap: bool = True
     root_relative: bool = False  # served at any depth (404.html): its links start from the site's path
+    csp: str = ""  # what its pages may do beyond the site's Content-Security-Policy
 
     @property
     def title_key(self) -> str:
@@ -42,6 +43,9 @@ class PageKind:
         return "" if "{" in first else first.removesuffix(".html")
 
 
+# The search page runs Pagefind (our search.js, its module and its WebAssembly): allowed there only.
+SEARCH_CSP = "script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; worker-src 'self'"
+
 KINDS: tuple[PageKind, ...] = (
     PageKind("home", "", "index.html"),
     PageKind("briefings", "briefings/", "briefings.html", nav=True, not_found=True),
@@ -49,6 +53,8 @@ KINDS: tuple[PageKind, ...] = (
     PageKind("timeline", "timeline/", "timeline.html", nav=True, not_found=True),
     PageKind("figures", "figures/", "figures.html", nav=True, not_found=True),
     PageKind("quotes", "quotes/", "quotes.html", nav=True, not_found=True),
+    PageKind("people", "people/", "people.html", nav=True, not_found=True),
+    PageKind("person", "people/{slug}/", "person.html", items="people"),
     PageKind("sources", "sources/", "sources.html", nav=True, not_found=True),
     PageKind("tags", "tags/", "tags.html"),
     PageKind("tag", "tags/{slug}/", "tag.html", items="tags"),
@@ -56,6 +62,7 @@ KINDS: tuple[PageKind, ...] = (
     PageKind("access", "access/", "access.html", not_found=True),
     PageKind("page", "{slug}/", "page.html", items="pages"),  # standalone pages, at the top of the site
     PageKind("data", "data/", "data.html", every_edition=False),
+    PageKind("search", "search/", "search.html", nav=True, csp=SEARCH_CSP),
     PageKind("404", "404.html", "404.html", "not_found", every_edition=False, sitemap=False, root_relative=True),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
@@ -64,7 +71,7 @@ BY_NAME = {kind.name: kind for kind in KINDS}
 # the offline copy, feed.xml, sitemap.xml, robots.txt, CNAME, which a folder 'cname' would
 # be on a disk that ignores case), the files beside the text (files/), and names kept so that no page's address looks like one.
 OTHER_ADDRESSES = frozenset(
-    {"assets", "offline", "feed", "sitemap", "robots", "cname", "index", "pages", "search", "files"}
+    {"assets", "offline", "feed", "sitemap", "robots", "cname", "index", "pages", "files", "pagefind"}
 )
 
 

@@ -137,6 +137,8 @@ PAGE_TYPES = (
     "page",
     "translation",
     "home-translated",
+    "people",
+    "search",
 )
 
 
@@ -206,6 +208,8 @@ def page_paths(site: Path) -> dict[str, str]:
         "tags": "tags/index.html",
         "tag": tags[0].relative_to(site).as_posix(),
         "404": "404.html",
+        "people": "people/index.html",
+        "search": "search/index.html",
     }
 
 

@@ -106,7 +106,7 @@ def test_a_drafts_errors_are_warnings_unless_drafts_are_built() -> None:
         "content/briefings/d.md"
     ]
     assert [d.name for d in model.documents] == ["briefings/a"]
-    assert model.counts == {"files": 4, "briefings": 1, "pages": 0, "translations": 0, "drafts": 1}
+    assert model.counts == {"files": 4, "briefings": 1, "pages": 0, "translations": 0, "drafts": 1, "people": 0}
     assert [e.path for e in load(files, drafts=True).errors] == ["content/briefings/d.md"]
 
 
@@ -192,7 +192,9 @@ def test_dates_that_cannot_be_right_are_errors() -> None:
     model = load({"briefings/a.md": briefing(extra=extra)})
     assert any("2099-01-01 is after today" in p.message for p in model.errors)
     (document,) = [d for d in model.documents if d.kind.value == "briefing"]
-    problems, _ = validate(model.site, tuple(model.sources.values()), model.documents, (), today=dt.date(2026, 12, 1))
+    problems, _, _ = validate(
+        model.site, tuple(model.sources.values()), model.documents, (), today=dt.date(2026, 12, 1)
+    )
     messages = sorted(p.message for p in problems if "check the year" in p.message)
     assert messages == [
         "the 'updated' date 2099-01-01 is after today (2026-12-01); check the year",

@@ -17,9 +17,12 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from ..text import ID_RE
 from .model import Document, Link
 
 ASSETS = "assets"
+PEOPLE = "people"  # a Link's folder for `@person:<id>`: its target is the person's id
+PERSON_LINK = "@person:"
 # A first path segment that is a host name, not a file: 'spring96.org', 'www.rferl.org/a'.
 HOST_RE = re.compile(r"(?:[a-z0-9-]+\.)+([a-z]{2,12})\Z", re.IGNORECASE)
 FILE_SUFFIXES = frozenset(
@@ -35,6 +38,11 @@ def _depth(rel: str) -> int:
 def read(url: str, rel: str, line: int, image: bool) -> Link | str:
     """The Link an address of the site in content/<rel> makes, or why it cannot be one
     (finishing "the link ..."). External and mailto addresses are not passed here."""
+    if url.startswith(PERSON_LINK):
+        person = url.removeprefix(PERSON_LINK)
+        if image or not ID_RE.match(person):
+            return f"'{url[:80]}' is not a link to a person: write [Their name](@person:their-id)"
+        return Link(person, "", line, image, PEOPLE, url)
     path, _, anchor = url.partition("#")
     path = unquote(path.split("?", 1)[0])
     up = "../" * (_depth(rel) + 1)
@@ -72,6 +80,7 @@ class Index:
     files: Collection[str]  # content/ files other than Markdown and YAML, from the content folder
     assets: Collection[str]  # assets/ files, from the assets folder
     language: str  # the site's own
+    people: Collection[str] = ()  # the ids of content/people/
 
 
 def index_of(
@@ -80,6 +89,7 @@ def index_of(
     drafts: Collection[str],
     files: Collection[str],
     assets: Collection[str],
+    people: Collection[str] = (),
 ) -> Index:
     documents = list(documents)
     return Index(
@@ -89,6 +99,7 @@ def index_of(
         files,
         assets,
         language,
+        people,
     )
 
 
@@ -99,6 +110,7 @@ class Target:
 
     document: Document | None = None
     file: str = ""  # the built site's path of a file: 'assets/x.png', 'files/briefings/report.pdf'
+    person: str = ""  # a person's id: their page, in the reader's edition
 
 
 def document_of(target: str) -> tuple[str, str] | None:
@@ -113,6 +125,10 @@ def document_of(target: str) -> tuple[str, str] | None:
 def resolve(link: Link, lang: str, index: Index, this: Document | None = None) -> Target | str:
     """What link reaches from a page in lang ('' for an original), or why it reaches nothing
     (finishing "the link ..."), saying what to write instead."""
+    if link.folder == PEOPLE:
+        if link.target in index.people:
+            return Target(person=link.target)
+        return f"'{link.written}' is no one in content/people/: add {link.target}.md there, or correct the id"
     if link.folder == ASSETS:
         return Target(file=f"{ASSETS}/{link.target}") if link.target in index.assets else _missing(link, "assets/")
     if not link.target:

@@ -69,14 +69,21 @@ def load_model(
     # Without site.yaml (its languages, series) the rules across files would only echo its error.
     files = {f.rel for f in inputs.files}
     left_out = draft_names if not drafts else set()
-    found, built = (
-        validate(site, shared, published, assets, unreadable, files, left_out, site_path) if site.base_url else ([], ())
+    people = [p.person for p in parsed if p.person is not None]
+    found, built, register = (
+        validate(site, shared, published, assets, unreadable, files, left_out, site_path, people=people)
+        if site.base_url
+        else ([], (), ())
     )
     problems += found
     problems += (p for item in parsed for p in item.problems if p.path not in hidden_paths)
     if hidden:
         # A draft's mistakes must not stop the site; they are said, as warnings.
-        every = validate(site, shared, documents, assets, unreadable, files, (), site_path)[0] if site.base_url else []
+        every = (
+            validate(site, shared, documents, assets, unreadable, files, (), site_path, people=people)[0]
+            if site.base_url
+            else []
+        )
         ownership = (p for item in parsed for p in item.problems)
         problems += (p.as_warning() for p in (*every, *ownership) if p.path in hidden_paths)
     if today is not None and site.base_url:  # said by check and build; never part of a page
@@ -86,12 +93,14 @@ def load_model(
         sources.setdefault(source.id, source)
     ordered = tuple(sorted(built, key=lambda d: (d.kind.value, d.lang, d.name)))
     linked = {link.target for d in built for link in d.body.links if link.folder == "content"}
+    linked |= {link.target for p in register for b in p.bodies for link in b.body.links if link.folder == "content"}
     return Model(
         site,
         sources,
         ordered,
+        register,
         tuple(sorted_unique(problems)),
-        _counts(len(parsed), published, hidden),
+        {**_counts(len(parsed), published, hidden), "people": len(register)},
         tuple(f for f in inputs.files if f.rel in linked),
     )
 

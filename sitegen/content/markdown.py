@@ -63,6 +63,10 @@ RESERVED_IDS = frozenset(
         "downloads",
         "lead-heading",
         "rail-figures",
+        "everything",
+        "person-record",
+        "person-quotes",
+        "person-briefings",
     }
 )
 RESERVED_PREFIXES = (
@@ -78,6 +82,8 @@ RESERVED_PREFIXES = (
     "access-",
     "data-",
     "not-found-",
+    "search-",
+    "status-",
 )
 
 
@@ -128,6 +134,14 @@ def _inline_text(token: Token) -> str:
     return "".join(c.content for c in token.children or () if c.type in ("text", "code_inline", "text_special"))
 
 
+def _link_check(url: str, env: _Env) -> str | None:
+    """Why an address may not be linked (finishing "the link address ... "), or None. A link to
+    a person is read with the others' (links.read), and only a body's reaches a page."""
+    if url.startswith(links.PERSON_LINK):
+        return None if env.body else "links to a person, which works in a body, not here: name them in plain text"
+    return check_url(url)
+
+
 def _check_inline(children: list[Token], line: int, env: _Env) -> None:
     """Links, images and raw HTML in one inline run; citations numbered."""
     for child in children:
@@ -144,7 +158,7 @@ def _check_inline(children: list[Token], line: int, env: _Env) -> None:
         elif child.type in ("link_open", "image"):
             attr = "href" if child.type == "link_open" else "src"
             url = str(child.attrGet(attr) or "")
-            reason = check_url(url)
+            reason = _link_check(url, env)
             if reason is None and child.type == "image" and is_external(url):
                 reason = (
                     "is on another site; readers' browsers must not fetch anything from third"

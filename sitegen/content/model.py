@@ -220,6 +220,16 @@ class Quote(Cited):
     original: str = ""  # the words as spoken or written, when text is a translation
     original_lang: str = ""
     translation: str = ""  # who translated text from the original
+    person: str = ""  # the id of the person who said it, when speaker is "@person:<id>"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersonEvent(Cited):
+    """A dated, sourced change in a person's situation."""
+
+    date: PartialDate
+    status: str  # one of content/people.py's STATUSES
+    text: Localized = Localized()
 
 
 @dataclass(frozen=True)
@@ -268,6 +278,32 @@ class Body:
     refs: tuple[CitationRef, ...] = ()  # every citation, in order
     links: tuple[Link, ...] = ()  # html holds 'sitegen:link:<n>' for the n-th, resolved per edition
     anchors: tuple[str, ...] = ()  # every heading's id
+
+
+@dataclass(frozen=True)
+class PersonBody:
+    lang: str  # '' for the original's
+    body: Body
+    path: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Person:
+    """content/people/<id>.md: a person the site names, with their sourced record."""
+
+    id: str
+    path: str
+    lang: str  # '' for the record; a language for a translation of its body (<id>.be.md)
+    names: Localized
+    origin: Origin
+    also_known_as: tuple[str, ...] = ()
+    description: Localized = Localized()
+    events: tuple[PersonEvent, ...] = ()  # in date order
+    bodies: tuple[PersonBody, ...] = ()  # the original's body, then its translations'
+
+    @property
+    def latest(self) -> PersonEvent | None:
+        return self.events[-1] if self.events else None
 
 
 class Kind(enum.Enum):
@@ -398,6 +434,7 @@ class Model:
     site: SiteConfig
     sources: Mapping[str, Source]  # every source, by id
     documents: tuple[Document, ...]  # what is built: drafts only when asked for
+    people: tuple[Person, ...] = ()  # by id, each with its translated bodies
     problems: tuple[Problem, ...] = ()
     counts: Mapping[str, int] = field(default_factory=dict)  # what was checked, for the summary
     files: tuple[InputFile, ...] = ()  # content/'s images and downloads that the built pages link

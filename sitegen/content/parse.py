@@ -19,7 +19,9 @@ from markupsafe import Markup
 
 from ..problems import Problem
 from .files import InputFile, digest_of
-from .model import Document, Source
+from .model import Document, Person, Source
+from .people import FOLDER as PEOPLE
+from .people import read_person
 from .schema import read_document
 from .siteconfig import SITE_FILE, SOURCES_FILE, read_sources_file
 
@@ -29,6 +31,7 @@ class Parsed:
     path: str
     document: Document | None = None  # a Markdown file
     sources: tuple[Source, ...] = ()  # sources.yaml
+    person: Person | None = None  # people/<id>.md
     problems: tuple[Problem, ...] = ()
 
 
@@ -42,6 +45,9 @@ def parse_file(file: InputFile) -> Parsed:
     problems: list[Problem] = []
     if file.rel == SOURCES_FILE:
         return Parsed(file.path, sources=read_sources_file(file.path, file.data, problems), problems=tuple(problems))
+    if file.rel.startswith(PEOPLE) and file.rel.endswith(".md"):
+        person = read_person(file.path, file.rel, file.data, problems)
+        return Parsed(file.path, person=person, problems=tuple(problems))
     if file.rel.endswith(".md"):
         document = read_document(file.path, file.rel, file.data, problems)
         return Parsed(file.path, document=document, problems=tuple(problems))

@@ -14,9 +14,10 @@ from pathlib import PurePosixPath
 from markupsafe import Markup
 
 from ..problems import Problem, error
-from ..text import slugify
+from ..text import ID_RE, slugify
 from .fields import LANGUAGE_RE, Fields
 from .frontmatter import decode, split_document
+from .links import PERSON_LINK
 from .markdown import render_body, render_inline
 from .model import Correction, Document, Event, FieldText, Figure, Kind, LocalHtml, Origin, PartialDate, Quote, Source
 from .scaffold import PLACEHOLDERS
@@ -189,6 +190,9 @@ def _quote(f: Fields, owner: str, number: int) -> Quote:
     f.only(QUOTE_KEYS)
     speaker = f.text("speaker", required=True)
     f.what = f"the quote of {speaker}" if speaker else f.what
+    person = speaker.removeprefix(PERSON_LINK) if speaker.startswith(PERSON_LINK) else ""
+    if person and not ID_RE.match(person):
+        f.error("speaker", f"'{speaker}' is not a person's id: write e.g. speaker: \"@person:ales-bialiatski\"")
     original, original_lang = "", ""
     spoken = f.mapping_of("original", '{text: "...", lang: ru}')
     if spoken is not None:
@@ -207,6 +211,7 @@ def _quote(f: Fields, owner: str, number: int) -> Quote:
         original=original,
         original_lang=original_lang,
         translation=f.text("translation"),
+        person=person,
         sources=sources,
         cite_lines=lines,
         origin=Origin(f.path, f.line),

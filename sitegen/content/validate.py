@@ -15,7 +15,8 @@ from . import links
 from .archives import archive_problems
 from .fields import check_languages
 from .markdown import RESERVED_IDS, RESERVED_PREFIXES
-from .model import Document, Event, Figure, Kind, Origin, SiteConfig, Source
+from .model import Document, Event, Figure, Kind, Origin, Person, SiteConfig, Source
+from .people import check_register, merge_people
 
 
 def _duplicates(items: Iterable[tuple[str, Origin]], what: str, fix: str) -> list[Problem]:
@@ -39,10 +40,12 @@ def validate(
     drafts: Collection[str] = (),
     site_path: str = "content/site.yaml",
     today: dt.date | None = None,
-) -> tuple[list[Problem], tuple[Document, ...]]:
-    """Cross-file problems, and the documents, each translation with its original's slug.
-    `unreadable`: the files whose own errors left no document; `files`: content/'s other
-    files; `drafts`: the names of the drafts this build leaves out."""
+    people: Sequence[Person] = (),
+) -> tuple[list[Problem], tuple[Document, ...], tuple[Person, ...]]:
+    """Cross-file problems, the documents (each translation with its original's slug) and
+    the people (each with its translated bodies, people.py's rules). `unreadable`: the files
+    whose own errors left no document; `files`: content/'s other files; `drafts`: the names
+    of the drafts this build leaves out."""
     problems: list[Problem] = []
     every_source = [*shared, *(s for d in documents for s in d.sources)]
     duplicated = _duplicates(
@@ -52,7 +55,8 @@ def validate(
     )
     documents, languages = _translations(site, documents, problems, unreadable)
     problems += _addresses(documents, languages)
-    problems += _unsafe_markup(documents)
+    register = merge_people(site, people, problems, unreadable)
+    problems += _unsafe_markup([*documents, *register])
     problems += _dates(documents, every_source, dt.date.today() if today is None else today)
     for lang in ("", *languages):
         edition = [d for d in documents if d.lang == lang]
@@ -66,13 +70,17 @@ def validate(
     for d in documents:
         problems += _document_settings(d, site, languages, assets)
     problems += _explained(duplicated, unknown)
-    problems += _links(documents, links.index_of(documents, site.language, drafts, files, assets))
+    index = links.index_of(documents, site.language, drafts, files, assets, {p.id for p in register})
+    problems += _links(documents, index)
+    people_cited, found = check_register(register, documents, {s.id for s in every_source}, index)
+    cited |= people_cited
+    problems += found
     problems += _site_settings(site, documents, assets, site_path)
     for source in every_source:
         if source.id not in cited:
             problems.append(warning(source.origin.path, source.origin.line, f"source '{source.id}' is never cited"))
     problems += archive_problems(every_source)
-    return problems, documents
+    return problems, documents, register
 
 
 def _citations(
@@ -194,7 +202,7 @@ def _dates(documents: Sequence[Document], sources: Sequence[Source], today: dt.d
     return problems
 
 
-def _unsafe_markup(documents: Sequence[Document]) -> list[Problem]:
+def _unsafe_markup(documents: Sequence[Document | Person]) -> list[Problem]:
     """What may reach a page, checked on every build whether a parse is fresh or kept: the
     HTML made from Markdown holds only the renderer's elements and safe link addresses."""
     problems = []

@@ -62,8 +62,20 @@ DATA_FIELDS = {
         "archived",
         "lang",
     ),
+    "people": (
+        "id",
+        "name",
+        "names",
+        "also_known_as",
+        "description",
+        "status",
+        "status_date",
+        "events",
+        "sources",
+        "permalink",
+    ),
 }
-CSV_FILES = ("figures", "timeline")
+CSV_FILES = ("figures", "timeline", "people")
 
 
 def _json(key: str, records: Sequence[Mapping[str, object]]) -> bytes:
@@ -82,7 +94,13 @@ def csv_cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        text = " ".join(map(str, value)) if isinstance(value, list) else str(value)
+        # A list of texts joined by spaces; texts by language as 'code: text' pairs; deeper as JSON.
+        if isinstance(value, dict):
+            text = "; ".join(f"{k}: {v}" for k, v in value.items())
+        elif isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            text = json.dumps(value, ensure_ascii=False)
+        else:
+            text = " ".join(map(str, value)) if isinstance(value, list) else str(value)
         return "'" + text if text.startswith(FORMULA_STARTS) else text
     return str(value)
 
@@ -107,7 +125,7 @@ def records(model: Model, edition: Edition, kind: str) -> list[dict[str, object]
         return base + document_url(edition.by_key[key])
 
     if kind == "figures":
-        rows = [
+        rows: list[dict[str, object]] = [
             {
                 "id": f.id,
                 "value": int(f.value) if f.value.is_integer() else f.value,
@@ -151,6 +169,30 @@ def records(model: Model, edition: Edition, kind: str) -> list[dict[str, object]
                 "permalink": f"{base}quotes/#{quote_anchor(q, edition)}",
             }
             for q in edition.quotes
+        ]
+    elif kind == "people":
+        rows = [
+            {
+                "id": v.person.id,
+                "name": v.name.text,
+                "names": {n.lang or model.site.language: n.text for n in v.person.names.texts},
+                "also_known_as": list(v.person.also_known_as),
+                "description": v.description.text if v.description else "",
+                "status": v.person.latest.status if v.person.latest else "",
+                "status_date": v.person.latest.date.iso if v.person.latest else "",
+                "events": [
+                    {
+                        "date": e.date.iso,
+                        "status": e.status,
+                        "text": {t.lang or model.site.language: t.text for t in e.text.texts},
+                        "sources": list(e.sources),
+                    }
+                    for e in v.person.events
+                ],
+                "sources": list(dict.fromkeys(s for e in v.person.events for s in e.sources)),
+                "permalink": base + v.url,
+            }
+            for v in sorted(edition.people, key=lambda v: v.person.id)
         ]
     else:
         rows = [
@@ -209,8 +251,14 @@ def atom(
 
 
 def briefing_entries(edition: Edition) -> list[tuple[str, str, str, object, str]]:
+    """The edition's own briefings, and each person's page at the date of their latest event."""
     own = [b for b in edition.briefings if b.lang == edition.lang]
-    return [(document_url(b), b.title, b.summary, b.modified or b.date, document_url(b)) for b in own]
+    people: list[tuple[str, str, str, object, str]] = [
+        (v.url, v.name.text, v.description.text if v.description else "", v.person.latest.date.first_day, v.url)
+        for v in edition.people
+        if v.person.latest
+    ]
+    return [*((document_url(b), b.title, b.summary, b.modified or b.date, document_url(b)) for b in own), *people]
 
 
 def correction_entries(edition: Edition, heading: Callable[..., str]) -> list[tuple[str, str, str, object, str]]:

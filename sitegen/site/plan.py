@@ -13,7 +13,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from .. import pagekinds
-from ..content.model import Correction, Document, Event, Figure, Kind, Model, Quote, Series, Source
+from ..content.model import (
+    Correction,
+    Document,
+    Event,
+    Figure,
+    Kind,
+    LocalText,
+    Model,
+    Person,
+    PersonBody,
+    Quote,
+    Series,
+    Source,
+)
+from ..content.people import STATUSES
 from ..pagekinds import PageKind
 from ..text import Anchors, slugify
 
@@ -31,6 +45,7 @@ class Page:
     alternates: Mapping[str, str] = field(default_factory=dict)  # the same page in each language, by code
     root_relative: bool = False  # 404.html is served at any depth: its links start at the site's path
     kind: str = ""  # its kind's name in the registry (pagekinds.KINDS)
+    csp: str = ""  # what this page may do beyond the site's policy (its kind's)
 
 
 @dataclass(frozen=True)
@@ -55,6 +70,24 @@ class Group:
     anchor: str
     items: tuple[object, ...]
     lang: str = ""  # the name's language, when known (a tag's)
+    url: str = ""  # the page of what groups them (a speaker who is a person)
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """A person as one edition shows them."""
+
+    person: Person
+    url: str
+    name: LocalText  # in the edition's language, or the original (its lang says which)
+    description: LocalText | None
+    body: PersonBody | None  # in the edition's language where translated
+    quotes: tuple[Quote, ...]
+    mentioned_in: tuple[Document, ...]  # briefings and pages that link to them or quote them
+
+    @property
+    def anchor(self) -> str:  # its address in people/ (the registry's '{slug}')
+        return self.person.id
 
 
 @dataclass(frozen=True)
@@ -82,6 +115,8 @@ class Edition:
     quotes: tuple[Quote, ...]
     speakers: tuple[Group, ...]
     tags: tuple[Group, ...]
+    people: tuple[PersonView, ...]  # by name
+    statuses: tuple[Group, ...]  # people by their latest status, in STATUSES order
     corrections: tuple[tuple[Correction, Document], ...]  # newest first
     citing: Mapping[str, tuple[Citing, ...]]
     sources: Mapping[str, Source]  # every source, sorted for readers: by publisher, then date
@@ -145,11 +180,44 @@ def _reader_order(source: Source) -> tuple[str, str, str]:
     return (source.publisher.casefold(), source.date.isoformat() if source.date else "", source.id)
 
 
+def person_url(person_id: str, prefix: str) -> str:
+    return prefix + pagekinds.BY_NAME["person"].url_for(person_id)
+
+
+def _spoken(document: Document, names: Mapping[str, str]) -> Document:
+    """The document with each quote of a person given the person's name in the edition's language."""
+    if not any(q.person for q in document.quotes):
+        return document
+    quotes = tuple(replace(q, speaker=names.get(q.person, q.speaker)) if q.person else q for q in document.quotes)
+    return replace(document, quotes=quotes)
+
+
+def _person_view(person: Person, edition: Edition, default: str) -> PersonView:
+    lang = edition.lang or default
+    bodies = {b.lang or default: b for b in person.bodies}
+    mentioned = tuple(
+        d
+        for d in (*edition.briefings, *edition.pages)
+        if any(link.folder == "people" and link.target == person.id for link in d.body.links)
+        or any(q.person == person.id for q in d.quotes)
+    )
+    return PersonView(
+        person=person,
+        url=person_url(person.id, edition.prefix),
+        name=person.names.get(lang, default) if person.names else LocalText(person.id, default),
+        description=person.description.get(lang, default) if person.description else None,
+        body=bodies.get(lang) or bodies.get(default),
+        quotes=tuple(q for q in edition.quotes if q.person == person.id),
+        mentioned_in=mentioned,
+    )
+
+
 def build_edition(model: Model, lang: str) -> Edition:
     """The edition in lang ('' for the site's own language)."""
     site = model.site
-    by_key = {d.key: d for d in model.documents}
-    originals = [d for d in model.documents if not d.translated]
+    spoken_names = {p.id: p.names.text(lang or site.language, site.language) or p.id for p in model.people}
+    by_key = {d.key: _spoken(d, spoken_names) for d in model.documents}
+    originals = [d for d in by_key.values() if not d.translated]
     shown = [by_key.get(f"{d.name}.{lang}" if lang else d.name, d) for d in originals]
     briefings = tuple(
         sorted(
@@ -171,7 +239,7 @@ def build_edition(model: Model, lang: str) -> Edition:
     quotes = tuple(
         sorted(
             (q for b in briefings for q in b.quotes),
-            key=lambda q: (q.speaker, q.date.isoformat() if q.date else "", q.owner, q.number),
+            key=lambda q: (q.speaker, q.person, q.date.isoformat() if q.date else "", q.owner, q.number),
         )
     )
     anchors = Anchors()
@@ -207,8 +275,13 @@ def build_edition(model: Model, lang: str) -> Edition:
         single_figures=tuple(f for f in figures if not f.series),
         quotes=quotes,
         speakers=tuple(
-            Group(speaker, "speaker-" + anchors.make(speaker, "speaker"), tuple(group))
-            for speaker, group in itertools.groupby(quotes, key=lambda q: q.speaker)
+            Group(
+                speaker,
+                f"speaker-{person}" if person else "speaker-" + anchors.make(speaker, "speaker"),
+                tuple(group),
+                person_url(person, prefix_of(lang)) if person else "",
+            )
+            for (speaker, person), group in itertools.groupby(quotes, key=lambda q: (q.speaker, q.person))
         ),
         tags=tuple(
             sorted(
@@ -216,6 +289,8 @@ def build_edition(model: Model, lang: str) -> Edition:
                 key=lambda t: t.anchor,
             )
         ),
+        people=(),
+        statuses=(),
         corrections=tuple(
             sorted(
                 ((c, d) for d in (*briefings, *pages) for c in d.corrections),
@@ -228,6 +303,19 @@ def build_edition(model: Model, lang: str) -> Edition:
         by_key=by_key,
         as_of=site.as_of or latest,
     )
+    people = tuple(
+        sorted(
+            (_person_view(p, edition, site.language) for p in model.people),
+            key=lambda v: (v.name.text.casefold(), v.person.id),
+        )
+    )
+    last_status = {v.person.id: v.person.latest.status if v.person.latest else "" for v in people}
+    statuses = tuple(
+        Group(status, f"status-{status}", tuple(v for v in people if last_status[v.person.id] == status))
+        for status in STATUSES
+        if status in last_status.values()
+    )
+    edition = replace(edition, people=people, statuses=statuses)
     return replace(edition, citing=_citing(edition))
 
 
@@ -349,6 +437,7 @@ def _section_page(
         {code: prefix + kind.url for code, prefix in every.items()},
         kind.root_relative,
         kind.name,
+        kind.csp,
     )
 
 
@@ -364,6 +453,14 @@ def _context(kind: PageKind, edition: Edition, chosen: Sequence[str] = ()) -> di
         }
     if kind.name == "access":
         return {"offline": None}  # the build gives the copy's size and digest
+    if kind.name == "search":  # the years search can filter by: those of everything it finds
+        dates = [
+            *(d.date for d in (*edition.briefings, *edition.pages)),
+            *(e.date for e in edition.timeline),
+            *(q.date for q in edition.quotes),
+            *(e.date for v in edition.people for e in v.person.events),
+        ]
+        return {"years": sorted({d.year for d in dates if d is not None}, reverse=True)}
     return {}
 
 
@@ -378,7 +475,19 @@ def _item_pages(
     untranslated one has its page in its own), or a group (a tag's briefings) by its anchor."""
     pages = []
     for item in getattr(edition, kind.items):
-        if isinstance(item, Document):
+        if isinstance(item, PersonView):
+            pages.append(
+                Page(
+                    item.url,
+                    kind.template,
+                    item.name.text,
+                    edition.lang or site_language,
+                    {kind.name: item},
+                    dict(item_versions.get(kind.url_for(item.anchor), {})),
+                    kind=kind.name,
+                )
+            )
+        elif isinstance(item, Document):
             if item.lang != edition.lang:
                 continue
             pages.append(

@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 from .. import pagekinds
 from ..content import links
 from ..content.files import InputFile
-from ..content.model import Document, Event, Figure, LocalText, Model, Quote, SiteConfig
+from ..content.model import Document, Event, Figure, LocalText, Model, PersonBody, Quote, SiteConfig
 from ..content.schema import QUALIFIERS
 from ..pagekinds import sections
 from ..problems import ContentError, Problem, error
@@ -35,11 +35,13 @@ from .i18n import Strings
 from .plan import (
     Edition,
     Page,
+    PersonView,
     SeriesView,
     as_of,
     document_url,
     event_anchor,
     language_links,
+    person_url,
     quote_anchor,
     upcoming,
 )
@@ -145,7 +147,14 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.language_names = {code: s.text("language_name") for code, s in strings.items()}
-        self.index = links.index_of(model.documents, model.site.language, (), {f.rel for f in model.files}, assets)
+        self.index = links.index_of(
+            model.documents,
+            model.site.language,
+            (),
+            {f.rel for f in model.files},
+            assets,
+            {p.id for p in model.people},
+        )
         self.sizes = {
             **{f"assets/{a}": n for a, n in assets.items()},
             **{f"files/{f.rel}": len(f.data) for f in model.files},
@@ -183,14 +192,17 @@ class Renderer:
                 t.text(f"qualifier_{figure.qualifier.replace(' ', '_')}", number=number) if figure.qualifier else number
             )
 
-        def body(document: Document) -> Markup:
+        def body(item: Document | PersonBody) -> Markup:
             """The body's HTML, each link by source file made the address it reaches from this page."""
+            document = item if isinstance(item, Document) else None
 
             def address(match: re.Match[str]) -> str:
-                written = document.body.links[int(match[2])]
-                target = links.resolve(written, document.lang, self.index, document)
+                written = item.body.links[int(match[2])]
+                target = links.resolve(written, item.lang, self.index, document)
                 if isinstance(target, str):  # validate.py said so, and a build with errors writes nothing
                     return match[0]
+                if target.person:  # their page in this page's edition
+                    return f'{match[1]}="{escape(link(person_url(target.person, edition.prefix)))}"'
                 anchor = f"#{written.anchor}" if written.anchor else ""
                 if target.file:
                     return f'{match[1]}="{escape(link(target.file))}"'
@@ -200,7 +212,7 @@ class Renderer:
                 marked = f' hreflang="{lang_of(to)}"' if lang_of(to) != page.lang else ""
                 return f'{match[1]}="{escape(link(document_url(to) + anchor))}"{marked}'
 
-            return Markup(LINK_RE.sub(address, str(document.body.html)))
+            return Markup(LINK_RE.sub(address, str(item.body.html)))
 
         def downloads(document: Document) -> list[Download]:
             """The files the body offers, each once, with its size in the page's language."""
@@ -230,7 +242,9 @@ class Renderer:
             "absolute": lambda to: site.base_url + to,
             "canonical": site.base_url + page.url,
             "lang_of": lang_of,
-            "csp": self.inline_csp if page.root_relative else CSP.format(style="'self'"),
+            "csp": self.inline_csp
+            if page.root_relative
+            else "; ".join(filter(None, (CSP.format(style="'self'"), page.csp))),
             "inline_stylesheet": self.stylesheet if page.root_relative else None,
             "alternates": {code: site.base_url + url for code, url in page.alternates.items()},
             "language_names": self.language_names,
@@ -285,6 +299,7 @@ class Renderer:
             "breadcrumb_ld": lambda: breadcrumb_ld(site.base_url, edition, page, t),
             "quotations_ld": lambda: quotations_ld(self.model, edition),
             "timeline_ld": lambda: timeline_ld(self.model, edition, page, t),
+            "person_ld": lambda view: person_ld(self.model, view),
         }
         try:
             return self.env.get_template(page.template).render({**helpers, **page.context, **extra}).encode("utf-8")
@@ -401,6 +416,25 @@ def quotations_ld(model: Model, edition: Edition) -> dict[str, object]:
                 "citation": [edition.sources[s].url for s in q.sources if s in edition.sources],
             }
             for q in edition.quotes
+        ],
+    }
+
+
+def person_ld(model: Model, view: PersonView) -> dict[str, object]:
+    """schema.org Person, with the sources of its record."""
+    person, sources = view.person, model.sources
+    return {
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "@id": model.site.base_url + view.url,
+        "name": view.name.text,
+        "alternateName": [n.text for n in person.names.texts if n.text != view.name.text] + list(person.also_known_as),
+        **({"description": view.description.text} if view.description else {}),
+        "url": model.site.base_url + view.url,
+        "subjectOf": [
+            {"@type": "CreativeWork", "name": sources[s].title, "url": sources[s].url}
+            for s in dict.fromkeys(s for e in person.events for s in e.sources)
+            if s in sources
         ],
     }
 
