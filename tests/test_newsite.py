@@ -38,7 +38,7 @@ STARTER_FILES = {
     "content/pages/about.md",
 }
 PLACEHOLDER_WARNING = "content/site.yaml:16: warning: 'https://example.github.io/my-briefing/' is a placeholder"
-ARCHIVE_WARNING = "warning: 1 of 1 sources have no archived copy (pa-lbc-2024-09-16)"
+ARCHIVE_WARNING = "warning: source 'pa-lbc-2024-09-16' has no archived copy"
 
 
 @dataclass(frozen=True)
