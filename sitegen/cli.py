@@ -130,6 +130,7 @@ def _report(problems: Sequence[Problem]) -> None:
 
 def run() -> None:
     """The `sitegen` command (a console script): every command, on the site in the current folder."""
+    os.environ["SITEGEN_PROG"] = "sitegen"  # the name messages give the commands by
     code = main(project_root=Path.cwd(), prog="sitegen")
     sys.stdout.flush()
     sys.stderr.flush()

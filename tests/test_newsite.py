@@ -12,6 +12,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ STARTER_FILES = {
     "content/pages/about.md",
 }
 PLACEHOLDER_WARNING = "content/site.yaml:16: warning: 'https://example.github.io/my-briefing/' is a placeholder"
-ARCHIVE_WARNING = "warning: 1 of 1 sources have no archived copy (pa-lbc-2024-09-16)"
+ARCHIVE_WARNING = "warning: source 'pa-lbc-2024-09-16' has no archived copy"
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,16 @@ def test_the_wheel_holds_every_module_template_asset_and_starter_file(installed:
     assert expected - names == set()
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     assert "sitegen = sitegen.cli:run" in zipfile.ZipFile(installed.wheel).read(entry_points).decode()
+
+
+def test_every_folder_of_code_is_a_package_the_wheel_holds() -> None:
+    """pyproject.toml lists the packages (the templates and assets are mapped into it): a new
+    folder of modules must join the list, or the installed command cannot import it."""
+    listed = set(tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {
+        p.parent.relative_to(PROJECT_ROOT).as_posix().replace("/", ".") for p in PROJECT_ROOT.glob("sitegen/**/*.py")
+    }
+    assert folders - listed == set()
 
 
 def readme_steps() -> list[str]:
