@@ -284,3 +284,13 @@ def test_check_reminds_that_committed_drafts_are_public(
         assert said[-2].startswith(
             "note: drafts are never published, but in a public repository every committed file is public"
         )
+
+
+def test_outside_a_site_the_command_says_how_to_start_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["build"], project_root=tmp_path, prog="sitegen") == 2
+    said = capsys.readouterr().err
+    assert said.startswith("error: the content folder 'content' does not exist") and "`sitegen init FOLDER`" in said
+    assert list(tmp_path.iterdir()) == []
