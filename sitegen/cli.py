@@ -130,6 +130,7 @@ def _report(problems: Sequence[Problem]) -> None:
 
 def run() -> None:
     """The `sitegen` command (a console script): every command, on the site in the current folder."""
+    os.environ["SITEGEN_PROG"] = "sitegen"  # the name messages give the commands by
     code = main(project_root=Path.cwd(), prog="sitegen")
     sys.stdout.flush()
     sys.stderr.flush()
@@ -152,7 +153,10 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None,
         require_base_url=getattr(args, "require_base_url", False),
     )
     if not options.content_dir.is_dir():
-        _say(f"error: the content folder '{options.content_prefix}' does not exist; pass --content")
+        _say(
+            f"error: the content folder '{options.content_prefix}' does not exist: run this in a site's folder,"
+            f" pass --content, or start a site with `{prog} init FOLDER`"
+        )
         return EXIT_USAGE
     try:
         if args.command == "new":

@@ -12,6 +12,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -85,6 +86,16 @@ def test_the_wheel_holds_every_module_template_asset_and_starter_file(installed:
     assert expected - names == set()
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     assert "sitegen = sitegen.cli:run" in zipfile.ZipFile(installed.wheel).read(entry_points).decode()
+
+
+def test_every_folder_of_code_is_a_package_the_wheel_holds() -> None:
+    """pyproject.toml lists the packages (the templates and assets are mapped into it): a new
+    folder of modules must join the list, or the installed command cannot import it."""
+    listed = set(tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {
+        p.parent.relative_to(PROJECT_ROOT).as_posix().replace("/", ".") for p in PROJECT_ROOT.glob("sitegen/**/*.py")
+    }
+    assert folders - listed == set()
 
 
 def readme_steps() -> list[str]:
@@ -273,3 +284,13 @@ def test_check_reminds_that_committed_drafts_are_public(
         assert said[-2].startswith(
             "note: drafts are never published, but in a public repository every committed file is public"
         )
+
+
+def test_outside_a_site_the_command_says_how_to_start_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["build"], project_root=tmp_path, prog="sitegen") == 2
+    said = capsys.readouterr().err
+    assert said.startswith("error: the content folder 'content' does not exist") and "`sitegen init FOLDER`" in said
+    assert list(tmp_path.iterdir()) == []
