@@ -102,6 +102,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._reset()
         if path == "/flaky":
             return self._answer(200)
+        if path == "/busy":  # 503 with Retry-After, then an answer
+            return self._answer(503, headers={"Retry-After": "0"}) if hits == 1 else self._answer(200)
         return self._answer(404)
 
     def _save(self) -> None:

@@ -178,3 +178,16 @@ def test_a_capture_of_another_page_is_not_written(
     before = sources_yaml(project)
     _, said, _ = run(project, capsys)
     assert "is a capture of" in said["one"] and sources_yaml(project) == before
+
+
+def test_a_save_that_does_not_finish_in_time_is_not_written(
+    project: Path, web: FakeWeb, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IA_ACCESS_KEY", "key")
+    monkeypatch.setenv("IA_SECRET_KEY", "secret")
+    web.archive.saves = {f"{web.base}/one": {"status": "pending"}}
+    before = sources_yaml(project)
+    code = cli.main(["sources", "archive", "--save", "--wait", "0.3", "--poll-interval", "0.05"], project_root=project)
+    said = capsys.readouterr().out
+    assert code == 1 and sources_yaml(project) == before
+    assert "one: not saved: the archive had not finished after 0.3 s; run again later to find the capture" in said

@@ -109,12 +109,15 @@ def test_every_source_answering_exits_0_and_a_moved_one_does_not_fail(
     assert "checked 2 addresses of 2 sources: 1 answer, 1 moved" in err
 
 
-def test_a_retry_gets_past_a_dropped_connection(
-    tmp_path: Path, web: FakeWeb, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("path", ["/flaky", "/busy"])
+def test_a_retry_gets_past_a_dropped_connection_or_a_busy_server(
+    tmp_path: Path, web: FakeWeb, capsys: pytest.CaptureFixture[str], path: str
 ) -> None:
-    project = make_project(tmp_path, web, {"flaky": "/flaky"})
+    project = make_project(tmp_path, web, {"flaky": path})
     code, lines, _ = run(project, capsys, "--retries", "1")
-    assert (code, lines, web.hits["/flaky"]) == (0, [], 2)
+    assert (code, lines, web.hits[path]) == (0, [], 2)
+    code, lines, _ = run(project, capsys, "--retries", "0", "--max-age", "0")
+    assert (code, lines, web.hits[path]) == (0, [], 3)  # answered now, so no retry needed
 
 
 def test_the_archived_copy_is_checked_too(tmp_path: Path, web: FakeWeb, capsys: pytest.CaptureFixture[str]) -> None:
