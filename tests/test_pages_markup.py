@@ -202,12 +202,6 @@ def test_the_sitemap_has_x_default_and_lastmod_from_the_content(sites: dict[str,
         m for _, html in pages(sites["real"]) for m in re.findall(r'article:modified_time" content="([^"]+)"', html)
     ]
     assert max(re.findall(r"<lastmod>([^<]+)</lastmod>", sitemap)) == max(modified)
-    # A topic page of an edition links its twin in the site's own language.
-    site = sites["real"]
-    twins = [p for p in sorted((site / "be/tags").glob("*/index.html")) if (site / "tags" / p.parent.name).is_dir()]
-    assert twins
-    be_tag = twins[0].read_text("utf-8")
-    assert re.search(r'<link rel="alternate" hreflang="en" href="' + re.escape(BASE) + r"tags/", be_tag)
 
 
 def test_the_offline_copys_404_page_has_no_root_absolute_link(sites: dict[str, Path]) -> None:
