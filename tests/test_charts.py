@@ -39,3 +39,24 @@ def test_each_kind_of_mark_in_the_legend_adds_to_the_height() -> None:
     one, three = chart("t", ["", ""]), chart("t", ["", "lower", "upper"])
     assert [k in three for k in ("at least", "at most")] == [True, True] and "at least" not in one
     assert height(three) == height(one) + 2 * 2 * 12
+
+
+def test_date_labels_that_would_touch_are_left_out_the_first_and_last_kept() -> None:
+    points = [ChartPoint(dt.date(2025, 12, 13), 123.0, "123"), ChartPoint(dt.date(2026, 3, 5), 18.0, "18")]
+    points = [ChartPoint(dt.date(2024, 7, 5), 18.0, "18"), *points]
+    svg = str(
+        time_chart(
+            chart_id="c",
+            title="t",
+            description="d",
+            points=points,
+            date_label=lambda d: d.strftime("%-d %B %Y"),
+            number=lambda v: f"{v:g}",
+            legend=LEGEND,
+        )
+    )
+    axis = re.search(r'<g class="chart-tick" text-anchor="middle">(.*?)</g>', svg)
+    assert axis
+    ticks = re.findall(r"<text>(<tspan[^<]*>[^<]*</tspan>)", axis[1])
+    labels = [re.sub(r"<[^>]+>", "", t) for t in ticks]
+    assert labels == ["5 July", "5 March"]  # "13 December" would touch "5 March" at 320 units

@@ -214,3 +214,18 @@ def test_an_original_with_a_syntax_error_is_one_error_not_one_per_translation(tm
         )
     errors = [p for p in failure.value.problems if p.is_error]
     assert len(errors) == 1 and errors[0].path.endswith("briefings/pardon.md") and errors[0].line == 2, errors
+
+
+def test_a_topic_in_several_editions_links_its_twins(editions_site: Path) -> None:
+    """An untranslated briefing's topic is the same page in each edition: each links the others."""
+    twins = [
+        p
+        for p in sorted((editions_site / "be/tags").glob("*/index.html"))
+        if (editions_site / "tags" / p.parent.name).is_dir()
+    ]
+    assert twins
+    for page in twins:
+        text = page.read_text("utf-8")
+        slug = page.parent.name
+        assert f'<link rel="alternate" hreflang="en" href="{BASE}tags/{slug}/">' in text, slug
+        assert f'<link rel="alternate" hreflang="x-default" href="{BASE}tags/{slug}/">' in text, slug

@@ -133,10 +133,10 @@ def test_every_page_loads_nothing_from_elsewhere_and_no_fonts_or_scripts(visit: 
         if path not in searches:
             visit.open(path)
     assert visit.off_host == []
-    # Pages, the stylesheet and the icon (which Chromium fetches as "other"): nothing else.
+    # Pages, the stylesheet, the logo and the icon (which Chromium fetches as "other"): nothing else.
     loaded = {(r.resource_type, r.url.rsplit("/", 1)[-1]) for r in visit.requests}
     assert {kind for kind, _ in loaded} <= {"document", "stylesheet", "image", "other"}, loaded
-    assert {name for kind, name in loaded if kind != "document"} == {"site.css", "favicon.svg"}, loaded
+    assert {name for kind, name in loaded if kind != "document"} == {"site.css", "favicon.svg", "logo.svg"}, loaded
     # The search pages alone run a script: the site's own, which loads Pagefind's index from the site.
     visit.requests.clear()
     for path in searches:

@@ -194,16 +194,14 @@ def test_the_sitemap_has_x_default_and_lastmod_from_the_content(sites: dict[str,
     sitemap = (sites["real"] / "sitemap.xml").read_text("utf-8")
     urls = re.findall(r"<url>(.*?)</url>", sitemap)
     assert urls and all(re.search(r"<lastmod>\d{4}-\d{2}-\d{2}</lastmod>", u) for u in urls)
-    multi = [u for u in urls if u.count("hreflang=") > 1]
+    # A page in several languages, one of them the site's own, names that one x-default.
+    multi = [u for u in urls if u.count("hreflang=") > 1 and 'hreflang="en"' in u]
     assert multi and all('hreflang="x-default"' in u for u in multi)
     # Never today's date: the latest date in the content (a briefing's, an update's, a correction's).
     modified = [
         m for _, html in pages(sites["real"]) for m in re.findall(r'article:modified_time" content="([^"]+)"', html)
     ]
     assert max(re.findall(r"<lastmod>([^<]+)</lastmod>", sitemap)) == max(modified)
-    # A topic page of an edition links its twin in the site's own language.
-    be_tag = next((sites["real"] / "be/tags").glob("*/index.html")).read_text("utf-8")
-    assert re.search(r'<link rel="alternate" hreflang="en" href="' + re.escape(BASE) + r"tags/", be_tag)
 
 
 def test_the_offline_copys_404_page_has_no_root_absolute_link(sites: dict[str, Path]) -> None:

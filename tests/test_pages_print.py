@@ -81,9 +81,14 @@ def test_the_offline_copy_works_opened_from_disk(served: tuple[Path, str], brows
     page = browser.new_page()
     page.goto((top / "index.html").as_uri())
     for name in ("timeline", "figures", "access"):
-        page.locator(f"a[href$='{name}/index.html']").first.click()
+        page.locator(f":is(#site-nav, .site-footer) a[href$='{name}/index.html']").first.click()
         page.wait_for_load_state()
         assert page.url.startswith("file://") and page.url.endswith(f"{name}/index.html")
         assert page.evaluate("getComputedStyle(document.body).margin") == "0px"  # its stylesheet, from the copy
         page.go_back()
+    # The copy's not-found page links relatively too, so its links work from disk.
+    page.goto((top / "404.html").as_uri())
+    page.locator("main a[href$='timeline/index.html']").first.click()
+    page.wait_for_load_state()
+    assert page.url == (top / "timeline" / "index.html").as_uri()
     page.close()

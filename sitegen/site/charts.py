@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 CHART_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 NARROW, WIDE = 320.0, 640.0
 FONT, PLOT_HEIGHT = 12.0, 170.0
-TOP, RIGHT, GAP = 22.0, 14.0, 6.0
+TOP, RIGHT, GAP = 32.0, 14.0, 6.0  # TOP: room for a floor's arrow and its value above the highest point
 NICE_MANTISSAS = (1.0, 2.0, 2.5, 5.0)
 MAX_INTERVALS = 4
 VALUE_LABELS_PER_100 = 2  # at most this many value labels per 100 units of width; more, and they sit in the table
