@@ -33,6 +33,7 @@ ORDER = [
     "content.translations",
     "site.charts",
     "site.i18n",
+    "site.people",
     "site.plan",
     "site.feeds",
     "site.render",

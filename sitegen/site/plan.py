@@ -19,10 +19,7 @@ from ..content.model import (
     Event,
     Figure,
     Kind,
-    LocalText,
     Model,
-    Person,
-    PersonBody,
     Quote,
     Series,
     Source,
@@ -30,6 +27,7 @@ from ..content.model import (
 from ..content.people import STATUSES
 from ..pagekinds import PageKind
 from ..text import Anchors, slugify
+from .people import PersonView, person_url, person_view, spoken
 
 LATEST_EVENTS = 5
 KEY_FIGURES = 6
@@ -71,23 +69,6 @@ class Group:
     items: tuple[object, ...]
     lang: str = ""  # the name's language, when known (a tag's)
     url: str = ""  # the page of what groups them (a speaker who is a person)
-
-
-@dataclass(frozen=True)
-class PersonView:
-    """A person as one edition shows them."""
-
-    person: Person
-    url: str
-    name: LocalText  # in the edition's language, or the original (its lang says which)
-    description: LocalText | None
-    body: PersonBody | None  # in the edition's language where translated
-    quotes: tuple[Quote, ...]
-    mentioned_in: tuple[Document, ...]  # briefings and pages that link to them or quote them
-
-    @property
-    def anchor(self) -> str:  # its address in people/ (the registry's '{slug}')
-        return self.person.id
 
 
 @dataclass(frozen=True)
@@ -180,43 +161,11 @@ def _reader_order(source: Source) -> tuple[str, str, str]:
     return (source.publisher.casefold(), source.date.isoformat() if source.date else "", source.id)
 
 
-def person_url(person_id: str, prefix: str) -> str:
-    return prefix + pagekinds.BY_NAME["person"].url_for(person_id)
-
-
-def _spoken(document: Document, names: Mapping[str, str]) -> Document:
-    """The document with each quote of a person given the person's name in the edition's language."""
-    if not any(q.person for q in document.quotes):
-        return document
-    quotes = tuple(replace(q, speaker=names.get(q.person, q.speaker)) if q.person else q for q in document.quotes)
-    return replace(document, quotes=quotes)
-
-
-def _person_view(person: Person, edition: Edition, default: str) -> PersonView:
-    lang = edition.lang or default
-    bodies = {b.lang or default: b for b in person.bodies}
-    mentioned = tuple(
-        d
-        for d in (*edition.briefings, *edition.pages)
-        if any(link.folder == "people" and link.target == person.id for link in d.body.links)
-        or any(q.person == person.id for q in d.quotes)
-    )
-    return PersonView(
-        person=person,
-        url=person_url(person.id, edition.prefix),
-        name=person.names.get(lang, default) if person.names else LocalText(person.id, default),
-        description=person.description.get(lang, default) if person.description else None,
-        body=bodies.get(lang) or bodies.get(default),
-        quotes=tuple(q for q in edition.quotes if q.person == person.id),
-        mentioned_in=mentioned,
-    )
-
-
 def build_edition(model: Model, lang: str) -> Edition:
     """The edition in lang ('' for the site's own language)."""
     site = model.site
     spoken_names = {p.id: p.names.text(lang or site.language, site.language) or p.id for p in model.people}
-    by_key = {d.key: _spoken(d, spoken_names) for d in model.documents}
+    by_key = {d.key: spoken(d, spoken_names) for d in model.documents}
     originals = [d for d in by_key.values() if not d.translated]
     shown = [by_key.get(f"{d.name}.{lang}" if lang else d.name, d) for d in originals]
     briefings = tuple(
@@ -279,7 +228,7 @@ def build_edition(model: Model, lang: str) -> Edition:
                 speaker,
                 f"speaker-{person}" if person else "speaker-" + anchors.make(speaker, "speaker"),
                 tuple(group),
-                person_url(person, prefix_of(lang)) if person else "",
+                url=person_url(person, prefix_of(lang)) if person else "",
             )
             for (speaker, person), group in itertools.groupby(quotes, key=lambda q: (q.speaker, q.person))
         ),
@@ -305,7 +254,10 @@ def build_edition(model: Model, lang: str) -> Edition:
     )
     people = tuple(
         sorted(
-            (_person_view(p, edition, site.language) for p in model.people),
+            (
+                person_view(p, lang, site.language, edition.quotes, (*edition.briefings, *edition.pages))
+                for p in model.people
+            ),
             key=lambda v: (v.name.text.casefold(), v.person.id),
         )
     )

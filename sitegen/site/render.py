@@ -32,16 +32,15 @@ from ..text import slugify
 from .charts import NARROW, WIDE, ChartPoint, time_chart
 from .feeds import CSV_FILES, DATA_FIELDS
 from .i18n import Strings
+from .people import PersonView, person_url
 from .plan import (
     Edition,
     Page,
-    PersonView,
     SeriesView,
     as_of,
     document_url,
     event_anchor,
     language_links,
-    person_url,
     quote_anchor,
     upcoming,
 )

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from ..content.model import Document, Kind, PartialDate
 from ..problems import EnvironmentProblem
 from .assemble import Site
-from .plan import PersonView, event_anchor, quote_anchor
+from .people import PersonView
+from .plan import event_anchor, quote_anchor
 
 FOLDER = "pagefind/"
 # What a search page loads; Pagefind's ready-made interfaces are not used (search.js is ours).
