@@ -236,9 +236,13 @@ class SiteWriter:
     """Stage the new site beside the output a file at a time; commit() swaps it in. An exception
     in the with-block leaves the output as it was; the disk's OSError becomes EnvironmentProblem."""
 
-    def __init__(self, output_dir: Path, *, project_root: Path, protected: Sequence[Path]) -> None:
+    def __init__(
+        self, output_dir: Path, *, project_root: Path, protected: Sequence[Path], reuse_archives: bool = True
+    ) -> None:
         self.target, old = check_output_dir(output_dir, project_root=project_root, protected=protected)
         self._old = old or {}
+        self._archives: dict[str, str] = {}
+        self._old_archives = _archive_keys(self.target / MARKER_NAME) if old and reuse_archives else {}
         self._hashes: dict[str, str] = {}
         self._written: list[str] = []
         self._unchanged: list[str] = []
@@ -296,10 +300,26 @@ class SiteWriter:
         `top`, byte-identical for the same files (fixed times, order, modes): its size and sha256.
         `replace` gives the copy's own bytes for some files (a page made for reading from disk)."""
         replace = replace or {}
-        buffer, beside = io.BytesIO(), path.rsplit("/", 1)[0] + "/"
+        beside = path.rsplit("/", 1)[0] + "/"
+        names = sorted(n for n in self._hashes if not n.startswith(beside))
+        # What the zip's bytes depend on: the same key, the same zip, which the last build made.
+        key = hashlib.sha256(
+            json.dumps(
+                [
+                    sys.version,
+                    zipfile.__file__,
+                    top,
+                    [[n, hashlib.sha256(replace[n]).hexdigest() if n in replace else self._hashes[n]] for n in names],
+                ]
+            ).encode()
+        ).hexdigest()
+        self._archives[path] = key
+        if self._old_archives.get(path) == key and self._keep(path):
+            return (self.staging / path).stat().st_size, self._hashes[path]
+        buffer = io.BytesIO()
         try:
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-                for name in sorted(n for n in self._hashes if not n.startswith(beside)):
+                for name in names:
                     info = zipfile.ZipInfo(f"{top}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
                     info.create_system, info.external_attr, info.compress_type = 3, 0o644 << 16, zipfile.ZIP_DEFLATED
                     data = replace[name] if name in replace else (self.staging / name).read_bytes()
@@ -309,8 +329,27 @@ class SiteWriter:
         self.put(path, data := buffer.getvalue())
         return len(data), self._hashes[path]
 
+    def _keep(self, path: str) -> bool:
+        """Stage the last build's file at path as it is, if it is still what its manifest says."""
+        old, new = self.target / path, self.staging / path
+        try:
+            if path not in self._old or hashlib.sha256(old.read_bytes()).hexdigest() != self._old[path]:
+                return False
+            new.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(old, new)
+            os.chmod(new, self._mode)
+        except OSError:
+            return False
+        self._hashes[path] = self._old[path]
+        self._unchanged.append(path)
+        return True
+
     def commit(self) -> WriteReport:
-        manifest = {"generator": "sitegen", "files": dict(sorted(self._hashes.items()))}
+        manifest = {
+            "generator": "sitegen",
+            "files": dict(sorted(self._hashes.items())),
+            "archives": dict(sorted(self._archives.items())),
+        }
         target, aside = self.target, self.target.parent / f".{self.target.name}.old-{self.staging.name[-8:]}"
         try:
             (self.staging / MARKER_NAME).write_text(json.dumps(manifest, indent=0) + "\n", encoding="utf-8")
@@ -385,6 +424,15 @@ class Journal:
                 shutil.rmtree(tree, ignore_errors=True)
             if not ours or not tree.exists():
                 self.discard(name)
+
+
+def _archive_keys(manifest: Path) -> dict[str, str]:
+    """The keys of the archives the last build made (see SiteWriter.archive); none if unknown."""
+    try:
+        keys = json.loads(manifest.read_text(encoding="utf-8")).get("archives", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {str(k): str(v) for k, v in keys.items()} if isinstance(keys, dict) else {}
 
 
 def _is_relative(path: str) -> bool:

@@ -61,7 +61,8 @@ def test_every_page_planned_is_of_a_registered_kind_and_none_is_planned_twice() 
     pages = plan_pages(model, editions)
     urls = [p.url for p in pages]
     assert len(urls) == len(set(urls))
-    assert {p.kind for p in pages} == {k.name for k in pagekinds.KINDS} - {"tag"}  # no tags in this content
+    # Every section is planned, and every page is of a registered kind (this content has no tags or people).
+    assert {p.kind for p in pages} == {k.name for k in pagekinds.KINDS} - {"tag", "person"}
     assert {"access/", "be/access/", "about/", "briefings/b/", "data/", "404.html"} <= set(urls)
     assert "be/data/" not in urls and "be/404.html" not in urls  # once for the site
 
@@ -87,3 +88,25 @@ def test_the_sitemap_leaves_out_what_the_registry_says_to() -> None:
     model = load({})
     mapped = sitemap(model, plan_pages(model, [build_edition(model, "")])).decode()
     assert "404.html" not in mapped and "https://o.github.io/r/access/</loc>" in mapped
+
+
+def test_two_pages_planned_at_one_path_are_a_problem_never_one_replacing_the_other() -> None:
+    """Validation refuses this first; the site itself still never lets a page vanish."""
+    from sitegen.content.files import InputFile
+    from sitegen.site.assemble import Site
+
+    from .conftest import PROJECT_ROOT
+
+    model = load({"pages/a.md": PAGE.format(extra="slug: same\n"), "pages/b.md": PAGE.format(extra="slug: same\n")})
+    assert any("duplicate page address 'same'" in m for m in errors(model))
+    templates = [
+        InputFile(
+            f"templates/{p.relative_to(PROJECT_ROOT / 'templates').as_posix()}",
+            p.relative_to(PROJECT_ROOT / "templates").as_posix(),
+            p.read_bytes(),
+        )
+        for p in sorted((PROJECT_ROOT / "templates").rglob("*"))
+        if p.is_file()
+    ]
+    site = Site(model, templates, ())
+    assert any("two pages would be written to same/index.html" in p.message for p in site.problems)

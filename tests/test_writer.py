@@ -264,3 +264,28 @@ def test_a_lock_is_released_when_its_build_dies(root: Path) -> None:
     started = time.monotonic()
     with build_lock(output, print):
         assert time.monotonic() - started < 10  # the holder would keep it 60 s; a loaded machine is slow
+
+
+def _archive_build(root: Path, files: dict[str, bytes]) -> tuple[str, bool]:
+    with site_writer(root, root / "output") as writer:
+        for path, data in sorted(files.items()):
+            writer.put(path, data)
+        _, digest = writer.archive("offline/site.zip", "site")
+        report = writer.commit()
+    return digest, "offline/site.zip" in report.unchanged
+
+
+def test_the_offline_copy_is_reused_when_the_files_in_it_are_unchanged(root: Path) -> None:
+    files = {"index.html": b"1", "a/index.html": b"a"}
+    first, kept = _archive_build(root, files)
+    assert not kept
+    zipped = (root / "output/offline/site.zip").stat()
+    again, kept = _archive_build(root, files)
+    assert kept and again == first and (root / "output/offline/site.zip").stat().st_ino == zipped.st_ino
+    changed, kept = _archive_build(root, {**files, "a/index.html": b"b"})
+    assert not kept and changed != first
+    # A copy edited by hand is never reused, whatever the manifest says.
+    (root / "output/offline/site.zip").write_bytes(b"tampered")
+    same, kept = _archive_build(root, {**files, "a/index.html": b"b"})
+    assert not kept and same == changed
+    assert (root / "output/offline/site.zip").read_bytes() != b"tampered"
