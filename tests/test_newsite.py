@@ -39,6 +39,7 @@ STARTER_FILES = {
     "content/pages/about.md",
 }
 PLACEHOLDER_WARNING = "content/site.yaml:16: warning: 'https://example.github.io/my-briefing/' is a placeholder"
+STALE_WARNING = "content/site.yaml:6: warning: the site's information is as of 2024-09-16"
 ARCHIVE_WARNING = "warning: source 'pa-lbc-2024-09-16' has no archived copy"
 
 
@@ -134,9 +135,10 @@ def test_the_readme_steps_make_a_site_that_checks_and_builds(installed: Installe
         assert done.returncode == 0 and "Traceback" not in said, said
         warnings = sorted(line for line in said.splitlines() if "warning:" in line)
         if args[1] in ("check", "build"):
-            assert len(warnings) == 2, said
+            assert len(warnings) == 3, said
             assert warnings[0].startswith("content/briefings/") and ARCHIVE_WARNING in warnings[0]
-            assert warnings[1].startswith(PLACEHOLDER_WARNING), said
+            assert warnings[1].startswith(PLACEHOLDER_WARNING), said  # sorted: site.yaml:16 before site.yaml:6
+            assert warnings[2].startswith(STALE_WARNING), said
             assert "drafts" not in said  # the reminder is for sites with drafts
         ran.append(args[1])
     assert ran == ["init", "check", "build"]
