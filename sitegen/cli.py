@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .problems import ContentError, EnvironmentProblem, Problem, os_problem
+from .problems import ContentError, EnvironmentProblem, Problem, os_problem, summarised
 from .settings import BuildOptions
 from .sources.commands import add_sources_parser, run_sources
 from .text import plural
@@ -227,7 +227,8 @@ def _build(options: BuildOptions) -> int:
     except OutputDirError as exc:
         _say(f"error: {exc}")
         return EXIT_USAGE
-    _report(result.warnings)
+    for line in summarised(result.warnings):
+        _say(line)
     for note in result.notes:
         _say(note)
     where = options.display_path(options.output_dir)

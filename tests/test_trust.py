@@ -79,7 +79,7 @@ def test_each_source_without_an_archived_copy_is_a_warning_at_its_own_line() -> 
     sources = (FIXTURES / "editions" / "content" / "sources.yaml").read_text(encoding="utf-8").splitlines()
     line = next(n for n, text in enumerate(sources, 1) if "id: centre" in text)
     assert (
-        f"sources.yaml:{line}: warning: source 'centre' has no archived copy: run `build.py sources archive`"
+        f"sources.yaml:{line}: warning: source 'centre' has no archived copy: run the `sources archive` command"
         in done.stderr
     )
     assert "source 'wire' has no archived copy" not in done.stderr

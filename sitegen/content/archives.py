@@ -126,8 +126,9 @@ def archive_problems(sources: Iterable[Source]) -> list[Problem]:
             problems.append(
                 warning(
                     *where,
-                    f"source '{source.id}' has no archived copy: run `build.py sources archive`"
+                    f"source '{source.id}' has no archived copy: run the `sources archive` command"
                     " to find (or, with --save, make) one and write it in",
+                    kind="unarchived",
                 )
             )
         elif why := capture_problem(source, source.archive_url, source.archived, hosts):
