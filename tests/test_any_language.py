@@ -69,6 +69,7 @@ def test_a_link_by_file_reaches_each_editions_version_or_the_original_marked(sit
     # The next part is not translated: the English page links the Belarusian original, saying so.
     assert '<a href="../../../briefings/nastupnae/index.html#shto-daley" hreflang="be">the next part</a>' in en
     assert '<a href="../ru/briefings/pamilavanne/index.html">помилование</a>' in page(site, "ru/index.html")
+    assert '<a href="../en/timeline/index.html">the timeline</a>' in page(site, "en/index.html")  # the edition's own
 
 
 def test_a_briefing_written_in_english_first_is_in_the_english_edition_and_listed_elsewhere(site: Path) -> None:

@@ -160,3 +160,11 @@ def test_the_real_content_has_no_hand_counted_links() -> None:
 def test_the_link_forms_are_in_the_readme() -> None:
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     assert "[the pardons](since-then.md)" in readme and "../../assets/" in readme
+
+
+def test_a_page_of_the_sites_own_is_linked_as_if_content_were_the_sites_top() -> None:
+    body = "[t](../timeline/index.html) [f](../figures/) [q](../quotes/index.html#x) [no](../nothing/index.html)"
+    model = load(
+        {"briefings/a.md": doc("A."), "pages/about.md": '---\ntitle: "A"\nsummary: "S."\n---\n\n' + body + "\n"}
+    )
+    assert [m.split(": ", 1)[1][:45] for m in errors(model)] == ["the link '../nothing/index.html' is a path to"]

@@ -17,6 +17,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from .. import pagekinds
 from ..text import ID_RE
 from .model import Document, Link
 
@@ -111,6 +112,7 @@ class Target:
     document: Document | None = None
     file: str = ""  # the built site's path of a file: 'assets/x.png', 'files/briefings/report.pdf'
     person: str = ""  # a person's id: their page, in the reader's edition
+    section: str = ""  # a page of the site's own, in the reader's edition: 'timeline/'
 
 
 def document_of(target: str) -> tuple[str, str] | None:
@@ -150,6 +152,8 @@ def resolve(link: Link, lang: str, index: Index, this: Document | None = None) -
         return Target(document)
     if link.target in index.files:
         return Target(file=f"files/{link.target}")
+    if section := _section(link.target):
+        return Target(section=section)
     if link.target.endswith(("/index.html", ".html")) or link.target.endswith("/"):
         page = link.target.removesuffix("index.html").rstrip("/").rsplit("/", 1)[-1]
         return (
@@ -157,6 +161,13 @@ def resolve(link: Link, lang: str, index: Index, this: Document | None = None) -
             f" link the Markdown file instead, e.g. {page or 'since-then'}.md (from this file's folder)"
         )
     return _missing(link, "content/")
+
+
+def _section(target: str) -> str:
+    """The site's own page a path names, as if the content folder were the site's top:
+    'timeline/', 'timeline/index.html' (from content/pages/, '../timeline/index.html')."""
+    name = target.removesuffix("index.html").rstrip("/")
+    return next((k.url for k in pagekinds.KINDS if k.every_edition and not k.items and k.url == f"{name}/"), "")
 
 
 def _missing(link: Link, where: str) -> str:

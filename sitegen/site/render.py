@@ -199,10 +199,12 @@ class Renderer:
                 written = item.body.links[int(match[2])]
                 target = links.resolve(written, item.lang, self.index, document)
                 if isinstance(target, str):  # validate.py said so, and a build with errors writes nothing
-                    return match[0]
+                    return ""
                 if target.person:  # their page in this page's edition
                     return f'{match[1]}="{escape(link(person_url(target.person, edition.prefix)))}"'
                 anchor = f"#{written.anchor}" if written.anchor else ""
+                if target.section:
+                    return f'{match[1]}="{escape(link(edition.prefix + target.section + anchor))}"'
                 if target.file:
                     return f'{match[1]}="{escape(link(target.file))}"'
                 to = target.document
