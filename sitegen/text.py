@@ -82,6 +82,11 @@ def check_url(value: str) -> str | None:
         return f"uses the scheme '{scheme}:'; only http, https, mailto and relative links are allowed"
     if scheme in ("http", "https") and not parts.netloc:
         return "has no host; write it in full, e.g. https://example.org/page"
+    if (parts.hostname or "").endswith(
+        "."
+    ):  # 'spring96.org.' is the same host in DNS, but not to a browser's cookies or a mirror
+        host = parts.hostname or ""
+        return f"has a dot at the end of its host ('{host}'): write {value.replace(host, host.rstrip('.'), 1)}"
     return None
 
 

@@ -82,3 +82,10 @@ def test_plural() -> None:
         "0 briefings",
         "1,200 files",
     )
+
+
+def test_a_host_with_a_dot_at_its_end_is_refused_saying_what_to_write() -> None:
+    from sitegen.text import check_url
+
+    why = check_url("https://spring96.org./en/news/116907")
+    assert why == "has a dot at the end of its host ('spring96.org.'): write https://spring96.org/en/news/116907"
