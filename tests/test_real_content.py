@@ -120,6 +120,7 @@ def test_every_briefing_figure_event_quote_and_source_is_on_its_page(site: Path,
     listing = text_of(site / "briefings/index.html")
     figures, timeline = text_of(site / "figures/index.html"), text_of(site / "timeline/index.html")
     quotes, sources = text_of(site / "quotes/index.html"), text_of(site / "sources/index.html")
+    people = {p.id: p for p in model.people}
     for b in briefings(model):
         assert normal(b.title) in listing and normal(b.title) in text_of(site / "briefings" / b.slug / "index.html")
         for f in b.figures:
@@ -127,7 +128,9 @@ def test_every_briefing_figure_event_quote_and_source_is_on_its_page(site: Path,
         for e in b.timeline:
             assert normal(e.title) in timeline, e.title
         for q in b.quotes:
-            assert normal(q.text) in quotes and normal(q.speaker) in quotes, q.speaker
+            # A speaker who has a record is shown by their name in the page's language.
+            speaker = people[q.person].names.text("en") if q.person else q.speaker
+            assert normal(q.text) in quotes and normal(speaker) in quotes, speaker
     for source in model.sources.values():
         assert normal(source.title) in sources, source.id
 
