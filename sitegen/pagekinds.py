@@ -9,6 +9,7 @@ links, and the sitemap for what it lists. Adding a kind of page is adding a line
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -84,3 +85,30 @@ def reserved_addresses() -> frozenset[str]:
 def sections(flag: str) -> tuple[str, ...]:
     """The addresses of the kinds with `flag` ('nav', 'not_found'), for the templates' links."""
     return tuple(k.url for k in KINDS if getattr(k, flag) and not k.items)
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    code: str
+    url: str  # site path
+    translated: bool  # False: no translation of this page; url is that edition's nearest page
+
+
+def language_links(
+    url: str, lang: str, alternates: Mapping[str, str], prefixes: Mapping[str, str]
+) -> list[LanguageLink]:
+    """Every language, in code order, for the page at url in lang: the page itself where it is
+    translated, else the nearest page of that edition (its section, or its home)."""
+    own = prefixes.get(lang, "")
+    rest = url.removeprefix(own) if url.startswith(own) else url
+    section = rest.split("/", 1)[0] + "/"
+    sections = {k.url for k in KINDS if k.every_edition and not k.items and k.url}
+    links = []
+    for code, prefix in sorted(prefixes.items()):
+        if code == lang:
+            links.append(LanguageLink(code, url, True))
+        elif code in alternates:
+            links.append(LanguageLink(code, alternates[code], True))
+        else:
+            links.append(LanguageLink(code, prefix + (section if section in sections else ""), False))
+    return links

@@ -314,33 +314,6 @@ def key_figures(edition: Edition, chosen: Sequence[str] = ()) -> tuple[Figure, .
     return tuple([*latest, *others][:KEY_FIGURES])
 
 
-@dataclass(frozen=True)
-class LanguageLink:
-    code: str
-    url: str  # site path
-    translated: bool  # False: no translation of this page; url is that edition's nearest page
-
-
-def language_links(
-    url: str, lang: str, alternates: Mapping[str, str], prefixes: Mapping[str, str]
-) -> list[LanguageLink]:
-    """Every language, in code order, for the page at url in lang: the page itself where it is
-    translated, else the nearest page of that edition (its section, or its home)."""
-    own = prefixes.get(lang, "")
-    rest = url.removeprefix(own) if url.startswith(own) else url
-    section = rest.split("/", 1)[0] + "/"
-    sections = {k.url for k in pagekinds.KINDS if k.every_edition and not k.items and k.url}
-    links = []
-    for code, prefix in sorted(prefixes.items()):
-        if code == lang:
-            links.append(LanguageLink(code, url, True))
-        elif code in alternates:
-            links.append(LanguageLink(code, alternates[code], True))
-        else:
-            links.append(LanguageLink(code, prefix + (section if section in sections else ""), False))
-    return links
-
-
 def upcoming(event: Event, edition: Edition) -> bool:
     """An event dated after what the site's information is current to: expected, not past."""
     return edition.as_of is not None and event.date.first_day > edition.as_of

@@ -26,7 +26,7 @@ from ..content import links
 from ..content.files import InputFile
 from ..content.model import Document, Event, Figure, LocalText, Model, PersonBody, Quote, SiteConfig
 from ..content.schema import QUALIFIERS
-from ..pagekinds import sections
+from ..pagekinds import language_links, sections
 from ..problems import ContentError, Problem, error
 from ..text import slugify
 from .charts import NARROW, WIDE, ChartPoint, time_chart
@@ -40,7 +40,6 @@ from .plan import (
     as_of,
     document_url,
     event_anchor,
-    language_links,
     quote_anchor,
     upcoming,
 )
