@@ -168,3 +168,17 @@ def test_a_page_of_the_sites_own_is_linked_as_if_content_were_the_sites_top() ->
         {"briefings/a.md": doc("A."), "pages/about.md": '---\ntitle: "A"\nsummary: "S."\n---\n\n' + body + "\n"}
     )
     assert [m.split(": ", 1)[1][:45] for m in errors(model)] == ["the link '../nothing/index.html' is a path to"]
+
+
+def test_a_link_inside_the_site_in_front_matter_text_is_an_error_at_its_line() -> None:
+    """Front matter's texts are shown on other pages too (an event on the timeline), where a
+    path written from the briefing's folder would reach nothing: only a body links by file."""
+    event = 'timeline:\n  - {date: 2024-09-16, title: "E", text: "See [the rest](b.md).", sources: s}\n'
+    model = load({"briefings/a.md": doc("Text.", event), "briefings/b.md": doc("B.")})
+    said = errors(model)
+    assert any(
+        e.startswith("content/briefings/a.md:6: the link 'b.md' is inside the site, which only a body can link")
+        for e in said
+    ), said
+    outside = 'timeline:\n  - {date: 2024-09-16, title: "E", text: "See [Viasna](https://spring96.org/).", sources: s}\n'
+    assert errors(load({"briefings/a.md": doc("Text.", outside)})) == []

@@ -173,6 +173,16 @@ def _check_inline(children: list[Token], line: int, env: _Env) -> None:
                 elif env.body:  # resolved for each edition when the page is made
                     child.attrSet(attr, f"sitegen:link:{len(env.links)}")
                     env.links.append(found)
+                else:  # front matter's texts are shown on other pages too (the timeline, the figures)
+                    env.problems.append(
+                        error(
+                            env.path,
+                            line,
+                            f"the {what} '{url[:80]}' is inside the site, which only a body can link:"
+                            " move it into the text below the front matter, or give a full https:// address",
+                        )
+                    )
+                    child.attrs.pop(attr, None)
                 if child.type == "image" and not _inline_text(child):
                     env.problems.append(
                         error(
