@@ -180,5 +180,7 @@ def test_a_link_inside_the_site_in_front_matter_text_is_an_error_at_its_line() -
         e.startswith("content/briefings/a.md:6: the link 'b.md' is inside the site, which only a body can link")
         for e in said
     ), said
-    outside = 'timeline:\n  - {date: 2024-09-16, title: "E", text: "See [Viasna](https://spring96.org/).", sources: s}\n'
+    outside = (
+        'timeline:\n  - {date: 2024-09-16, title: "E", text: "See [Viasna](https://spring96.org/).", sources: s}\n'
+    )
     assert errors(load({"briefings/a.md": doc("Text.", outside)})) == []

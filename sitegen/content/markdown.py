@@ -142,6 +142,16 @@ def _link_check(url: str, env: _Env) -> str | None:
     return check_url(url)
 
 
+def _refuse(child: Token, attr: str) -> None:
+    """A refused link keeps its text and loses its address; a refused image becomes its
+    description as plain text (an <img> without a source is not HTML)."""
+    if child.type == "image":
+        child.content = _inline_text(child)
+        child.type, child.tag, child.children, child.attrs = "text", "", None, {}
+    else:
+        child.attrs.pop(attr, None)
+
+
 def _check_inline(children: list[Token], line: int, env: _Env) -> None:
     """Links, images and raw HTML in one inline run; citations numbered."""
     for child in children:
@@ -169,7 +179,7 @@ def _check_inline(children: list[Token], line: int, env: _Env) -> None:
                 found = links.read(url, env.rel, line, child.type == "image")
                 if isinstance(found, str):
                     env.problems.append(error(env.path, line, f"the {what} {found}"))
-                    child.attrs.pop(attr, None)
+                    _refuse(child, attr)
                 elif env.body:  # resolved for each edition when the page is made
                     child.attrSet(attr, f"sitegen:link:{len(env.links)}")
                     env.links.append(found)
@@ -182,7 +192,7 @@ def _check_inline(children: list[Token], line: int, env: _Env) -> None:
                             " move it into the text below the front matter, or give a full https:// address",
                         )
                     )
-                    child.attrs.pop(attr, None)
+                    _refuse(child, attr)
                 if child.type == "image" and not _inline_text(child):
                     env.problems.append(
                         error(
@@ -194,7 +204,7 @@ def _check_inline(children: list[Token], line: int, env: _Env) -> None:
                     )
             if reason is not None:
                 env.problems.append(error(env.path, line, f"the {what} address '{url[:80]}' {reason}"))
-                child.attrs.pop(attr, None)
+                _refuse(child, attr)
             elif child.type == "link_open" and is_external(url) and not url.startswith("mailto:"):
                 child.attrSet("rel", "noopener noreferrer")
         elif child.type == "text" and env.body and (opened := UNCLOSED_RE.search(child.content)):

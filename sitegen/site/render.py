@@ -52,6 +52,13 @@ CSP = (
 
 
 LINK_RE = re.compile(r'(href|src)="sitegen:link:(\d+)"')  # markdown.py's stand-in for a link by source file
+IMAGE_RE = re.compile(r'<img src="sitegen:link:(\d+)" alt="([^"]*)"[^>]*>')
+
+
+def _unreached_images(html: str, reaches: Callable[[int], bool]) -> str:
+    """Each image whose source reaches nothing (only when a build with errors is rendered
+    anyway) made its description: an <img> without a source is not HTML."""
+    return IMAGE_RE.sub(lambda m: m[0] if reaches(int(m[1])) else m[2], html)
 
 
 @dataclass(frozen=True)
@@ -212,7 +219,11 @@ class Renderer:
                 marked = f' hreflang="{lang_of(to)}"' if lang_of(to) != page.lang else ""
                 return f'{match[1]}="{escape(link(document_url(to) + anchor))}"{marked}'
 
-            return Markup(LINK_RE.sub(address, str(item.body.html)))
+            html = _unreached_images(
+                str(item.body.html),
+                lambda n: not isinstance(links.resolve(item.body.links[n], item.lang, self.index, document), str),
+            )
+            return Markup(LINK_RE.sub(address, html))
 
         def downloads(document: Document) -> list[Download]:
             """The files the body offers, each once, with its size in the page's language."""
