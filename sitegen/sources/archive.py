@@ -59,7 +59,7 @@ async def _one(source: Source, polite: Polite, plan: Plan, locate: Locate) -> tu
     try:
         capture = await newest_capture(polite, source.url)
     except ArchiveError as exc:
-        return "failed", f"{source.id}: the lookup failed: {exc}"
+        return "failed", f"{source.id}: {exc}"  # the error says which request failed
     why = _usable(source, capture) if capture else "the archive has no capture of it"
     how = "found"
     if why and plan.save and plan.keys and not plan.dry_run:
