@@ -18,6 +18,7 @@ import shutil
 import sys
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -308,6 +309,7 @@ class SiteWriter:
                 [
                     sys.version,
                     zipfile.__file__,
+                    zlib.ZLIB_RUNTIME_VERSION,  # the compressor: another version may compress otherwise
                     top,
                     [[n, hashlib.sha256(replace[n]).hexdigest() if n in replace else self._hashes[n]] for n in names],
                 ]
