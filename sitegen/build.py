@@ -196,22 +196,26 @@ def _parallel(options: BuildOptions, items: int) -> bool:
 def write(site: Site, options: BuildOptions, pool: ProcessPoolExecutor | None) -> WriteReport:
     """Render every file of the site into a new output tree, then swap it in; a template
     failure anywhere leaves the output as it was (ContentError, one problem a template)."""
-    from .site.search import INDEXED, entries, search_files
+    from .site.search import SearchIndex, page_entry, record_entries
 
     problems: list[Problem] = []
-    indexed: dict[str, bytes] = {}
-    with SiteWriter(options.output_dir, project_root=options.project_root, protected=protected_dirs(options)) as writer:
+    with (
+        SiteWriter(options.output_dir, project_root=options.project_root, protected=protected_dirs(options)) as writer,
+        SearchIndex() as search,  # indexes each page as it comes, alongside the render
+    ):
+        for record in record_entries(site):
+            search.add(record)
         for path, data in _rendered(site, pool):
             if isinstance(data, Problem):
                 problems.append(data)
             elif not problems:
                 writer.put(path, data)
-                if path in site.pages and site.pages[path].template in INDEXED:
-                    indexed[path] = data
+                if (entry := page_entry(site, path, data)) is not None:
+                    search.add(entry)
         if problems:
             raise ContentError(sorted_unique(problems))
         # The index is part of the site: staged with it, so swapped in and copied offline with it.
-        for path, data in search_files(entries(site, indexed)).items():
+        for path, data in search.files().items():
             writer.put(path, data)
         name = site.model.site.offline_name
         # 404.html links from the site's path on a server; the copy's, opened from disk, links relatively.
@@ -225,17 +229,27 @@ def write(site: Site, options: BuildOptions, pool: ProcessPoolExecutor | None) -
         return writer.commit()
 
 
+RUN = 16  # pages a worker renders at a time
+
+
+def render_order(site: Site) -> list[list[str]]:
+    """The site's pages in the order they are rendered and indexed for search, in runs.
+    The pages listing the whole site are the biggest: each is a run of its own, first,
+    so that no worker is left with one of them at the end; the rest follow in path order.
+    The same with or without worker processes, so the search index is too."""
+    big = sorted(p for p in site.pages if p.count("/") <= 1)
+    rest = sorted(p for p in site.pages if p.count("/") > 1)
+    return [[p] for p in big] + [rest[i : i + RUN] for i in range(0, len(rest), RUN)]
+
+
 def _rendered(site: Site, pool: ProcessPoolExecutor | None) -> Iterator[tuple[str, bytes | Problem]]:
+    runs = render_order(site)
     if pool is None:
-        yield from (_render_one(site, path) for path in site.paths())
-        return
-    # The pages listing the whole site are the biggest: each is a task of its own, sent
-    # first, so that no worker is left with one of them at the end.
-    big = [p for p in site.pages if p.count("/") <= 1]
-    rest = [p for p in site.pages if p.count("/") > 1]
-    chunks = [[p] for p in big] + [rest[i::16] for i in range(16)]
-    for chunk in pool.map(_render_chunk, chunks):
-        yield from chunk
+        for run in runs:
+            yield from (_render_one(site, path) for path in run)
+    else:
+        for done in pool.map(_render_chunk, runs):
+            yield from done
     yield from ((path, site.file(path)) for path in site.paths() if path not in site.pages)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 import time
 
 import pytest
 
-from sitegen.text import Anchors, check_url, plural, slugify
+from sitegen.problems import Problem
+from sitegen.text import Anchors, _as_rendered, check_url, parsed_unsafe_html, plural, slugify, unsafe_html
 
 
 @pytest.mark.parametrize(
@@ -89,3 +91,83 @@ def test_a_host_with_a_dot_at_its_end_is_refused_saying_what_to_write() -> None:
 
     why = check_url("https://spring96.org./en/news/116907")
     assert why == "has a dot at the end of its host ('spring96.org.'): write https://spring96.org/en/news/116907"
+
+
+# Pieces of markup, the renderer's and others', for test_the_quick_check_passes_only_what_the_parser_passes.
+PIECES = [
+    "<p>",
+    "</p>",
+    "text ",
+    "&lt;script&gt;",
+    '<a href="https://example.org/a?b=1&amp;c=2">',
+    '<a href="javascript:alert(1)">',
+    '<a href="java&#115;cript:x">',
+    '<a href="jav&#x09;ascript:x">',
+    '<a href="sitegen:link:abc">',
+    '<a href=" https://x.org">',
+    '<a href="//evil.example">',
+    "</a>",
+    '<img src="a.png" alt="a &quot;b&quot;" />',
+    '<img src="data:text/html,x" alt="" />',
+    '<img src="x" onerror="y" />',
+    "<br />",
+    "<script>",
+    "<scr",
+    "ipt>",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "<?x?>",
+    "<!DOCTYPE html>",
+    "<P>",
+    '<a\thref="x">',
+    '<a href="x" href="javascript:y">',
+    '<td colspan="2">',
+    '<h2 id="x" class="y">',
+    "<style>",
+    "<a href='javascript:x'>",
+    '<a title="x >">',
+    "<",
+    ">",
+    '"',
+    ' href="javascript:x"',
+    "<abbr>",
+    "<pre><code>",
+    "</code></pre>",
+]
+
+
+def test_the_quick_check_passes_only_what_the_parser_passes() -> None:
+    """The quick check (a tag pattern) stands in for the HTML parser on clean markup: whatever
+    it passes, the parser must pass too, or hostile markup could reach a page."""
+    rng = random.Random(25)
+    passed = 0
+    for _ in range(20_000):
+        html = "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 8)))
+        if _as_rendered(html):
+            passed += 1
+            assert parsed_unsafe_html(html) == "", html
+        else:
+            assert unsafe_html(html) == parsed_unsafe_html(html)
+    assert passed > 1_000  # the pieces do make clean markup often enough for the test to mean something
+
+
+def test_the_quick_check_takes_the_renderers_own_markup() -> None:
+    """The renderer's own HTML for a body with every kind of element goes by the quick check
+    (else every build would parse every page's HTML again, a second or more per thousand)."""
+    from sitegen.content.markdown import render_body
+
+    problems: list[Problem] = []
+    body = render_body(
+        '# T\n\nA *b* **c** `d` ~~e~~ [f](https://example.org/x?a=1&b=2 "g") [@src] [k](other.md#x)'
+        ' H~2~O x^2^ a \\<b> & c\n\n![h](i.png "A caption")\n\n'
+        "> q\n\n3. one\n4. two\n\n- x\n- y\n\n| a | b |\n|---|--:|\n| 1 | 2 |\n\n---\n\n```\ncode <x>\n```\n",
+        path="content/briefings/x.md",
+        first_line=1,
+        problems=problems,
+    )
+    html = str(body.html)
+    assert not problems
+    for part in ("<table>", "<img", "<pre>", "<blockquote>", 'start="3"', "sitegen:link:", 'class="cite"'):
+        assert part in html, part
+    assert _as_rendered(html)

@@ -222,14 +222,27 @@ def _unsafe_markup(documents: Sequence[Document | Person]) -> list[Problem]:
 
 
 def _markup_in(value: object) -> Iterable[str]:
-    if isinstance(value, Markup):
-        yield str(value)
-    elif is_dataclass(value) and not isinstance(value, type):
-        for f in fields(value):
-            yield from _markup_in(getattr(value, f.name))
-    elif isinstance(value, tuple | list):
-        for item in value:
-            yield from _markup_in(item)
+    """Every Markup anywhere inside value (dataclasses, tuples and lists), in order."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Markup):
+            yield str(item)
+        elif isinstance(item, str | int | float | dt.date | None):
+            continue
+        elif isinstance(item, tuple | list):
+            stack += reversed(item)
+        elif (names := _field_names(type(item))) is not None:
+            stack += (getattr(item, name) for name in reversed(names))
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    if kind not in _FIELD_NAMES:
+        _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind)) if is_dataclass(kind) else None
+    return _FIELD_NAMES[kind]
 
 
 def _explained(duplicated: list[Problem], unknown: list[tuple[str, Problem]]) -> list[Problem]:

@@ -1,25 +1,28 @@
 """The search index: Pagefind, run at build time over the rendered pages (in memory) and
 records for quotes and timeline events, one index per language under pagefind/.
+Pages are sent to Pagefind as they are rendered (SearchIndex), so that it works alongside.
 
 Pagefind writes its filter files from a hash map, so their order (and the names that
 hash them) change from run to run; `_canonical` sorts them and renames what refers to
-them, so the same site gives the same bytes. Pages are indexed in path order.
+them, so the same site gives the same bytes.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import datetime as dt
 import gzip
 import hashlib
 import json
 import os
+import queue
 import re
-from asyncio.subprocess import DEVNULL, PIPE
+import subprocess
+import threading
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from subprocess import DEVNULL, PIPE
+from typing import Any
 
 from ..content.model import Document, Kind, PartialDate
 from ..problems import EnvironmentProblem
@@ -33,7 +36,8 @@ KEEP = re.compile(
     r"(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|pagefind\..+\.pf_meta|wasm\..+\.pagefind"
     r"|(index|fragment|filter)/.+)\Z"
 )
-MAIN_RE = re.compile(r"<main\b")
+MAIN_RE = re.compile(r"<main\b[^>]*>")
+HTML_RE = re.compile(r"<html\b[^>]*>")
 SIGNATURE = b"pagefind_dcd"
 
 
@@ -56,21 +60,26 @@ def _years(*dates: dt.date | PartialDate | None) -> tuple[str, ...]:
     return tuple(sorted({str(d.year) for d in dates if d is not None}))
 
 
-def entries(site: Site, rendered: Mapping[str, bytes]) -> list[Entry]:
-    """What each edition's search finds: its briefings, pages and people (as rendered, in
-    rendered, by path) and its quotes and timeline events (as records at their anchors)."""
+def page_entry(site: Site, path: str, data: bytes) -> Entry | None:
+    """What search finds of a rendered page: a briefing, page or person, else None."""
+    page = site.pages.get(path)
+    if page is None or page.template not in INDEXED:
+        return None
+    item = page.context.get("document") or page.context.get("person")
+    if isinstance(item, Document):
+        kind, years = ("briefing" if item.kind is Kind.BRIEFING else "page"), _years(item.date)
+    elif isinstance(item, PersonView):
+        kind, years = "person", _years(*(e.date for e in item.person.events))
+    else:
+        return None
+    filters = {"type": (kind,), **({"year": years} if years else {})}
+    return Entry(path, page.lang, page.title, filters, html=data.decode())
+
+
+def record_entries(site: Site) -> list[Entry]:
+    """What each edition's search finds that is not a page of its own: its quotes and
+    timeline events, as records at their anchors, in address order."""
     found = []
-    for path, data in sorted(rendered.items()):
-        page = site.pages[path]
-        item = page.context.get("document") or page.context.get("person")
-        if isinstance(item, Document):
-            kind, years = ("briefing" if item.kind is Kind.BRIEFING else "page"), _years(item.date)
-        elif isinstance(item, PersonView):
-            kind, years = "person", _years(*(e.date for e in item.person.events))
-        else:
-            continue
-        filters = {"type": (kind,), **({"year": years} if years else {})}
-        found.append(Entry(path, page.lang, page.title, filters, html=data.decode()))
     for edition in site.editions.values():
         lang, p = edition.lang or site.model.site.language, edition.prefix
         for q in edition.quotes:
@@ -94,105 +103,184 @@ def entries(site: Site, rendered: Mapping[str, bytes]) -> list[Entry]:
                     text=f"{e.title} {e.html.striptags()}",
                 )
             )
-    return found
+    return sorted(found, key=lambda e: e.url)
 
 
 def _marked(entry: Entry) -> str:
-    """The page as Pagefind should read it: only <main>, with its filters (the published page
-    is not changed)."""
+    """The page as Pagefind should read it: its <html> element's start (for the language)
+    and its <main>, marked as the part to index, with its filters. Pagefind parses only
+    this (a fifth less than the whole page); the published page is not changed."""
     marks = "".join(
         f'<span data-pagefind-filter="{name}">{value}</span>'
         for name, values in sorted(entry.filters.items())
         for value in values
     )
-    return MAIN_RE.sub(f"<main data-pagefind-body>{marks}<div", entry.html, count=1).replace(
-        "</main>", "</div></main>", 1
+    html = entry.html
+    opening, main = HTML_RE.search(html), MAIN_RE.search(html)
+    end = html.find("</main>", main.end()) if main else -1
+    if opening is None or main is None or end < 0:
+        return html  # a template without <main>: Pagefind reads the whole page, as it would by default
+    # The element keeps its attributes (ids the results link to) as a <div> inside the marked <main>.
+    attributes = main.group().removeprefix("<main")
+    return (
+        f"<!DOCTYPE html>{opening.group()}<body><main data-pagefind-body>{marks}"
+        f"<div{attributes}{html[main.end() : end]}</div></main></body></html>"
     )
 
 
-class _Service:
+class SearchIndex:
     """Pagefind's own program in its service mode (the protocol of the `pagefind` package),
-    with requests sent together: the package's client reads one answer per tenth of a second."""
+    fed while the site is rendered: add() queues an entry and returns at once, a thread
+    writes the queue to the program and another reads its answers, so the program indexes
+    alongside the render. files() asks for the index when all is added.
 
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process, self.sent = process, 0
+    The order entries are added in is the order they are indexed in: the build adds them
+    in an order that does not depend on its worker processes."""
 
-    async def ask(self, payloads: list[dict[str, object]]) -> list[dict[str, object]]:
-        """Send every payload, then read every answer (a reader runs alongside, so neither pipe fills)."""
-        first = self.sent + 1
-        self.sent += len(payloads)
-        reading = asyncio.create_task(self._answers(first, self.sent))
-        stdin = self.process.stdin
+    def __init__(self) -> None:
+        from pagefind.service import get_executable
+
+        try:
+            program = get_executable()
+            if program is None:
+                raise FileNotFoundError("pagefind")
+            self._process = subprocess.Popen([os.fspath(program), "--service"], stdin=PIPE, stdout=PIPE, stderr=DEVNULL)
+        except OSError as exc:
+            raise EnvironmentProblem(
+                f"the search index cannot be made: Pagefind's program is missing or cannot run ({exc});"
+                " reinstall with ./run build"
+            ) from None
+        self._queue: queue.SimpleQueue[Entry | None] = queue.SimpleQueue()
+        self._answers: dict[int, dict[str, Any]] = {}
+        self._arrived = threading.Condition()
+        self._failure = ""
+        self._ended = False  # its answers have ended: it stopped, or was stopped
+        self._sent = 0
+        self._last = 0  # the id of the request for the files, once asked
+        self._reader = threading.Thread(target=self._read, name="pagefind-answers", daemon=True)
+        self._writer = threading.Thread(target=self._write, name="pagefind-requests", daemon=True)
+        self._reader.start()
+        self._writer.start()
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add(self, entry: Entry) -> None:
+        self._queue.put(entry)
+
+    def files(self) -> dict[str, bytes]:
+        """The files of pagefind/, by site path, once every entry added is indexed;
+        EnvironmentProblem if Pagefind failed."""
+        self._queue.put(None)
+        self._writer.join()
+        answer = self._wait(self._last)
+        try:
+            files = {f["path"]: base64.b64decode(f["content"]) for f in answer["files"]}
+        except (KeyError, TypeError, ValueError):
+            raise EnvironmentProblem("the search index cannot be made: Pagefind's answer is not understood") from None
+        found = {path: data for path, data in files.items() if KEEP.match(path)}
+        return {FOLDER + rel: data for rel, data in _canonical(found).items()}
+
+    def close(self) -> None:
+        self._queue.put(None)
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        for stream in (self._process.stdin, self._process.stdout):
+            if stream is not None:
+                stream.close()
+
+    def _send(self, payload: dict[str, object]) -> int:
+        self._sent += 1
+        stdin = self._process.stdin
         assert stdin is not None
-        for n, payload in enumerate(payloads, first):
-            stdin.write(base64.b64encode(json.dumps({"message_id": n, "payload": payload}).encode()) + b",")
-            await stdin.drain()
-        return await reading
+        stdin.write(base64.b64encode(json.dumps({"message_id": self._sent, "payload": payload}).encode()) + b",")
+        return self._sent
 
-    async def _answers(self, first: int, last: int) -> list[dict[str, object]]:
-        stdout = self.process.stdout
+    def _write(self) -> None:
+        try:
+            made = self._wait(self._send({"type": "NewIndex", "config": {"keep_index_url": True}}), flush=True)
+            index = made["index_id"]
+            while (entry := self._queue.get()) is not None:
+                self._send(_request(index, entry))
+            self._last = self._send({"type": "GetFiles", "index_id": index})
+            assert self._process.stdin is not None
+            self._process.stdin.flush()
+        except (OSError, ValueError, KeyError, EnvironmentProblem) as exc:
+            self._fail(str(exc) or type(exc).__name__)
+
+    def _read(self) -> None:
+        stdout = self._process.stdout
         assert stdout is not None
-        found: dict[int, dict[str, object]] = {}
-        while len(found) < last - first + 1:
-            answer = json.loads(base64.b64decode((await stdout.readuntil(b","))[:-1]))
-            payload = answer["payload"]
-            if payload.get("type") == "Error":
-                raise RuntimeError(payload.get("message"))
-            found[int(answer["message_id"])] = payload
-        return [found[n] for n in range(first, last + 1)]
+        pending = b""
+        try:
+            while chunk := os.read(stdout.fileno(), 1 << 16):
+                *whole, pending = (pending + chunk).split(b",")
+                for raw in whole:
+                    answer = json.loads(base64.b64decode(raw))
+                    payload = answer["payload"]
+                    if payload.get("type") == "Error":
+                        self._fail(str(payload.get("message")))
+                    with self._arrived:
+                        self._answers[int(answer["message_id"])] = payload
+                        self._arrived.notify_all()
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            self._fail(f"its answer is not understood ({exc})")
+        with self._arrived:
+            self._ended = True
+            self._arrived.notify_all()
+
+    def _fail(self, why: str) -> None:
+        with self._arrived:
+            self._failure = self._failure or why
+            self._arrived.notify_all()
+
+    def _wait(self, message: int, flush: bool = False) -> dict[str, Any]:
+        if flush:
+            assert self._process.stdin is not None
+            self._process.stdin.flush()
+        with self._arrived:
+            # An error answer to any request fails the index, even once the one awaited is in.
+            while not self._failure and message not in self._answers:
+                if self._ended:
+                    self._failure = "it stopped"
+                    break
+                self._arrived.wait()
+            if self._failure:
+                raise EnvironmentProblem(f"the search index cannot be made: Pagefind failed ({self._failure})")
+            return self._answers.pop(message)
 
 
-async def _index(entries: Iterable[Entry]) -> dict[str, bytes]:
-    from pagefind.service import get_executable
-
-    program = get_executable()
-    if program is None:
-        raise FileNotFoundError("pagefind")
-    process = await asyncio.create_subprocess_exec(
-        os.fspath(program), "--service", stdin=PIPE, stdout=PIPE, stderr=DEVNULL, limit=2**30
-    )
-    try:
-        service = _Service(process)
-        (made,) = await service.ask([{"type": "NewIndex", "config": {"keep_index_url": True}}])
-        index = made["index_id"]
-        adds: list[dict[str, object]] = [
-            {"type": "AddFile", "index_id": index, "url": e.url, "file_path": None, "file_contents": _marked(e)}
-            if e.html
-            else {
-                "type": "AddRecord",
-                "index_id": index,
-                "url": e.url,
-                "content": e.text,
-                "language": e.lang,
-                "meta": {"title": e.title},
-                "filters": {k: list(v) for k, v in sorted(e.filters.items())},
-                "sort": None,
-            }
-            for e in sorted(entries, key=lambda e: e.url)
-        ]
-        await service.ask(adds)
-        # In memory: written files may still be half-written when it answers.
-        (files,) = await service.ask([{"type": "GetFiles", "index_id": index}])
-        return {f["path"]: base64.b64decode(f["content"]) for f in files["files"]}  # type: ignore[attr-defined]
-    finally:
-        if process.returncode is None:
-            process.kill()
-        await process.wait()
+def _request(index: object, entry: Entry) -> dict[str, object]:
+    if entry.html:
+        return {
+            "type": "AddFile",
+            "index_id": index,
+            "url": entry.url,
+            "file_path": None,
+            "file_contents": _marked(entry),
+        }
+    return {
+        "type": "AddRecord",
+        "index_id": index,
+        "url": entry.url,
+        "content": entry.text,
+        "language": entry.lang,
+        "meta": {"title": entry.title},
+        "filters": {k: list(v) for k, v in sorted(entry.filters.items())},
+        "sort": None,
+    }
 
 
 def search_files(entries: Iterable[Entry]) -> dict[str, bytes]:
-    """The files of pagefind/, by site path; EnvironmentProblem if Pagefind cannot run."""
-    try:  # in a thread of its own: the caller may be running an event loop (a browser test's)
-        with ThreadPoolExecutor(1) as thread:
-            files = thread.submit(lambda: asyncio.run(_index(entries))).result()
-    except FileNotFoundError as exc:
-        raise EnvironmentProblem(
-            f"the search index cannot be made: Pagefind's program is missing ({exc}); reinstall with ./run build"
-        ) from None
-    except Exception as exc:  # the service's own errors carry only a message
-        raise EnvironmentProblem(f"the search index cannot be made: Pagefind failed ({exc})") from None
-    found = {path: data for path, data in files.items() if KEEP.match(path)}
-    return {FOLDER + rel: data for rel, data in _canonical(found).items()}
+    """The files of pagefind/ for these entries, in this order (for a site made already)."""
+    with SearchIndex() as index:
+        for entry in entries:
+            index.add(entry)
+        return index.files()
 
 
 # A few lines of CBOR (RFC 8949), the part Pagefind writes: numbers, text, bytes, arrays, maps.
