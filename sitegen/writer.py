@@ -233,6 +233,10 @@ def build_lock(target: Path, say: Callable[[str], None]) -> Iterator[None]:
         os.close(fd)  # closing releases the lock too
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+ARCHIVE_FORMAT = 2  # how archive() lays out and compresses: a change makes every kept zip new
+
+
 class SiteWriter:
     """Stage the new site beside the output a file at a time; commit() swaps it in. An exception
     in the with-block leaves the output as it was; the disk's OSError becomes EnvironmentProblem."""
@@ -310,6 +314,7 @@ class SiteWriter:
                     sys.version,
                     zipfile.__file__,
                     zlib.ZLIB_RUNTIME_VERSION,  # the compressor: another version may compress otherwise
+                    ARCHIVE_FORMAT,
                     top,
                     [[n, hashlib.sha256(replace[n]).hexdigest() if n in replace else self._hashes[n]] for n in names],
                 ]
@@ -322,10 +327,12 @@ class SiteWriter:
         try:
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
                 for name in names:
-                    info = zipfile.ZipInfo(f"{top}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
-                    info.create_system, info.external_attr, info.compress_type = 3, 0o644 << 16, zipfile.ZIP_DEFLATED
                     data = replace[name] if name in replace else (self.staging / name).read_bytes()
-                    archive.writestr(info, data, compresslevel=6)
+                    # Compressed already (the search index's files are gzip): stored, not compressed again.
+                    method = zipfile.ZIP_STORED if data.startswith(GZIP_MAGIC) else zipfile.ZIP_DEFLATED
+                    info = zipfile.ZipInfo(f"{top}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
+                    info.create_system, info.external_attr, info.compress_type = 3, 0o644 << 16, method
+                    archive.writestr(info, data, compress_type=method, compresslevel=6)
         except OSError as exc:
             raise os_problem("cannot read the staged site back", self.staging.as_posix(), exc) from None
         self.put(path, data := buffer.getvalue())

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import errno
+import gzip
 import os
 import shutil
 import stat
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -289,3 +291,13 @@ def test_the_offline_copy_is_reused_when_the_files_in_it_are_unchanged(root: Pat
     same, kept = _archive_build(root, {**files, "a/index.html": b"b"})
     assert not kept and same == changed
     assert (root / "output/offline/site.zip").read_bytes() != b"tampered"
+
+
+def test_the_offline_copy_stores_compressed_files_as_they_are(root: Path) -> None:
+    index = gzip.compress(b"pagefind_dcd" + b"x" * 5000, mtime=0)
+    _archive_build(root, {"index.html": b"<p>words</p>" * 500, "pagefind/index/en_1.pf_index": index})
+    with zipfile.ZipFile(root / "output/offline/site.zip") as archive:
+        assert archive.testzip() is None
+        page, stored = archive.getinfo("site/index.html"), archive.getinfo("site/pagefind/index/en_1.pf_index")
+        assert page.compress_type == zipfile.ZIP_DEFLATED and page.compress_size < page.file_size
+        assert stored.compress_type == zipfile.ZIP_STORED and archive.read(stored) == index
