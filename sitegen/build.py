@@ -401,7 +401,7 @@ class Cache:
     def memo(self, inputs: Inputs) -> Memo:
         """The kept parses of these inputs' files (one JSON file each, by parse key)."""
         from .content.load import Memo
-        from .content.parse import Parsed, from_json, parse_key
+        from .content.parse import Parsed, from_json, parse_key, unsafe_markup
 
         entries: dict[str, Parsed] = {}
         for file in inputs.content:
@@ -412,6 +412,12 @@ class Cache:
                     parsed = from_json(value)
                     if parsed.path != file.path or (parsed.document and parsed.document.path != file.path):
                         raise ValueError("another file's parse")
+                    if why := unsafe_markup(parsed):  # its check made anew after an edit by hand
+                        self._note(
+                            f"warning: the build cache {self.shown}/parses holds HTML that may not reach a page"
+                            f" ({why}); those files are parsed again"
+                        )
+                        continue
                     entries[key] = parsed
                 except (ValueError, TypeError, AttributeError):
                     self._note(f"warning: the build cache {self.shown}/parses is damaged; those files are parsed again")

@@ -8,9 +8,12 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from markupsafe import Markup
 
 from sitegen import build as build_module
 from sitegen.build import build
@@ -143,14 +146,39 @@ def test_a_cache_entry_edited_by_hand_is_never_published(project: Path) -> None:
     result = quiet(options(project))
     assert any("has been changed since it was written" in n for n in result.notes)
     assert digests_under(project / "output") == clean_build(project)
-    # Even with its check made anew, the HTML it would publish is refused on every build.
+    # Even with its check made anew, HTML the renderer does not make is refused on every
+    # build: the entry is not used, and the file is parsed again from its source.
     cache = build_module.Cache(options(project), build_module.fingerprint())
     entry["check"] = cache._check(edited, entry["value"])
     edited.write_text(json.dumps(entry))
     (project / "output/index.html").unlink()
+    result = quiet(options(project))
+    assert any("holds HTML that may not reach a page (the element <script>)" in n for n in result.notes)
+    assert digests_under(project / "output") == clean_build(project)
+
+
+def test_a_parse_whose_html_the_renderer_would_not_make_is_an_error(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checked as each file is parsed, in this process or a worker: a bug that let raw HTML
+    through the renderer fails the build at the file, and publishes nothing."""
+    from sitegen.content import schema
+    from sitegen.content.markdown import render_body
+    from sitegen.content.model import Body
+
+    real = render_body
+
+    def leaky(*args: Any, **kwargs: Any) -> Body:
+        body = real(*args, **kwargs)
+        return replace(body, html=Markup(str(body.html) + "<img src=x onerror=alert(1)>"))
+
+    monkeypatch.setattr(schema, "render_body", leaky)
     with pytest.raises(ContentError) as failure:
-        quiet(options(project))
-    assert any("holds the element <script>" in p.message for p in failure.value.problems)
+        quiet(options(project, cache=False))
+    message = failure.value.problems[0]
+    assert message.path.startswith("content/") and message.line == 0
+    assert "holds the attribute onerror= on <img>, which may not reach a page" in message.message
+    assert not (project / "output").exists()
 
 
 def test_a_cache_folder_that_cannot_be_written_costs_a_note(project: Path) -> None:

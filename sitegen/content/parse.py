@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
-from dataclasses import dataclass, fields, is_dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields, is_dataclass, replace
 from functools import cache
 from types import NoneType, UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from markupsafe import Markup
 
-from ..problems import Problem
+from ..problems import Problem, error
+from ..text import unsafe_html
 from .files import InputFile, digest_of
 from .model import Document, Person, Source
 from .people import FOLDER as PEOPLE
@@ -41,7 +42,51 @@ def parse_key(file: InputFile) -> str:
 
 
 def parse_file(file: InputFile) -> Parsed:
-    """A content file other than site.yaml (which depends on the command line too)."""
+    """A content file other than site.yaml (which depends on the command line too), its
+    HTML checked (see unsafe_markup)."""
+    parsed = _parse(file)
+    if why := unsafe_markup(parsed):
+        bug = f"the HTML made from this file holds {why}, which may not reach a page; please report it with this file"
+        return replace(parsed, problems=(*parsed.problems, error(file.path, 0, bug)))
+    return parsed
+
+
+def unsafe_markup(parsed: Parsed) -> str:
+    """'' if every piece of HTML in a parse holds only what the Markdown renderer makes, with
+    safe link addresses (text.unsafe_html); else what is wrong. Every parse is checked as it is
+    made, and every one the build cache gives back as it is read: a parse that fails is never
+    used, however it came to be."""
+    for html in _markup_in(parsed):
+        if why := unsafe_html(html):
+            return why
+    return ""
+
+
+def _markup_in(value: object) -> Iterator[str]:
+    """Every Markup anywhere inside value (dataclasses, tuples and lists), in order."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Markup):
+            yield str(item)
+        elif isinstance(item, str | int | float | dt.date | None):
+            continue
+        elif isinstance(item, tuple | list):
+            stack += reversed(item)
+        elif (names := _field_names(type(item))) is not None:
+            stack += (getattr(item, name) for name in reversed(names))
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    if kind not in _FIELD_NAMES:
+        _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind)) if is_dataclass(kind) else None
+    return _FIELD_NAMES[kind]
+
+
+def _parse(file: InputFile) -> Parsed:
     problems: list[Problem] = []
     if file.rel == SOURCES_FILE:
         return Parsed(file.path, sources=read_sources_file(file.path, file.data, problems), problems=tuple(problems))

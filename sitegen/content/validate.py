@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import fields, is_dataclass, replace
-
-from markupsafe import Markup
+from dataclasses import replace
 
 from ..pagekinds import reserved_addresses
 from ..problems import Problem, error, warning
-from ..text import slugify, unsafe_html
+from ..text import slugify
 from . import links
 from .archives import archive_problems
 from .fields import check_languages
@@ -56,7 +54,6 @@ def validate(
     documents, languages = _translations(site, documents, problems, unreadable)
     problems += _addresses(documents, languages)
     register = merge_people(site, people, problems, unreadable)
-    problems += _unsafe_markup([*documents, *register])
     problems += _dates(documents, every_source, dt.date.today() if today is None else today)
     for lang in ("", *languages):
         edition = [d for d in documents if d.lang == lang]
@@ -200,49 +197,6 @@ def _dates(documents: Sequence[Document], sources: Sequence[Source], today: dt.d
         for date, what in ((source.accessed, "'accessed'"), (source.archived, "'archived'")):
             check(date, f"source '{source.id}': {what}", source.origin.path, source.origin.line)
     return problems
-
-
-def _unsafe_markup(documents: Sequence[Document | Person]) -> list[Problem]:
-    """What may reach a page, checked on every build whether a parse is fresh or kept: the
-    HTML made from Markdown holds only the renderer's elements and safe link addresses."""
-    problems = []
-    for d in documents:
-        for html in _markup_in(d):
-            if why := unsafe_html(html):
-                problems.append(
-                    error(
-                        d.path,
-                        0,
-                        f"the HTML made from this file holds {why}, which may not reach a page;"
-                        " build with --no-cache, and report it if it stays",
-                    )
-                )
-                break
-    return problems
-
-
-def _markup_in(value: object) -> Iterable[str]:
-    """Every Markup anywhere inside value (dataclasses, tuples and lists), in order."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Markup):
-            yield str(item)
-        elif isinstance(item, str | int | float | dt.date | None):
-            continue
-        elif isinstance(item, tuple | list):
-            stack += reversed(item)
-        elif (names := _field_names(type(item))) is not None:
-            stack += (getattr(item, name) for name in reversed(names))
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
-
-
-def _field_names(kind: type) -> tuple[str, ...] | None:
-    if kind not in _FIELD_NAMES:
-        _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind)) if is_dataclass(kind) else None
-    return _FIELD_NAMES[kind]
 
 
 def _explained(duplicated: list[Problem], unknown: list[tuple[str, Problem]]) -> list[Problem]:

@@ -20,6 +20,7 @@ import re
 import subprocess
 import threading
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from subprocess import DEVNULL, PIPE
 from typing import Any
@@ -189,9 +190,11 @@ class SearchIndex:
         if self._process.poll() is None:
             self._process.kill()
         self._process.wait()
+        self._writer.join(timeout=10)  # its next write fails, or it has ended: it no longer writes
         for stream in (self._process.stdin, self._process.stdout):
             if stream is not None:
-                stream.close()
+                with suppress(OSError):  # what was left unsent has nowhere to go
+                    stream.close()
 
     def _send(self, payload: dict[str, object]) -> int:
         self._sent += 1
@@ -209,7 +212,7 @@ class SearchIndex:
             self._last = self._send({"type": "GetFiles", "index_id": index})
             assert self._process.stdin is not None
             self._process.stdin.flush()
-        except (OSError, ValueError, KeyError, EnvironmentProblem) as exc:
+        except Exception as exc:  # a thread's failure is the index's: files() says it in one line
             self._fail(str(exc) or type(exc).__name__)
 
     def _read(self) -> None:
@@ -227,7 +230,7 @@ class SearchIndex:
                     with self._arrived:
                         self._answers[int(answer["message_id"])] = payload
                         self._arrived.notify_all()
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except Exception as exc:  # a thread's failure is the index's: files() says it in one line
             self._fail(f"its answer is not understood ({exc})")
         with self._arrived:
             self._ended = True
