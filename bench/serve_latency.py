@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.corpus import write_corpus  # noqa: E402
 from bench.run import prepare_hugo, split  # noqa: E402
-from sitegen.build import make_site  # noqa: E402
 from sitegen.content.files import read_inputs  # noqa: E402
 from sitegen.content.load import Memo  # noqa: E402
+from sitegen.pipeline import make_site  # noqa: E402
 from sitegen.settings import BuildOptions  # noqa: E402
 from tests.browser import launch  # noqa: E402
 from tests.serving import copy_project, running  # noqa: E402

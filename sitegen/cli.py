@@ -182,8 +182,8 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None,
 
 def _translations(options: BuildOptions) -> int:
     """check --translations: a report, one line a gap, then a count per language; exit 0."""
-    from .build import check
     from .content.translations import report
+    from .pipeline import check
 
     model = check(options)
     _report(model.errors)  # what keeps a document out of the report is said first
@@ -193,7 +193,7 @@ def _translations(options: BuildOptions) -> int:
 
 
 def _check(options: BuildOptions, archive: bool) -> int:
-    from .build import check
+    from .pipeline import check
 
     model = check(options)
     _report(model.problems)
@@ -215,7 +215,7 @@ def _check(options: BuildOptions, archive: bool) -> int:
 
 
 def _build(options: BuildOptions) -> int:
-    from .build import build
+    from .pipeline import build
     from .writer import OutputDirError
 
     try:

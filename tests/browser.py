@@ -154,7 +154,7 @@ def site_content() -> Path:
 
 def build_site(content: Path, output: Path, base_url: str) -> Path:
     """Build content into output (a folder that does not exist yet) with the project's templates."""
-    from sitegen.build import build
+    from sitegen.pipeline import build
     from sitegen.settings import BuildOptions
 
     build(
@@ -167,9 +167,9 @@ def build_site(content: Path, output: Path, base_url: str) -> Path:
 def render_anyway(content: Path, output: Path, base_url: str) -> Path:
     """The site as it would be if its content errors were ignored: for the hostile
     fixture, which the build refuses, to show that even then no payload could run."""
-    from sitegen.build import protected_dirs
     from sitegen.content.files import read_inputs
     from sitegen.content.load import load_model
+    from sitegen.pipeline import protected_dirs
     from sitegen.settings import BuildOptions
     from sitegen.site.assemble import Site
     from sitegen.writer import SiteWriter

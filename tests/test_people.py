@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import check
+from sitegen.pipeline import check
 from sitegen.problems import ContentError
 from sitegen.settings import BuildOptions
 from sitegen.site.search import SIGNATURE, _canonical, _cbor_write

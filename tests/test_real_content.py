@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import check
 from sitegen.content.model import Document, Kind, Model
+from sitegen.pipeline import check
 from sitegen.settings import BuildOptions
 
 from .conftest import PROJECT_ROOT, quiet_build

@@ -163,7 +163,7 @@ def test_the_data_page_explains_every_field_of_every_download(editions_site: Pat
 
 
 def test_a_home_page_without_home_md_opens_with_the_description(tmp_path: Path) -> None:
-    from sitegen.build import build
+    from sitegen.pipeline import build
     from sitegen.settings import BuildOptions
 
     build(

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from ..build import make_site
 from ..content.files import Inputs, read_inputs
 from ..content.load import Memo
 from ..content.siteconfig import SITE_FILE, read_site
+from ..pipeline import make_site
 from ..problems import ContentError, Problem
 from ..settings import BuildOptions
 from .server import Hub, LiveSite, SiteState, bind

@@ -81,8 +81,8 @@ def _seconds(text: str) -> float:
 
 
 def run_sources(args: argparse.Namespace, options: BuildOptions, say: Callable[[str], None]) -> int:
-    from ..build import check as load
     from ..content.siteconfig import is_placeholder
+    from ..pipeline import check as load
     from .net import Politeness
 
     if args.sources_command == "check":

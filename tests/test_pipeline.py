@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import build as build_module
-from sitegen.build import build
+from sitegen import pipeline
+from sitegen.pipeline import build
 from sitegen.problems import ContentError
 from sitegen.settings import BuildOptions
 
@@ -144,7 +144,7 @@ def test_a_cache_entry_edited_by_hand_is_never_published(project: Path) -> None:
     assert any("has been changed since it was written" in n for n in result.notes)
     assert digests_under(project / "output") == clean_build(project)
     # Even with its check made anew, the HTML it would publish is refused on every build.
-    cache = build_module.Cache(options(project), build_module.fingerprint())
+    cache = pipeline.Cache(options(project), pipeline.fingerprint())
     entry["check"] = cache._check(edited, entry["value"])
     edited.write_text(json.dumps(entry))
     (project / "output/index.html").unlink()
@@ -167,7 +167,7 @@ def test_a_big_build_in_worker_processes_equals_one_in_this_process(
     project: Path, monkeypatch: pytest.MonkeyPatch, start: str
 ) -> None:
     # Forked workers are handed the site; spawned ones (macOS, Windows) make their own.
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
     context = multiprocessing.get_context(start)
     monkeypatch.setattr(multiprocessing, "get_context", lambda method=None: context)
     quiet(options(project, cache=False, workers=2))
@@ -175,7 +175,7 @@ def test_a_big_build_in_worker_processes_equals_one_in_this_process(
 
 
 def clean_build_single(root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 10**9)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 10**9)
     return clean_build(root)
 
 
@@ -252,7 +252,7 @@ def test_a_build_killed_while_its_workers_run_leaves_no_lock_and_no_workers(tmp_
 
     root = copy_project(FIXTURES / "basic" / "content", tmp_path / "project")
     shutil.rmtree(root / "content")
-    write_corpus(root, build_module.PARALLEL_FROM + 200)
+    write_corpus(root, pipeline.PARALLEL_FROM + 200)
     command = [sys.executable, str(root / "build.py"), "build", "--no-cache", "--workers", "2"]
     build_run = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
@@ -289,7 +289,7 @@ def test_the_fingerprint_is_of_the_libraries_code_as_loaded(tmp_path: Path) -> N
     shutil.copytree(Path(markdown_it.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
 
     def fingerprint_with(path: str) -> str:
-        code = "from sitegen.build import fingerprint; print(fingerprint())"
+        code = "from sitegen.pipeline import fingerprint; print(fingerprint())"
         env = {**os.environ, "PYTHONPATH": path}
         return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
 
