@@ -53,7 +53,7 @@ def parse_file(file: InputFile) -> Parsed:
         return Parsed(file.path, document=document, problems=tuple(problems))
     if file.rel != SITE_FILE:
         return Parsed(file.path)  # other YAML is not read (yet): nothing to say of it
-    raise ValueError("site.yaml is read by siteconfig.read_site")
+    raise ValueError("site.yaml is read by siteconfig.read_site_config")
 
 
 def to_json(value: object) -> Any:
