@@ -184,29 +184,29 @@ def render_anyway(content: Path, output: Path, base_url: str) -> Path:
     return output
 
 
-def page_paths(site: Path) -> dict[str, str]:
+def page_paths(site_dir: Path) -> dict[str, str]:
     """One page of each type, by path in the built site: the longest briefing, the first tag."""
-    briefings = sorted(site.glob("briefings/*/index.html"), key=lambda p: (-p.stat().st_size, p.as_posix()))
-    tags = sorted(site.glob("tags/*/index.html"))
-    translations = sorted(site.glob("*/briefings/*/index.html"))
-    standalone = sorted(p for p in site.glob("*/index.html") if p.parent.name not in SECTIONS)
-    assert briefings and tags and translations and standalone, f"{site} lacks a briefing, tag, translation or page"
+    briefings = sorted(site_dir.glob("briefings/*/index.html"), key=lambda p: (-p.stat().st_size, p.as_posix()))
+    tags = sorted(site_dir.glob("tags/*/index.html"))
+    translations = sorted(site_dir.glob("*/briefings/*/index.html"))
+    standalone = sorted(p for p in site_dir.glob("*/index.html") if p.parent.name not in SECTIONS)
+    assert briefings and tags and translations and standalone, f"{site_dir} lacks a briefing, tag, translation or page"
     return {
         "corrections": "corrections/index.html",
         "access": "access/index.html",
         "data": "data/index.html",
-        "page": standalone[0].relative_to(site).as_posix(),
-        "translation": translations[0].relative_to(site).as_posix(),
-        "home-translated": f"{translations[0].relative_to(site).parts[0]}/index.html",
+        "page": standalone[0].relative_to(site_dir).as_posix(),
+        "translation": translations[0].relative_to(site_dir).as_posix(),
+        "home-translated": f"{translations[0].relative_to(site_dir).parts[0]}/index.html",
         "home": "index.html",
         "briefings": "briefings/index.html",
-        "briefing": briefings[0].relative_to(site).as_posix(),
+        "briefing": briefings[0].relative_to(site_dir).as_posix(),
         "timeline": "timeline/index.html",
         "figures": "figures/index.html",
         "quotes": "quotes/index.html",
         "sources": "sources/index.html",
         "tags": "tags/index.html",
-        "tag": tags[0].relative_to(site).as_posix(),
+        "tag": tags[0].relative_to(site_dir).as_posix(),
         "404": "404.html",
         "people": "people/index.html",
         "search": "search/index.html",

@@ -17,8 +17,8 @@ from .linkcheck import ld_types
 BASE = "https://owner.github.io/editions/"
 
 
-def html(site: Path, path: str) -> str:
-    return (site / path).read_text(encoding="utf-8")
+def html(site_dir: Path, path: str) -> str:
+    return (site_dir / path).read_text(encoding="utf-8")
 
 
 def test_every_page_says_what_date_its_information_is_current_to(editions_site: Path) -> None:
