@@ -36,7 +36,7 @@ class Parsed:
 
 
 def parse_key(file: InputFile) -> str:
-    """What parse_file's result depends on (the code aside: see build.fingerprint)."""
+    """What parse_file's result depends on (the code aside: see pipeline.fingerprint)."""
     return digest_of((file.path.encode(), file.rel.encode(), file.data))
 
 
