@@ -341,9 +341,9 @@ def tree_digest(folder: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def prepare_hugo(site: Path, briefings: list[Briefing]) -> None:
-    shutil.copytree(PEERS / "hugo", site)
-    folder = site / "content" / "briefings"
+def prepare_hugo(project: Path, briefings: list[Briefing]) -> None:
+    shutil.copytree(PEERS / "hugo", project)
+    folder = project / "content" / "briefings"
     folder.mkdir(parents=True)
     for b in briefings:
         (folder / f"{b.stem}.md").write_text(
@@ -351,9 +351,9 @@ def prepare_hugo(site: Path, briefings: list[Briefing]) -> None:
         )
 
 
-def prepare_pelican(site: Path, briefings: list[Briefing]) -> None:
-    shutil.copytree(PEERS / "pelican", site)
-    folder = site / "content"
+def prepare_pelican(project: Path, briefings: list[Briefing]) -> None:
+    shutil.copytree(PEERS / "pelican", project)
+    folder = project / "content"
     folder.mkdir()
     for b in briefings:
         (folder / f"{b.stem}.md").write_text(
@@ -361,11 +361,11 @@ def prepare_pelican(site: Path, briefings: list[Briefing]) -> None:
         )
 
 
-def prepare_mkdocs(site: Path, briefings: list[Briefing]) -> None:
-    shutil.copytree(PEERS / "mkdocs", site)
-    folder = site / "docs" / "briefings"
+def prepare_mkdocs(project: Path, briefings: list[Briefing]) -> None:
+    shutil.copytree(PEERS / "mkdocs", project)
+    folder = project / "docs" / "briefings"
     folder.mkdir(parents=True)
-    (site / "docs" / "index.md").write_text("# Generated corpus\n\nBenchmark corpus.\n", encoding="utf-8")
+    (project / "docs" / "index.md").write_text("# Generated corpus\n\nBenchmark corpus.\n", encoding="utf-8")
     for b in briefings:
         (folder / f"{b.stem}.md").write_text(f"# {b.title}\n\n*{b.date}*\n\n{b.body}", encoding="utf-8")
 
@@ -407,14 +407,14 @@ def sitegen_digest() -> str:
     return h.hexdigest()[:12]
 
 
-def peer_command(name: str, bindir: Path | str, site: Path, out: Path, work: Path) -> list[str]:
+def peer_command(name: str, bindir: Path | str, project: Path, out: Path, work: Path) -> list[str]:
     """The command that builds a peer's site into out (emptied first, with its caches)."""
     if name == "hugo":
-        clear(out, site / "resources", site / ".hugo_build.lock", work / "hugo-cache")
+        clear(out, project / "resources", project / ".hugo_build.lock", work / "hugo-cache")
         return [
             str(bindir),
             "--source",
-            str(site),
+            str(project),
             "--destination",
             str(out),
             "--quiet",
@@ -422,18 +422,18 @@ def peer_command(name: str, bindir: Path | str, site: Path, out: Path, work: Pat
             str(work / "hugo-cache"),
         ]
     if name == "pelican":
-        clear(out, site / "cache")
+        clear(out, project / "cache")
         return [
             str(Path(bindir) / "pelican"),
-            str(site / "content"),
+            str(project / "content"),
             "-s",
-            str(site / "pelicanconf.py"),
+            str(project / "pelicanconf.py"),
             "-o",
             str(out),
             "-q",
         ]
     clear(out)
-    return [str(Path(bindir) / "mkdocs"), "build", "-q", "-f", str(site / "mkdocs.yml"), "-d", str(out)]
+    return [str(Path(bindir) / "mkdocs"), "build", "-q", "-f", str(project / "mkdocs.yml"), "-d", str(out)]
 
 
 def run_size(size: int, runs: int, peers: dict[str, Path | str]) -> SizeResult:
@@ -446,8 +446,8 @@ def run_size(size: int, runs: int, peers: dict[str, Path | str]) -> SizeResult:
     briefings = [split(p) for p in briefing_files]
 
     project = copy_project(content, here / "ours")
-    build = [sys.executable, "build.py", "build", "--content", "content", "--output", "output"]
-    helptext = run_quiet([*build, "--help"], cwd=project).stdout
+    build_command = [sys.executable, "build.py", "build", "--content", "content", "--output", "output"]
+    helptext = run_quiet([*build_command, "--help"], cwd=project).stdout
     no_cache = "--no-cache" in helptext
     edited = project / "content" / "briefings" / briefing_files[len(briefing_files) // 2].name
     template = project / "templates" / "briefing.html"
@@ -493,31 +493,33 @@ def run_size(size: int, runs: int, peers: dict[str, Path | str]) -> SizeResult:
             clear(output, cache, *project.glob(".output*"))
 
         reset()
-        if record("cold", measure(build + (["--no-cache"] if no_cache else []), project), run, output):
+        if record("cold", measure(build_command + (["--no-cache"] if no_cache else []), project), run, output):
             if no_cache:  # otherwise the cold build has just written the cache
                 reset()
-                record("cold-cache", measure(build, project), run, output)
-            if record("nochange", measure(build, project), run, output):
+                record("cold-cache", measure(build_command, project), run, output)
+            if record("nochange", measure(build_command, project), run, output):
                 edited.write_bytes(
                     original_briefing + f"\nA sentence added by the benchmark, run {run + 1}.\n".encode()
                 )
-                record("briefing", measure(build, project), run, None)
+                record("briefing", measure(build_command, project), run, None)
                 edited.write_bytes(original_briefing)
-                settle = measure(build, project)  # back in step with the corpus; not reported
+                settle = measure(build_command, project)  # back in step with the corpus; not reported
                 if not settle.ok:
                     result.warnings.append(
                         f"run {run + 1}: the build after restoring the briefing failed: {settle.output}"
                     )
                 template.write_bytes(original_template + f"\n<!-- added by the benchmark, run {run + 1} -->\n".encode())
-                record("template", measure(build, project), run, None)
+                record("template", measure(build_command, project), run, None)
                 template.write_bytes(original_template)
         edited.write_bytes(original_briefing)
         template.write_bytes(original_template)
 
         # The peers, each from an empty output folder.
-        for name, site in sites.items():
+        for name, peer_project in sites.items():
             out = here / name / "out"
-            record(name, measure(peer_command(name, peers[name], site, out, here / name), site), run, out)
+            record(
+                name, measure(peer_command(name, peers[name], peer_project, out, here / name), peer_project), run, out
+            )
 
     if sitegen_digest() != code_before:
         result.warnings.append(

@@ -16,9 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sitegen.build import make_site, render_order  # noqa: E402
 from sitegen.content.files import read_inputs  # noqa: E402
 from sitegen.content.load import Memo  # noqa: E402
+from sitegen.pipeline import make_site, render_order  # noqa: E402
 from sitegen.settings import BuildOptions  # noqa: E402
 from sitegen.site import search  # noqa: E402
 

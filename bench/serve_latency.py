@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.corpus import write_corpus  # noqa: E402
 from bench.run import prepare_hugo, split  # noqa: E402
-from sitegen.build import make_site  # noqa: E402
 from sitegen.content.files import read_inputs  # noqa: E402
 from sitegen.content.load import Memo  # noqa: E402
+from sitegen.pipeline import make_site  # noqa: E402
 from sitegen.settings import BuildOptions  # noqa: E402
 from tests.browser import launch  # noqa: E402
 from tests.serving import copy_project, running  # noqa: E402
@@ -86,19 +86,19 @@ def edit_and_watch(content: Path, url: str, edits: int) -> list[float]:
     return times
 
 
-def hugo_save_to_browser(corpus: Path, site: Path, edits: int) -> list[float] | None:
+def hugo_save_to_browser(corpus: Path, project: Path, edits: int) -> list[float] | None:
     """The same edits under `hugo server`, or None without Hugo."""
     hugo = shutil.which("hugo")
     if hugo is None:
         return None
-    prepare_hugo(site, [split(p) for p in sorted((corpus / "briefings").glob("*.md"))])
+    prepare_hugo(project, [split(p) for p in sorted((corpus / "briefings").glob("*.md"))])
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/"
     server = subprocess.Popen(
         [hugo, "server", "--bind", "127.0.0.1", "--port", str(port), "--baseURL", url, "--appendPort=false"],
-        cwd=site,
+        cwd=project,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -112,7 +112,7 @@ def hugo_save_to_browser(corpus: Path, site: Path, edits: int) -> list[float] | 
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise RuntimeError("hugo server did not start") from None
                 time.sleep(0.2)
-        return edit_and_watch(site / "content", url, edits)
+        return edit_and_watch(project / "content", url, edits)
     finally:
         server.terminate()
         server.wait()

@@ -31,61 +31,65 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         " (the default command). Run a command with --help for its options.",
     )
     commands = parser.add_subparsers(dest="command", metavar="{build,check,serve,new,init,sources}")
-    build = commands.add_parser("build", help="build the site (default)", description="Build content/ into output/.")
-    build.add_argument("--output", type=Path, help="output folder (default: output/)")
-    build.add_argument(
+    build_parser = commands.add_parser(
+        "build", help="build the site (default)", description="Build content/ into output/."
+    )
+    build_parser.add_argument("--output", type=Path, help="output folder (default: output/)")
+    build_parser.add_argument(
         "--base-url",
         help="absolute address the site is published at, e.g. https://owner.github.io/repo/"
         " (default: base_url in content/site.yaml); used only where an address must be absolute",
     )
-    build.add_argument(
+    build_parser.add_argument(
         "--require-base-url",
         action="store_true",
         help="refuse a placeholder address (example.org, example.github.io, ...): for the build that is published",
     )
-    build.add_argument("--drafts", action="store_true", help="include drafts (draft: true); their errors then count")
-    build.add_argument("--no-cache", action="store_true", help="use and keep no build cache (.cache/)")
-    build.add_argument(
+    build_parser.add_argument(
+        "--drafts", action="store_true", help="include drafts (draft: true); their errors then count"
+    )
+    build_parser.add_argument("--no-cache", action="store_true", help="use and keep no build cache (.cache/)")
+    build_parser.add_argument(
         "--workers", type=_whole(1, 61), default=0, help="processes for a big site (default: one per core)"
     )
-    check = commands.add_parser(
+    check_parser = commands.add_parser(
         "check",
         help="check the content; write nothing",
         description="Check the content and report every problem; writes nothing.",
     )
-    check.add_argument("--drafts", action="store_true", help="check drafts as if they were published")
-    check.add_argument("--archive", action="store_true", help=argparse.SUPPRESS)  # now `sources archive`
-    check.add_argument(
+    check_parser.add_argument("--drafts", action="store_true", help="check drafts as if they were published")
+    check_parser.add_argument("--archive", action="store_true", help=argparse.SUPPRESS)  # now `sources archive`
+    check_parser.add_argument(
         "--translations",
         action="store_true",
         help="report, for each language, what is not translated or older than its original (exit 0)",
     )
-    serve = commands.add_parser(
+    serve_parser = commands.add_parser(
         "serve",
         help="preview the site; rebuild and reload the browser on every save",
         description="Build, serve the site on this machine, and rebuild on every save;"
         " the browser reloads by itself. Serves from memory: output/ is not touched.",
     )
-    serve.add_argument(
+    serve_parser.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)"
     )
-    serve.add_argument(
+    serve_parser.add_argument(
         "--port", type=_whole(0, 65535), default=8000, help="port (default: 8000; the next free one if busy)"
     )
-    serve.add_argument(
+    serve_parser.add_argument(
         "--base-url",
         help="serve under this address's path, as it will be published (default: base_url in content/site.yaml)",
     )
-    serve.add_argument("--open", action="store_true", help="open the site in the web browser")
-    new = commands.add_parser(
+    serve_parser.add_argument("--open", action="store_true", help="open the site in the web browser")
+    new_parser = commands.add_parser(
         "new",
         help='start a new briefing: new "Title"',
         description="Write a new draft briefing with every front-matter key to fill in.",
     )
-    new.add_argument("title", help="the briefing's title, in quotes")
-    new.add_argument("--lang", default="", help="the language it is written in (default: the site's), e.g. be")
-    for command in (build, check, serve, new):
-        command.add_argument("--content", type=Path, help="content folder (default: content/)")
+    new_parser.add_argument("title", help="the briefing's title, in quotes")
+    new_parser.add_argument("--lang", default="", help="the language it is written in (default: the site's), e.g. be")
+    for subparser in (build_parser, check_parser, serve_parser, new_parser):
+        subparser.add_argument("--content", type=Path, help="content folder (default: content/)")
     add_sources_parser(commands)
     _init_parser(commands)
     return parser
@@ -94,16 +98,16 @@ def _parser(prog: str) -> argparse.ArgumentParser:
 def _init_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from .newsite import LANGUAGES
 
-    init = commands.add_parser(
+    init_parser = commands.add_parser(
         "init",
         help="start a new site in a new or empty folder",
         description="Write a new site into FOLDER (new or empty): content/ with an example briefing, an About"
         " page and every setting in content/site.yaml, .gitignore, requirements.txt (the generator, pinned to"
         " one commit) and the GitHub Pages and check workflows.",
     )
-    init.add_argument("folder", type=Path, help="the new site's folder")
-    init.add_argument("--lang", choices=LANGUAGES, default="en", help="the site's language (default: en)")
-    init.add_argument(
+    init_parser.add_argument("folder", type=Path, help="the new site's folder")
+    init_parser.add_argument("--lang", choices=LANGUAGES, default="en", help="the site's language (default: en)")
+    init_parser.add_argument(
         "--generator",
         help="the pip requirement the workflows install, e.g. 'sitegen @ git+https://github.com/OWNER/REPO@COMMIT'"
         " (default: this generator, at the commit it was installed from)",
@@ -182,8 +186,8 @@ def main(argv: Sequence[str] | None = None, *, project_root: Path | None = None,
 
 def _translations(options: BuildOptions) -> int:
     """check --translations: a report, one line a gap, then a count per language; exit 0."""
-    from .build import check
     from .content.translations import report
+    from .pipeline import check
 
     model = check(options)
     _report(model.errors)  # what keeps a document out of the report is said first
@@ -193,7 +197,7 @@ def _translations(options: BuildOptions) -> int:
 
 
 def _check(options: BuildOptions, archive: bool) -> int:
-    from .build import check
+    from .pipeline import check
 
     model = check(options)
     _report(model.problems)
@@ -215,7 +219,7 @@ def _check(options: BuildOptions, archive: bool) -> int:
 
 
 def _build(options: BuildOptions) -> int:
-    from .build import build
+    from .pipeline import build
     from .writer import OutputDirError
 
     try:

@@ -154,7 +154,7 @@ def site_content() -> Path:
 
 def build_site(content: Path, output: Path, base_url: str) -> Path:
     """Build content into output (a folder that does not exist yet) with the project's templates."""
-    from sitegen.build import build
+    from sitegen.pipeline import build
     from sitegen.settings import BuildOptions
 
     build(
@@ -167,9 +167,9 @@ def build_site(content: Path, output: Path, base_url: str) -> Path:
 def render_anyway(content: Path, output: Path, base_url: str) -> Path:
     """The site as it would be if its content errors were ignored: for the hostile
     fixture, which the build refuses, to show that even then no payload could run."""
-    from sitegen.build import protected_dirs
     from sitegen.content.files import read_inputs
     from sitegen.content.load import load_model
+    from sitegen.pipeline import protected_dirs
     from sitegen.settings import BuildOptions
     from sitegen.site.assemble import Site
     from sitegen.writer import SiteWriter
@@ -184,29 +184,29 @@ def render_anyway(content: Path, output: Path, base_url: str) -> Path:
     return output
 
 
-def page_paths(site: Path) -> dict[str, str]:
+def page_paths(site_dir: Path) -> dict[str, str]:
     """One page of each type, by path in the built site: the longest briefing, the first tag."""
-    briefings = sorted(site.glob("briefings/*/index.html"), key=lambda p: (-p.stat().st_size, p.as_posix()))
-    tags = sorted(site.glob("tags/*/index.html"))
-    translations = sorted(site.glob("*/briefings/*/index.html"))
-    standalone = sorted(p for p in site.glob("*/index.html") if p.parent.name not in SECTIONS)
-    assert briefings and tags and translations and standalone, f"{site} lacks a briefing, tag, translation or page"
+    briefings = sorted(site_dir.glob("briefings/*/index.html"), key=lambda p: (-p.stat().st_size, p.as_posix()))
+    tags = sorted(site_dir.glob("tags/*/index.html"))
+    translations = sorted(site_dir.glob("*/briefings/*/index.html"))
+    standalone = sorted(p for p in site_dir.glob("*/index.html") if p.parent.name not in SECTIONS)
+    assert briefings and tags and translations and standalone, f"{site_dir} lacks a briefing, tag, translation or page"
     return {
         "corrections": "corrections/index.html",
         "access": "access/index.html",
         "data": "data/index.html",
-        "page": standalone[0].relative_to(site).as_posix(),
-        "translation": translations[0].relative_to(site).as_posix(),
-        "home-translated": f"{translations[0].relative_to(site).parts[0]}/index.html",
+        "page": standalone[0].relative_to(site_dir).as_posix(),
+        "translation": translations[0].relative_to(site_dir).as_posix(),
+        "home-translated": f"{translations[0].relative_to(site_dir).parts[0]}/index.html",
         "home": "index.html",
         "briefings": "briefings/index.html",
-        "briefing": briefings[0].relative_to(site).as_posix(),
+        "briefing": briefings[0].relative_to(site_dir).as_posix(),
         "timeline": "timeline/index.html",
         "figures": "figures/index.html",
         "quotes": "quotes/index.html",
         "sources": "sources/index.html",
         "tags": "tags/index.html",
-        "tag": tags[0].relative_to(site).as_posix(),
+        "tag": tags[0].relative_to(site_dir).as_posix(),
         "404": "404.html",
         "people": "people/index.html",
         "search": "search/index.html",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import BuildResult, build
+from sitegen.pipeline import BuildResult, build
 from sitegen.settings import BuildOptions
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -171,8 +171,8 @@ def test_drafts_are_built_only_when_asked(basic_content: Path, options_for: Call
 
 
 def test_cname_is_written_when_configured(basic_content: Path, options_for: Callable[..., BuildOptions]) -> None:
-    site = basic_content / "site.yaml"
-    site.write_text(site.read_text() + 'cname: "briefing.example.org"\n')
+    site_yaml = basic_content / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text() + 'cname: "briefing.example.org"\n')
     options = options_for(basic_content)
     quiet_build(options)
     assert (options.output_dir / "CNAME").read_text() == "briefing.example.org\n"

@@ -158,9 +158,9 @@ def test_a_bad_base_url_on_the_command_line_is_an_error(project: Path) -> None:
 
 
 def test_a_placeholder_base_url_is_a_warning_and_an_error_for_publishing(project: Path) -> None:
-    site = project / "content/site.yaml"
-    site.write_text(
-        site.read_text().replace("https://owner.github.io/fixture/", "https://example.github.io/belarus-briefing/")
+    site_yaml = project / "content/site.yaml"
+    site_yaml.write_text(
+        site_yaml.read_text().replace("https://owner.github.io/fixture/", "https://example.github.io/belarus-briefing/")
     )
     code, said = run(project, "build")
     assert (

@@ -16,8 +16,8 @@ SOURCES = 'sources:\n  - {id: s, title: "S", publisher: "P", url: "https://p.org
 BRIEFING = '---\ntitle: "A"\ndate: 2024-09-16\nas_of: 2024-09-18\nsummary: "S."\n---\n\nText [@s].\n'
 
 
-def load(site: str, today: dt.date | None) -> Model:
-    files = {"site.yaml": site, "sources.yaml": SOURCES, "briefings/a.md": BRIEFING}
+def load(site_yaml: str, today: dt.date | None) -> Model:
+    files = {"site.yaml": site_yaml, "sources.yaml": SOURCES, "briefings/a.md": BRIEFING}
     content = tuple(InputFile(f"content/{rel}", rel, text.encode()) for rel, text in sorted(files.items()))
     return load_model(Inputs(content, (), ()), base_url=None, drafts=False, today=today)
 

@@ -118,9 +118,9 @@ def edit_asset(rng: random.Random, root: Path) -> str:
 
 
 def edit_settings(rng: random.Random, root: Path) -> str:
-    site = root / "content/site.yaml"
+    site_yaml = root / "content/site.yaml"
     key = rng.choice(["description", "title"])
-    sub(site, rf'^({key}: ".*?)"$', rf'\1 {rng.randint(0, 99)}"')
+    sub(site_yaml, rf'^({key}: ".*?)"$', rf'\1 {rng.randint(0, 99)}"')
     return f"site.yaml {key}"
 
 
@@ -185,15 +185,17 @@ def edit_interface_text(rng: random.Random, root: Path) -> str:
 
 
 def edit_languages(rng: random.Random, root: Path) -> str:
-    site = root / "content/site.yaml"
-    text = site.read_text(encoding="utf-8")
+    site_yaml = root / "content/site.yaml"
+    text = site_yaml.read_text(encoding="utf-8")
     line = re.search(r"^  ru: .*\n", text, flags=re.M)
     if line:
         (root / "ru-line.txt").write_text(line[0], encoding="utf-8")
-        site.write_text(text.replace(line[0], ""), encoding="utf-8")
+        site_yaml.write_text(text.replace(line[0], ""), encoding="utf-8")
         return "the ru edition removed (its translations now fail)"
     kept = root / "ru-line.txt"
-    site.write_text(text.replace("languages:\n", "languages:\n" + kept.read_text(encoding="utf-8")), encoding="utf-8")
+    site_yaml.write_text(
+        text.replace("languages:\n", "languages:\n" + kept.read_text(encoding="utf-8")), encoding="utf-8"
+    )
     return "the ru edition back"
 
 

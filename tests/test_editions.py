@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import build
+from sitegen.pipeline import build
 from sitegen.problems import ContentError
 from sitegen.settings import BuildOptions
 
@@ -22,8 +22,8 @@ from .serving import copy_project
 BASE = "https://owner.github.io/editions/"
 
 
-def html(site: Path, path: str) -> str:
-    return (site / path).read_text(encoding="utf-8")
+def html(site_dir: Path, path: str) -> str:
+    return (site_dir / path).read_text(encoding="utf-8")
 
 
 def test_each_language_has_its_edition_with_the_interface_in_it(editions_site: Path) -> None:

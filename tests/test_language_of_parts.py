@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import build
+from sitegen.pipeline import build
 from sitegen.settings import BuildOptions
 
 from .conftest import FIXTURES, PROJECT_ROOT

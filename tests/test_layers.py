@@ -40,7 +40,7 @@ ORDER = [
     "site.assemble",
     "site.search",
     "writer",
-    "build",
+    "pipeline",
     "sources.net",
     "sources.cache",
     "sources.check",

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import build
 from sitegen.content import links
 from sitegen.content.files import InputFile, Inputs
 from sitegen.content.load import load_model
 from sitegen.content.model import Link, Model
+from sitegen.pipeline import build
 from sitegen.settings import BuildOptions
 
 from .conftest import FIXTURES, PROJECT_ROOT

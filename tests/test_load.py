@@ -149,23 +149,23 @@ def test_a_damaged_parse_is_refused_by_the_reader(damage: object) -> None:
         from_json(damage)
 
 
-@pytest.mark.parametrize("site", ["", "# nothing yet\n", "title: [unclosed\n"])
-def test_a_site_yaml_that_cannot_be_read_is_its_own_errors_not_an_echo_in_every_file(site: str) -> None:
+@pytest.mark.parametrize("site_yaml", ["", "# nothing yet\n", "title: [unclosed\n"])
+def test_a_site_yaml_that_cannot_be_read_is_its_own_errors_not_an_echo_in_every_file(site_yaml: str) -> None:
     files = {
         "briefings/a.md": briefing(
             extra="figures:\n  - {id: f, value: 1, label: L, as_of: 2024-09-16, series: s, sources: [shared]}\n"
         ),
         "briefings/a.be.md": briefing("Б"),
     }
-    model = load_model(inputs({"site.yaml": site, "sources.yaml": SOURCES, **files}), base_url=None, drafts=False)
+    model = load_model(inputs({"site.yaml": site_yaml, "sources.yaml": SOURCES, **files}), base_url=None, drafts=False)
     assert {p.path for p in model.problems} == {"content/site.yaml"}, model.problems
 
 
 def test_control_characters_anywhere_are_errors_at_their_lines_and_never_kept() -> None:
-    site = SITE.replace('languages: {be: {title: "T"', 'languages: {be: {title: "T\\uFFFE"')
+    site_yaml = SITE.replace('languages: {be: {title: "T"', 'languages: {be: {title: "T\\uFFFE"')
     text = '---\ntitle: "A\\u0001"\ndate: 2024-09-16\nsummary: "S\\u000B."\n---\n\nText [@shared].\n\nBody\x00 \x07x.\n'
     model = load_model(
-        inputs({"site.yaml": site, "sources.yaml": SOURCES, "briefings/a.md": text}), base_url=None, drafts=False
+        inputs({"site.yaml": site_yaml, "sources.yaml": SOURCES, "briefings/a.md": text}), base_url=None, drafts=False
     )
     assert set(errors(model)) == {
         "content/briefings/a.md:9: this text holds the control character U+0000, which cannot be shown"
@@ -193,7 +193,7 @@ def test_dates_that_cannot_be_right_are_errors() -> None:
     assert any("2099-01-01 is after today" in p.message for p in model.errors)
     (document,) = [d for d in model.documents if d.kind.value == "briefing"]
     problems, _, _ = validate(
-        model.site, tuple(model.sources.values()), model.documents, (), today=dt.date(2026, 12, 1)
+        model.config, tuple(model.sources.values()), model.documents, (), today=dt.date(2026, 12, 1)
     )
     messages = sorted(p.message for p in problems if "check the year" in p.message)
     assert messages == [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sitegen.content.fields import Fields, check_languages
 from sitegen.content.model import Localized, LocalText
-from sitegen.content.siteconfig import read_site
+from sitegen.content.siteconfig import read_site_config
 from sitegen.content.yamlfm import LineMap, parse_yaml
 from sitegen.problems import Problem
 
@@ -90,12 +90,12 @@ series:
 
 def test_series_titles_descriptions_and_units_are_translatable_in_site_yaml() -> None:
     problems: list[Problem] = []
-    site = read_site("content/site.yaml", SITE.encode(), problems, None)
+    config = read_site_config("content/site.yaml", SITE.encode(), problems, None)
     assert [str(p) for p in problems] == [
         "content/site.yaml:10: error: 'de' in 'unit' is not one of the site's languages (en, be);"
         " add it to 'languages' in site.yaml, or correct the code"
     ]
-    series = site.series[0]
+    series = config.series[0]
     assert series.title.get("be").text == "Палітвязні"
     assert series.unit.text("be") == "чалавек"
     assert series.description.get("be") == LocalText("Counted by Viasna", "en", 11)
@@ -115,12 +115,12 @@ def test_figure_and_event_texts_by_language_survive_the_parse_cache_and_codes_ar
     file = InputFile("content/briefings/a.md", "briefings/a.md", text.encode())
     parsed = parse_file(file)
     assert from_json(to_json(parsed)) == parsed
-    site = InputFile(
+    site_file = InputFile(
         "content/site.yaml",
         "site.yaml",
         b"title: T\ndescription: D\nlanguage: en\nbase_url: https://o.github.io/r/\nlanguages: {be: {title: T, description: D}}\n",
     )
-    model = load_model(Inputs((file, site), (), ()), base_url=None, drafts=False)
+    model = load_model(Inputs((file, site_file), (), ()), base_url=None, drafts=False)
     assert [(p.line, p.message.split(";")[0]) for p in model.errors] == [
         (6, "'xx' in 'label' is not one of the site's languages (en, be)")
     ]

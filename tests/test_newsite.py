@@ -142,12 +142,12 @@ def test_the_readme_steps_make_a_site_that_checks_and_builds(installed: Installe
             assert "drafts" not in said  # the reminder is for sites with drafts
         ran.append(args[1])
     assert ran == ["init", "check", "build"]
-    site = tmp_path / "my-briefing"
-    written = set(files_under(site))
+    project = tmp_path / "my-briefing"
+    written = set(files_under(project))
     assert written >= STARTER_FILES and len([p for p in written if p.startswith("content/briefings/")]) == 1
-    home = (site / "output/index.html").read_text(encoding="utf-8")
+    home = (project / "output/index.html").read_text(encoding="utf-8")
     assert f'<html lang="{lang}"' in home
-    assert (site / "output/offline/my-briefing.zip").is_file()
+    assert (project / "output/offline/my-briefing.zip").is_file()
     # What ran was the installed wheel, with its own templates, far from this repository:
     where = subprocess.run(
         [str(installed.python), "-c", "import sitegen.settings as s; print(s.builtin_dir('templates'))"],
@@ -251,17 +251,17 @@ def test_a_remote_becomes_an_address_pip_can_fetch(remote: str, https: str) -> N
 def test_a_sites_own_templates_and_assets_replace_the_generators_file_by_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    site = tmp_path / "site"
-    assert run_init(str(site), "--generator", "sitegen", capsys=capsys)[0] == 0
+    project = tmp_path / "site"
+    assert run_init(str(project), "--generator", "sitegen", capsys=capsys)[0] == 0
     page = (PROJECT_ROOT / "templates/page.html").read_text(encoding="utf-8")
-    (site / "templates").mkdir()
-    (site / "templates/page.html").write_text(page.replace("<article", "<p>our own page template</p>\n<article", 1))
-    (site / "assets").mkdir()
-    (site / "assets/site.css").write_text("body { color: #123456 }\n")
-    options = BuildOptions.for_project(site)
+    (project / "templates").mkdir()
+    (project / "templates/page.html").write_text(page.replace("<article", "<p>our own page template</p>\n<article", 1))
+    (project / "assets").mkdir()
+    (project / "assets/site.css").write_text("body { color: #123456 }\n")
+    options = BuildOptions.for_project(project)
     assert options.builtin_templates_dir == (PROJECT_ROOT / "templates").resolve()
     quiet_build(options)
-    out = site / "output"
+    out = project / "output"
     assert (out / "assets/site.css").read_text() == "body { color: #123456 }\n"
     assert (out / "assets/favicon.svg").read_bytes() == (PROJECT_ROOT / "assets/favicon.svg").read_bytes()
     assert "our own page template" in (out / "about/index.html").read_text(encoding="utf-8")
@@ -271,16 +271,16 @@ def test_a_sites_own_templates_and_assets_replace_the_generators_file_by_file(
 def test_check_reminds_that_committed_drafts_are_public(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    site = tmp_path / "site"
-    assert run_init(str(site), "--generator", "sitegen", capsys=capsys)[0] == 0
-    monkeypatch.chdir(site)
+    project = tmp_path / "site"
+    assert run_init(str(project), "--generator", "sitegen", capsys=capsys)[0] == 0
+    monkeypatch.chdir(project)
     assert cli.main(["check"], prog="sitegen") == 0
     assert "drafts" not in capsys.readouterr().err
-    (site / "content/briefings/next.md").write_text(
+    (project / "content/briefings/next.md").write_text(
         '---\ntitle: "Next"\ndate: 2024-10-01\nsummary: "S"\ndraft: true\n---\n\nText.\n'
     )
     for args in (["check"], ["check", "--drafts"]):
-        cli.main(args, project_root=site, prog="sitegen")
+        cli.main(args, project_root=project, prog="sitegen")
         said = capsys.readouterr().err.splitlines()
         assert said[-1].startswith("checked ")
         assert said[-2].startswith(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import build
+from sitegen.pipeline import build
 from sitegen.settings import BuildOptions
 
 from .conftest import PROJECT_ROOT
@@ -19,17 +19,17 @@ RAW_LIMIT = 200 * 1024  # uncompressed, for a reader's browser to parse
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     options = BuildOptions.for_project(PROJECT_ROOT, output_dir=tmp_path_factory.mktemp("weight") / "site")
     build(options, say=lambda text: None)
     return options.output_dir
 
 
-def test_every_page_with_its_stylesheet_downloads_under_40_kb(site: Path) -> None:
-    css = (site / "assets/site.css").read_bytes()
+def test_every_page_with_its_stylesheet_downloads_under_40_kb(site_dir: Path) -> None:
+    css = (site_dir / "assets/site.css").read_bytes()
     weights = {
-        p.relative_to(site).as_posix(): (len(gzip.compress(p.read_bytes() + css, 6)), p.stat().st_size + len(css))
-        for p in sorted(site.rglob("*.html"))
+        p.relative_to(site_dir).as_posix(): (len(gzip.compress(p.read_bytes() + css, 6)), p.stat().st_size + len(css))
+        for p in sorted(site_dir.rglob("*.html"))
     }
     print(
         "\n"
@@ -41,10 +41,10 @@ def test_every_page_with_its_stylesheet_downloads_under_40_kb(site: Path) -> Non
     assert {p: w for p, w in weights.items() if w[0] >= LIMIT or w[1] >= RAW_LIMIT} == {}
 
 
-def test_no_page_needs_javascript_or_fonts(site: Path) -> None:
-    css = (site / "assets/site.css").read_text()
+def test_no_page_needs_javascript_or_fonts(site_dir: Path) -> None:
+    css = (site_dir / "assets/site.css").read_text()
     assert "@font-face" not in css and "@import" not in css
-    for page in site.rglob("*.html"):
+    for page in site_dir.rglob("*.html"):
         html = page.read_text()
         # The search pages alone run a script (the site's own; their plain index needs none).
         allowed = ['<script type="module" src="'] if page.match("search/index.html") else []

@@ -46,7 +46,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str
 
 
 @pytest.fixture(scope="module")
-def site(served: tuple[Path, str]) -> Path:
+def site_dir(served: tuple[Path, str]) -> Path:
     return served[0]
 
 
@@ -56,8 +56,8 @@ def base(served: tuple[Path, str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def paths(site: Path) -> dict[str, str]:
-    return page_paths(site)
+def paths(site_dir: Path) -> dict[str, str]:
+    return page_paths(site_dir)
 
 
 @pytest.fixture(scope="module")
@@ -126,8 +126,8 @@ def test_axe_finds_no_wcag_a_or_aa_violation_in_light_or_dark(
     assert visit.off_host == []
 
 
-def test_every_page_loads_nothing_from_elsewhere_and_no_fonts_or_scripts(visit: Visit, site: Path) -> None:
-    every_page = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+def test_every_page_loads_nothing_from_elsewhere_and_no_fonts_or_scripts(visit: Visit, site_dir: Path) -> None:
+    every_page = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html"))
     searches = [path for path in every_page if path.endswith("search/index.html")]
     for path in every_page:
         if path not in searches:
@@ -150,10 +150,10 @@ def main_text(page: Page) -> str:
     return page.locator("main").inner_text()
 
 
-def expected_counts(site: Path) -> dict[str, tuple[str, int]]:
+def expected_counts(site_dir: Path) -> dict[str, tuple[str, int]]:
     """For each page type, a selector and how many of it the data files say it must show."""
     data = {
-        name: json.loads((site / "data" / f"{name}.json").read_text("utf-8"))[key]
+        name: json.loads((site_dir / "data" / f"{name}.json").read_text("utf-8"))[key]
         for name, key in (
             ("figures", "figures"),
             ("timeline", "timeline"),
@@ -161,7 +161,7 @@ def expected_counts(site: Path) -> dict[str, tuple[str, int]]:
             ("sources", "sources"),
         )
     }
-    briefings = len(list(site.glob("briefings/*/index.html")))
+    briefings = len(list(site_dir.glob("briefings/*/index.html")))
     return {
         "briefings": (".briefing-list > li", briefings),
         "timeline": ("li.event", len(data["timeline"])),
@@ -171,7 +171,7 @@ def expected_counts(site: Path) -> dict[str, tuple[str, int]]:
         ),  # each once: in a chart's table, or a card
         "quotes": ("figure.quote", len(data["quotes"])),
         "sources": ("ol.sources > li", len(data["sources"])),
-        "tags": (".tag-list > li", len(list(site.glob("tags/*/index.html")))),
+        "tags": (".tag-list > li", len(list(site_dir.glob("tags/*/index.html")))),
     }
 
 
@@ -191,7 +191,7 @@ def without_js(browser: Browser, base: str) -> Iterator[Visit]:
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)
 def test_every_page_is_complete_without_javascript(
-    kind: str, with_js: Visit, without_js: Visit, site: Path, paths: dict[str, str]
+    kind: str, with_js: Visit, without_js: Visit, site_dir: Path, paths: dict[str, str]
 ) -> None:
     on = with_js.open(paths[kind])
     off = without_js.open(paths[kind])
@@ -202,7 +202,7 @@ def test_every_page_is_complete_without_javascript(
     else:
         assert main_text(off) == main_text(on)
     assert off.locator("h1").count() == 1 and off.locator("h1").inner_text().strip()
-    selector, count = expected_counts(site).get(kind, ("main > *", 0))
+    selector, count = expected_counts(site_dir).get(kind, ("main > *", 0))
     if count:
         assert off.locator(selector).count() == count, selector
     if kind == "briefing":

@@ -98,13 +98,13 @@ def test_no_chart_text_overlaps_and_charts_fill_their_column(
 def test_the_header_is_two_rows_at_most_on_a_phone_and_its_menu_opens_without_javascript(
     served: tuple[Path, str], browser: Browser
 ) -> None:
-    site, base = served
-    paths = page_paths(site)
+    site_dir, base = served
+    paths = page_paths(site_dir)
     page = open_page(browser, base + "index.html", NARROW, java_script_enabled=False)
     tall = {}
     for edition in EDITIONS:
         for path in paths.values():
-            if path == "404.html" or (edition and not (site / edition / path).exists()):
+            if path == "404.html" or (edition and not (site_dir / edition / path).exists()):
                 continue
             page.goto(base + edition + path)
             header = page.evaluate(
@@ -151,10 +151,10 @@ class _Header(HTMLParser):
 
 
 def test_every_page_of_an_edition_has_the_same_navigation_and_every_language(served: tuple[Path, str]) -> None:
-    site = served[0]
+    site_dir = served[0]
     editions: dict[str, set[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
-    for file in sorted(site.rglob("*.html")):
-        rel = file.relative_to(site).as_posix()
+    for file in sorted(site_dir.rglob("*.html")):
+        rel = file.relative_to(site_dir).as_posix()
         if rel == "404.html":  # its links start from the site's path, being served at any depth
             continue
         header = _Header(rel)
@@ -168,8 +168,8 @@ def test_every_page_of_an_edition_has_the_same_navigation_and_every_language(ser
 
 
 def test_a_page_without_a_translation_says_so_and_links_the_nearest_page(served: tuple[Path, str]) -> None:
-    site = served[0]
-    html = (site / "data/index.html").read_text("utf-8")  # the data dictionary exists once, in English
+    site_dir = served[0]
+    html = (site_dir / "data/index.html").read_text("utf-8")  # the data dictionary exists once, in English
     ru = re.search(r'<a href="([^"]+)" hreflang="ru" lang="ru" class="untranslated" title="([^"]+)">', html)
     assert ru and ru[1] == "../ru/index.html" and "нет на русском" in ru[2]
     be = re.search(r'<a href="([^"]+)" hreflang="be" lang="be" class="untranslated" title="([^"]+)">', html)

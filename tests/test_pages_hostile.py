@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, Route
 from playwright.sync_api import Error as PlaywrightError
 
-from sitegen.build import build
+from sitegen.pipeline import build
 from sitegen.problems import ContentError
 from sitegen.settings import BuildOptions
 

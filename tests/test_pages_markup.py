@@ -41,9 +41,9 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
-def pages(site: Path) -> Iterator[tuple[str, str]]:
-    for path in sorted(site.rglob("*.html")):
-        yield path.relative_to(site).as_posix(), path.read_text("utf-8")
+def pages(site_dir: Path) -> Iterator[tuple[str, str]]:
+    for path in sorted(site_dir.rglob("*.html")):
+        yield path.relative_to(site_dir).as_posix(), path.read_text("utf-8")
 
 
 # Front-matter source addresses reach href as typed; characters a URL may not hold (the
@@ -69,10 +69,10 @@ def test_nu_html_checker_finds_no_error_on_any_page(sites: dict[str, Path]) -> N
 
 def test_every_page_loads_no_script_font_or_frame(sites: dict[str, Path]) -> None:
     """(What each page weighs is test_page_weight's.)"""
-    site = sites["real"]
-    css = (site / "assets" / "site.css").read_bytes()
+    site_dir = sites["real"]
+    css = (site_dir / "assets" / "site.css").read_bytes()
     assert b"@font-face" not in css and b"@import" not in css and b"url(" not in css
-    for path, html in pages(site):
+    for path, html in pages(site_dir):
         scripts = re.findall(r"<script\b([^>]*)>", html)
         # The search pages alone run a script: the site's own (see test_search_browser.py).
         own = (
@@ -115,10 +115,10 @@ def test_every_page_has_csp_first_canonical_open_graph_and_twitter_tags(sites: d
 
 
 def test_json_ld_describes_briefings_timeline_quotes_figures_and_site(sites: dict[str, Path]) -> None:
-    site = sites["real"]
+    site_dir = sites["real"]
 
     def read(rel: str) -> str:
-        return (site / rel).read_text("utf-8")
+        return (site_dir / rel).read_text("utf-8")
 
     def one(html: str, kind: str) -> Any:
         [found] = [x for x in ld_types(html) if isinstance(x, dict) and x.get("@type") == kind]
@@ -126,7 +126,7 @@ def test_json_ld_describes_briefings_timeline_quotes_figures_and_site(sites: dic
 
     home = one(read("index.html"), "WebSite")
     assert home["@type"] == "WebSite" and home["url"] == BASE
-    for briefing in site.glob("briefings/*/index.html"):
+    for briefing in site_dir.glob("briefings/*/index.html"):
         article = one(briefing.read_text("utf-8"), "Article")
         assert article["@type"] == "Article" and article["headline"]
         assert article["citation"] and all(u.startswith("http") for u in article["citation"])
@@ -142,7 +142,7 @@ def test_json_ld_describes_briefings_timeline_quotes_figures_and_site(sites: dic
     assert {q["@type"] for q in quotes["@graph"]} <= {"Quotation"}
     dataset = one(read("figures/index.html"), "Dataset")
     assert dataset["@type"] == "Dataset"
-    downloads = {p.relative_to(site).as_posix() for p in (site / "data").glob("*.*") if p.suffix != ".html"}
+    downloads = {p.relative_to(site_dir).as_posix() for p in (site_dir / "data").glob("*.*") if p.suffix != ".html"}
     assert {d["contentUrl"] for d in dataset["distribution"]} == {BASE + path for path in downloads}
     for key in ("license", "temporalCoverage", "spatialCoverage", "variableMeasured"):
         assert key in dataset, key
@@ -165,8 +165,8 @@ def test_json_ld_has_no_empty_value_breadcrumbs_and_a_publisher(sites: dict[str,
         for path, html in pages(sites[name]):
             for item in ld_types(html):
                 assert _empty_values(item) == [], f"{name}/{path}"
-    site = sites["real"]
-    read = {p: h for p, h in pages(site)}
+    site_dir = sites["real"]
+    read = {p: h for p, h in pages(site_dir)}
     [website] = ld_types(read["index.html"])
     assert website["publisher"]["name"] and website["publisher"]["logo"]["url"].startswith(BASE)  # type: ignore[index]
     briefing = next(p for p in read if p.startswith("briefings/") and p.count("/") == 2)

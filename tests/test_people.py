@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import check
+from sitegen.pipeline import check
 from sitegen.problems import ContentError
 from sitegen.settings import BuildOptions
 from sitegen.site.search import SIGNATURE, _canonical, _cbor_write
@@ -26,7 +26,7 @@ PERSON = "content/people/ales-kavalenka.md"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("people") / "site"
     content = FIXTURES / "people" / "content"
     quiet_build(BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=output))
@@ -128,17 +128,17 @@ def test_a_build_with_an_unknown_person_writes_nothing(content: Path, tmp_path: 
     assert not (tmp_path / "out").exists()
 
 
-def page(site: Path, path: str) -> str:
-    return (site / path).read_text("utf-8")
+def page(site_dir: Path, path: str) -> str:
+    return (site_dir / path).read_text("utf-8")
 
 
-def test_each_person_has_a_page_in_every_edition_in_its_language(site: Path) -> None:
+def test_each_person_has_a_page_in_every_edition_in_its_language(site_dir: Path) -> None:
     for prefix, name, status, lang in (
         ("", "Ales Kavalenka", "Pardoned", "en"),
         ("be/", "Алесь Каваленка", "Памілаванне", "be"),
         ("ru/", "Алесь Коваленко", "Помилование", "ru"),
     ):
-        html = page(site, f"{prefix}people/ales-kavalenka/index.html")
+        html = page(site_dir, f"{prefix}people/ales-kavalenka/index.html")
         assert f'<html lang="{lang}">' in html
         assert f"<h1>{name}</h1>" in html
         assert f"<strong>{status}</strong>" in html
@@ -153,40 +153,40 @@ def test_each_person_has_a_page_in_every_edition_in_its_language(site: Path) -> 
             assert f'hreflang="{lang_code}"' in html
     # A text without its translation is shown in the language it is in, and says so.
     assert '<p class="event-text" lang="en">Pardoned among thirty-seven.</p>' in page(
-        site, "be/people/ales-kavalenka/index.html"
+        site_dir, "be/people/ales-kavalenka/index.html"
     )
     # The body: its translation where there is one, else the original, marked.
-    assert "Ён выкладаў гісторыю." in page(site, "be/people/ales-kavalenka/index.html")
-    assert '<div class="prose" lang="en">' in page(site, "ru/people/ales-kavalenka/index.html")
+    assert "Ён выкладаў гісторыю." in page(site_dir, "be/people/ales-kavalenka/index.html")
+    assert '<div class="prose" lang="en">' in page(site_dir, "ru/people/ales-kavalenka/index.html")
 
 
-def test_a_persons_page_has_their_quotes_and_the_briefings_that_name_them(site: Path) -> None:
-    html = page(site, "people/ales-kavalenka/index.html")
+def test_a_persons_page_has_their_quotes_and_the_briefings_that_name_them(site_dir: Path) -> None:
+    html = page(site_dir, "people/ales-kavalenka/index.html")
     assert "I was told nothing until the gate opened." in html and "I am not guilty." in html
     assert 'href="../../briefings/pardon/index.html"' in html and 'href="../../briefings/background/index.html"' in html
-    assert 'href="../../briefings/pardon/index.html"' in page(site, "people/maryna-zhuk/index.html")  # linked to
+    assert 'href="../../briefings/pardon/index.html"' in page(site_dir, "people/maryna-zhuk/index.html")  # linked to
 
 
-def test_person_links_in_bodies_reach_the_page_in_the_readers_edition(site: Path) -> None:
+def test_person_links_in_bodies_reach_the_page_in_the_readers_edition(site_dir: Path) -> None:
     assert '<a href="../../../be/people/ales-kavalenka/index.html">Алесь Каваленка</a>' in page(
-        site, "be/briefings/pardon/index.html"
+        site_dir, "be/briefings/pardon/index.html"
     )
     assert '<a href="../../people/ales-kavalenka/index.html">Ales Kavalenka</a>' in page(
-        site, "briefings/pardon/index.html"
+        site_dir, "briefings/pardon/index.html"
     )
-    assert "@person:" not in "".join(p.read_text("utf-8") for p in site.rglob("*.html"))
+    assert "@person:" not in "".join(p.read_text("utf-8") for p in site_dir.rglob("*.html"))
 
 
-def test_the_register_groups_people_by_their_latest_status_with_its_date(site: Path) -> None:
-    html = page(site, "be/people/index.html")
+def test_the_register_groups_people_by_their_latest_status_with_its_date(site_dir: Path) -> None:
+    html = page(site_dir, "be/people/index.html")
     sentenced, pardoned = html.index('id="status-sentenced"'), html.index('id="status-pardoned"')
     assert sentenced < pardoned  # in the statuses' own order
     assert html.index("Марына Жук") > sentenced and html.index("Алесь Каваленка") > pardoned
     assert '<time datetime="2024-09-16">16 верасня 2024</time>' in html[pardoned:]
 
 
-def test_the_quotes_page_groups_a_persons_quotes_across_languages(site: Path) -> None:
-    html = page(site, "be/quotes/index.html")
+def test_the_quotes_page_groups_a_persons_quotes_across_languages(site_dir: Path) -> None:
+    html = page(site_dir, "be/quotes/index.html")
     assert html.count('id="speaker-ales-kavalenka"') == 1
     group = html[html.index('id="speaker-ales-kavalenka"') :]
     assert '<a href="../../be/people/ales-kavalenka/index.html">Алесь Каваленка</a>' in group
@@ -194,49 +194,49 @@ def test_the_quotes_page_groups_a_persons_quotes_across_languages(site: Path) ->
     assert "@person" not in html
 
 
-def test_the_register_is_downloadable_and_described(site: Path) -> None:
-    data = json.loads(page(site, "data/people.json"))["people"]
+def test_the_register_is_downloadable_and_described(site_dir: Path) -> None:
+    data = json.loads(page(site_dir, "data/people.json"))["people"]
     assert [p["id"] for p in data] == ["ales-kavalenka", "maryna-zhuk"]
     first = data[0]
     assert first["names"] == {"en": "Ales Kavalenka", "be": "Алесь Каваленка", "ru": "Алесь Коваленко"}
     assert (first["status"], first["status_date"]) == ("pardoned", "2024-09-16")
     assert [e["status"] for e in first["events"]] == ["detained", "recognised-political-prisoner", "pardoned"]
     assert first["sources"] == ["centre-2021", "wire-2024"]
-    rows = list(csv.DictReader(io.StringIO(page(site, "data/people.csv"))))
+    rows = list(csv.DictReader(io.StringIO(page(site_dir, "data/people.csv"))))
     assert rows[0]["names"] == "en: Ales Kavalenka; be: Алесь Каваленка; ru: Алесь Коваленко"
     assert json.loads(rows[0]["events"])[0]["date"] == "2021-07"
-    dictionary = page(site, "data/index.html")
+    dictionary = page(site_dir, "data/index.html")
     assert "data/people.csv" in dictionary and "The date of their latest status" in dictionary
 
 
-def test_sitemap_feeds_and_offline_copy_include_people_and_the_index(site: Path) -> None:
-    sitemap = page(site, "sitemap.xml")
+def test_sitemap_feeds_and_offline_copy_include_people_and_the_index(site_dir: Path) -> None:
+    sitemap = page(site_dir, "sitemap.xml")
     for path in ("people/", "people/ales-kavalenka/", "be/people/maryna-zhuk/", "search/", "ru/search/"):
         assert f"<loc>https://owner.github.io/people/{path}</loc>" in sitemap
-    assert "https://owner.github.io/people/be/people/ales-kavalenka/" in page(site, "be/feed.xml")
-    with zipfile.ZipFile(site / "offline" / "people-fixture.zip") as archive:
+    assert "https://owner.github.io/people/be/people/ales-kavalenka/" in page(site_dir, "be/feed.xml")
+    with zipfile.ZipFile(site_dir / "offline" / "people-fixture.zip") as archive:
         names = set(archive.namelist())
     for path in ("people/ales-kavalenka/index.html", "pagefind/pagefind.js", "pagefind/pagefind-entry.json"):
         assert f"people-fixture/{path}" in names
-    manifest = json.loads(page(site, ".sitegen-manifest.json"))["files"]
+    manifest = json.loads(page(site_dir, ".sitegen-manifest.json"))["files"]
     assert any(p.startswith("pagefind/index/be_") for p in manifest)  # each language its own index
-    entry = json.loads(page(site, "pagefind/pagefind-entry.json"))
+    entry = json.loads(page(site_dir, "pagefind/pagefind-entry.json"))
     assert sorted(entry["languages"]) == ["be", "en", "ru"]
     assert not any("pagefind-ui" in p for p in manifest)  # Pagefind's own interface is not shipped
 
 
-def test_the_search_page_alone_may_run_scripts(site: Path) -> None:
-    search = page(site, "be/search/index.html").replace("&#39;", "'")
+def test_the_search_page_alone_may_run_scripts(site_dir: Path) -> None:
+    search = page(site_dir, "be/search/index.html").replace("&#39;", "'")
     assert "; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; worker-src 'self'" in search
     for other in ("be/people/index.html", "index.html", "be/quotes/index.html"):
-        assert "script-src" not in page(site, other) and "default-src &#39;none&#39;" in page(site, other)
+        assert "script-src" not in page(site_dir, other) and "default-src &#39;none&#39;" in page(site_dir, other)
 
 
-def test_the_same_site_gives_the_same_index(site: Path, tmp_path: Path) -> None:
+def test_the_same_site_gives_the_same_index(site_dir: Path, tmp_path: Path) -> None:
     content = FIXTURES / "people" / "content"
     for n in range(2):
         quiet_build(BuildOptions.for_project(PROJECT_ROOT, content_dir=content, output_dir=tmp_path / f"again-{n}"))
-        assert files_under(tmp_path / f"again-{n}") == files_under(site)
+        assert files_under(tmp_path / f"again-{n}") == files_under(site_dir)
 
 
 def test_pagefinds_filters_in_any_order_give_the_same_files() -> None:

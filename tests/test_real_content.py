@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import check
 from sitegen.content.model import Document, Kind, Model
+from sitegen.pipeline import check
 from sitegen.settings import BuildOptions
 
 from .conftest import PROJECT_ROOT, quiet_build
@@ -70,7 +70,7 @@ def model() -> Model:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("real") / "site"
     quiet_build(BuildOptions.for_project(PROJECT_ROOT, output_dir=output))
     return output
@@ -112,17 +112,17 @@ def test_the_content_has_no_errors(model: Model) -> None:
     assert briefings(model)
 
 
-def test_every_link_and_anchor_resolves(site: Path, model: Model) -> None:
-    assert check_folder(site, model.site.base_url) == []
+def test_every_link_and_anchor_resolves(site_dir: Path, model: Model) -> None:
+    assert check_folder(site_dir, model.config.base_url) == []
 
 
-def test_every_briefing_figure_event_quote_and_source_is_on_its_page(site: Path, model: Model) -> None:
-    listing = text_of(site / "briefings/index.html")
-    figures, timeline = text_of(site / "figures/index.html"), text_of(site / "timeline/index.html")
-    quotes, sources = text_of(site / "quotes/index.html"), text_of(site / "sources/index.html")
+def test_every_briefing_figure_event_quote_and_source_is_on_its_page(site_dir: Path, model: Model) -> None:
+    listing = text_of(site_dir / "briefings/index.html")
+    figures, timeline = text_of(site_dir / "figures/index.html"), text_of(site_dir / "timeline/index.html")
+    quotes, sources = text_of(site_dir / "quotes/index.html"), text_of(site_dir / "sources/index.html")
     people = {p.id: p for p in model.people}
     for b in briefings(model):
-        assert normal(b.title) in listing and normal(b.title) in text_of(site / "briefings" / b.slug / "index.html")
+        assert normal(b.title) in listing and normal(b.title) in text_of(site_dir / "briefings" / b.slug / "index.html")
         for f in b.figures:
             assert f.display in figures and normal(f.label) in figures, f.id
         for e in b.timeline:
@@ -164,8 +164,8 @@ def test_every_source_in_facts_is_on_the_site_as_given(model: Model) -> None:
 
 
 @needs_facts
-def test_the_counts_that_disagree_are_all_shown_not_averaged(site: Path) -> None:
-    figures = text_of(site / "figures/index.html")
+def test_the_counts_that_disagree_are_all_shown_not_averaged(site_dir: Path) -> None:
+    figures = text_of(site_dir / "figures/index.html")
     for shown in ("1,409", "1,400", "1,371", "more than 1,300", "65,000", "35,000"):
         assert shown in figures, shown
 
@@ -222,7 +222,7 @@ def test_guillemets_in_the_translated_editions_hold_words_someone_said_or_a_name
 
 
 def test_every_briefing_and_page_is_in_every_language_of_the_site(model: Model) -> None:
-    languages = [lang.code for lang in model.site.languages]
+    languages = [lang.code for lang in model.config.languages]
     have = {(d.name, d.lang) for d in model.documents}
     for d in model.documents:
         if not d.lang:
@@ -230,9 +230,9 @@ def test_every_briefing_and_page_is_in_every_language_of_the_site(model: Model) 
             assert not missing, f"{d.path} has no translation into {', '.join(missing)}"
 
 
-def test_the_unrelated_page_furniture_appears_nowhere(site: Path) -> None:
+def test_the_unrelated_page_furniture_appears_nowhere(site_dir: Path) -> None:
     pattern = re.compile("|".join(UNRELATED))
-    for path in [*sorted(site.rglob("*")), *sorted(CONTENT.rglob("*"))]:
+    for path in [*sorted(site_dir.rglob("*")), *sorted(CONTENT.rglob("*"))]:
         if path.is_file() and path.suffix in {".html", ".xml", ".json", ".csv", ".txt", ".md", ".yaml"}:
             found = pattern.search(html.unescape(path.read_text(encoding="utf-8")))
             assert found is None, f"{path.name}: {found and found.group(0)}"

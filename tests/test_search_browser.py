@@ -20,14 +20,14 @@ PREFIX = "/people/"  # served under a path, as a GitHub project site is
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("search") / "site"
     return build_site(FIXTURES / "people" / "content", output, "https://owner.github.io/people/")
 
 
 @pytest.fixture(scope="module")
-def base(site: Path) -> Iterator[str]:
-    with serve(site, PREFIX) as root:
+def base(site_dir: Path) -> Iterator[str]:
+    with serve(site_dir, PREFIX) as root:
         yield root
 
 
@@ -108,8 +108,8 @@ def test_without_javascript_the_page_is_an_index_of_everything(browser: Browser,
     context.close()
 
 
-def test_from_the_offline_copy_on_disk_the_index_shows(browser: Browser, site: Path, tmp_path: Path) -> None:
-    with zipfile.ZipFile(site / "offline" / "people-fixture.zip") as archive:
+def test_from_the_offline_copy_on_disk_the_index_shows(browser: Browser, site_dir: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(site_dir / "offline" / "people-fixture.zip") as archive:
         archive.extractall(tmp_path)
         assert "people-fixture/pagefind/pagefind.js" in archive.namelist()  # the copy carries the index
     page = browser.new_page()

@@ -388,9 +388,9 @@ def test_a_server_on_every_address_answers_to_this_machines_addresses(tmp_path: 
 
 def test_a_base_url_with_markup_cannot_reach_the_preview(tmp_path: Path) -> None:
     root = copy_project(FIXTURES / "basic" / "content", tmp_path / "project")
-    site = root / "content/site.yaml"
-    site.write_text(
-        site.read_text().replace(
+    site_yaml = root / "content/site.yaml"
+    site_yaml.write_text(
+        site_yaml.read_text().replace(
             '"https://owner.github.io/fixture/"', '"https://owner.github.io/x\\"><script>alert(1)</script>/"'
         )
     )

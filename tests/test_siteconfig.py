@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitegen.content.siteconfig import check_base_url, is_placeholder, read_site, read_sources_file
+from sitegen.content.siteconfig import check_base_url, is_placeholder, read_site_config, read_sources_file
 from sitegen.problems import Problem
 
 SITE = """title: "T"
@@ -25,13 +25,13 @@ series:
 """
 
 
-def site(text: str, base_url: str | None = None) -> tuple[object, list[Problem]]:
+def read_config(text: str, base_url: str | None = None) -> tuple[object, list[Problem]]:
     problems: list[Problem] = []
-    return read_site("content/site.yaml", text.encode(), problems, base_url), problems
+    return read_site_config("content/site.yaml", text.encode(), problems, base_url), problems
 
 
 def test_a_complete_site_yaml() -> None:
-    config, problems = site(SITE)
+    config, problems = read_config(SITE)
     assert problems == []
     assert config.base_url == "https://owner.github.io/repo/"  # type: ignore[attr-defined]
     assert [lang.code for lang in config.languages] == ["be", "ru"]  # type: ignore[attr-defined]
@@ -62,16 +62,16 @@ def test_placeholder_base_urls_are_known(url: str) -> None:
 def test_a_bad_base_url_is_refused_from_site_yaml_and_from_the_command_line(url: str) -> None:
     assert check_base_url(url) is not None
     escaped = url.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    _, problems = site(SITE.replace('"https://owner.github.io/repo"', f'"{escaped}"'))
+    _, problems = read_config(SITE.replace('"https://owner.github.io/repo"', f'"{escaped}"'))
     assert [p.line for p in problems] == [4]
-    config, problems = site(SITE, base_url=url)
+    config, problems = read_config(SITE, base_url=url)
     assert [p.path for p in problems] == ["--base-url"]
     assert "\n" not in config.base_url and '"' not in config.base_url  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("text", ["", "# only a comment\n", "---\n"])
 def test_an_empty_site_yaml_is_an_error(text: str) -> None:
-    _, problems = site(text)
+    _, problems = read_config(text)
     assert [(p.path, p.is_error) for p in problems] == [("content/site.yaml", True)] and "empty" in problems[0].message
 
 
@@ -82,7 +82,7 @@ def test_mistakes_are_each_reported() -> None:
         .replace('"tag:example.org,2024:briefing"', '"briefing"')
         .replace("logo: assets/logo.png", "logo: https://x.org/l.png")
     )
-    _, problems = site(text)
+    _, problems = read_config(text)
     assert sorted(p.line for p in problems) == [5, 6, 9, 11]
 
 
@@ -106,12 +106,12 @@ def test_a_language_code_must_be_one_cldr_knows_and_its_error_is_one_line() -> N
         False,
         False,
     ]
-    _, problems = site(SITE.replace("  ru: {", '  xx: {title: "X", description: "X"}\n  "be\\n": {'))
+    _, problems = read_config(SITE.replace("  ru: {", '  xx: {title: "X", description: "X"}\n  "be\\n": {'))
     messages = [str(p) for p in problems]
     assert len(messages) == 2 and all("\n" not in m for m in messages), messages
     assert "'xx' must be a language code that CLDR knows" in messages[0]
     assert "'be\\n' must be a language code" in messages[1]
-    _, problems = site(SITE.replace("language: en", "language: xx"))
+    _, problems = read_config(SITE.replace("language: en", "language: xx"))
     assert [p.message for p in problems] == [
         "'xx' is not a language code that CLDR knows; use one like 'en', 'be' or 'ru'"
     ]

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sitegen.build import check
 from sitegen.content.translations import report
+from sitegen.pipeline import check
 from sitegen.settings import BuildOptions
 
 from .conftest import FIXTURES, PROJECT_ROOT

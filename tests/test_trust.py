@@ -17,8 +17,8 @@ from .linkcheck import ld_types
 BASE = "https://owner.github.io/editions/"
 
 
-def html(site: Path, path: str) -> str:
-    return (site / path).read_text(encoding="utf-8")
+def html(site_dir: Path, path: str) -> str:
+    return (site_dir / path).read_text(encoding="utf-8")
 
 
 def test_every_page_says_what_date_its_information_is_current_to(editions_site: Path) -> None:
@@ -163,7 +163,7 @@ def test_the_data_page_explains_every_field_of_every_download(editions_site: Pat
 
 
 def test_a_home_page_without_home_md_opens_with_the_description(tmp_path: Path) -> None:
-    from sitegen.build import build
+    from sitegen.pipeline import build
     from sitegen.settings import BuildOptions
 
     build(

@@ -10,7 +10,7 @@ from ..problems import Problem, sorted_unique
 from .files import InputFile, Inputs
 from .model import Document, Kind, Model, Source
 from .parse import Parsed, parse_file, parse_key
-from .siteconfig import SITE_FILE, read_site
+from .siteconfig import SITE_FILE, read_site_config
 from .validate import stale, validate
 
 Mapper = Callable[[Callable[[InputFile], Parsed], list[InputFile]], Iterable[Parsed]]
@@ -56,7 +56,7 @@ def load_model(
     site_file = next((f for f in inputs.content if f.rel == SITE_FILE), None)
     problems: list[Problem] = list(inputs.problems)
     site_path = site_file.path if site_file else inputs.content_prefix + "/" + SITE_FILE
-    site = read_site(site_path, site_file.data if site_file else None, problems, base_url, require_base_url)
+    config = read_site_config(site_path, site_file.data if site_file else None, problems, base_url, require_base_url)
     parsed = parse_all([f for f in inputs.content if f.rel != SITE_FILE], memo, mapper)
     shared = tuple(s for p in parsed for s in p.sources)
     documents = [p.document for p in parsed if p.document is not None]
@@ -71,8 +71,8 @@ def load_model(
     left_out = draft_names if not drafts else set()
     people = [p.person for p in parsed if p.person is not None]
     found, built, register = (
-        validate(site, shared, published, assets, unreadable, files, left_out, site_path, people=people)
-        if site.base_url
+        validate(config, shared, published, assets, unreadable, files, left_out, site_path, people=people)
+        if config.base_url
         else ([], (), ())
     )
     problems += found
@@ -80,14 +80,14 @@ def load_model(
     if hidden:
         # A draft's mistakes must not stop the site; they are said, as warnings.
         every = (
-            validate(site, shared, documents, assets, unreadable, files, (), site_path, people=people)[0]
-            if site.base_url
+            validate(config, shared, documents, assets, unreadable, files, (), site_path, people=people)[0]
+            if config.base_url
             else []
         )
         ownership = (p for item in parsed for p in item.problems)
         problems += (p.as_warning() for p in (*every, *ownership) if p.path in hidden_paths)
-    if today is not None and site.base_url:  # said by check and build; never part of a page
-        problems += stale(site, built, today)
+    if today is not None and config.base_url:  # said by check and build; never part of a page
+        problems += stale(config, built, today)
     sources: dict[str, Source] = {}
     for source in (*shared, *(s for d in built for s in d.sources)):
         sources.setdefault(source.id, source)
@@ -95,7 +95,7 @@ def load_model(
     linked = {link.target for d in built for link in d.body.links if link.folder == "content"}
     linked |= {link.target for p in register for b in p.bodies for link in b.body.links if link.folder == "content"}
     return Model(
-        site,
+        config,
         sources,
         ordered,
         register,

@@ -431,7 +431,7 @@ class SiteConfig:
 class Model:
     """Everything the content says, checked; problems holds what is wrong with it."""
 
-    site: SiteConfig
+    config: SiteConfig
     sources: Mapping[str, Source]  # every source, by id
     documents: tuple[Document, ...]  # what is built: drafts only when asked for
     people: tuple[Person, ...] = ()  # by id, each with its translated bodies

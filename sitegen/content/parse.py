@@ -37,7 +37,7 @@ class Parsed:
 
 
 def parse_key(file: InputFile) -> str:
-    """What parse_file's result depends on (the code aside: see build.fingerprint)."""
+    """What parse_file's result depends on (the code aside: see pipeline.fingerprint)."""
     return digest_of((file.path.encode(), file.rel.encode(), file.data))
 
 
@@ -98,7 +98,7 @@ def _parse(file: InputFile) -> Parsed:
         return Parsed(file.path, document=document, problems=tuple(problems))
     if file.rel != SITE_FILE:
         return Parsed(file.path)  # other YAML is not read (yet): nothing to say of it
-    raise ValueError("site.yaml is read by siteconfig.read_site")
+    raise ValueError("site.yaml is read by siteconfig.read_site_config")
 
 
 def to_json(value: object) -> Any:

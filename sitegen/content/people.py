@@ -115,16 +115,16 @@ def read_person(path: str, rel: str, data: bytes, problems: list[Problem]) -> Pe
 
 
 def merge_people(
-    site: SiteConfig, people: Sequence[Person], problems: list[Problem], unreadable: Collection[str]
+    config: SiteConfig, people: Sequence[Person], problems: list[Problem], unreadable: Collection[str]
 ) -> tuple[Person, ...]:
     """The records by id, each with its translated bodies. A name missing in one of the
     site's languages is a warning: those editions show the original, marked with its language."""
-    languages = [site.language, *(x.code for x in site.languages)]
+    languages = [config.language, *(x.code for x in config.languages)]
     records = {p.id: p for p in people if not p.lang}
     for p in people:
         if not p.lang:
             problems += check_languages(p.names, "name", p.path, languages)
-            missing = [code for code in languages if not p.names.has(code, site.language)]
+            missing = [code for code in languages if not p.names.has(code, config.language)]
             if p.names and missing:
                 problems.append(
                     warning(

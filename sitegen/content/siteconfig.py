@@ -94,7 +94,7 @@ def is_placeholder(url: str) -> bool:
     return any(host == h or host.endswith("." + h) for h in PLACEHOLDER_HOSTS) or host.endswith(".example")
 
 
-def read_site(
+def read_site_config(
     path: str, data: bytes | None, problems: list[Problem], base_url: str | None, require_base_url: bool = False
 ) -> SiteConfig:
     """site.yaml, checked; base_url (from --base-url) replaces its own. A missing file or

@@ -27,8 +27,8 @@ class Missing:
 
 def missing_translations(model: Model) -> list[Missing]:
     """Every gap, by language in the site's order, then by file and line."""
-    site = model.site
-    codes = [site.language, *(x.code for x in site.languages)]
+    config = model.config
+    codes = [config.language, *(x.code for x in config.languages)]
     found: list[Missing] = []
     for code in codes:
         found += sorted(_gaps(model, code), key=lambda m: (m.path, m.line, m.what))
@@ -36,10 +36,10 @@ def missing_translations(model: Model) -> list[Missing]:
 
 
 def _gaps(model: Model, code: str) -> Iterator[Missing]:
-    site = model.site
+    config = model.config
 
     def lang_of(d: Document) -> str:
-        return d.lang or site.language
+        return d.lang or config.language
 
     versions: dict[str, list[Document]] = {}
     for d in model.documents:
@@ -64,12 +64,12 @@ def _gaps(model: Model, code: str) -> Iterator[Missing]:
             yield Missing(
                 original.path, 1, code, f"{name}: its navigation label would be its title in another language"
             )
-    where = site.origin.path if site.origin else "site.yaml"
-    for series in site.series:
+    where = config.origin.path if config.origin else "site.yaml"
+    for series in config.series:
         for key, value in (("title", series.title), ("description", series.description), ("unit", series.unit)):
             if value and not _has(value, code):
                 yield Missing(where, value.line, code, f"series '{series.id}': '{key}' has no text")
-    for tag in site.tags:
+    for tag in config.tags:
         if not _has(tag.names, code):
             yield Missing(where, tag.names.line, code, f"topic '{tag.id}' has no name")
 
@@ -81,7 +81,7 @@ def _has(value: Localized, code: str) -> bool:
 def report(model: Model) -> list[str]:
     """The report's lines: each gap, then a count per language."""
     gaps = missing_translations(model)
-    site = model.site
-    codes = [site.language, *(x.code for x in site.languages)]
+    config = model.config
+    codes = [config.language, *(x.code for x in config.languages)]
     counts = ", ".join(f"{code}: {sum(m.lang == code for m in gaps)}" for code in codes)
     return [*(str(m) for m in gaps), f"not translated or older than the original: {counts}"]

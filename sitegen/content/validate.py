@@ -29,7 +29,7 @@ def _duplicates(items: Iterable[tuple[str, Origin]], what: str, fix: str) -> lis
 
 
 def validate(
-    site: SiteConfig,
+    config: SiteConfig,
     shared: Sequence[Source],
     documents: Sequence[Document],
     assets: Collection[str],
@@ -51,9 +51,9 @@ def validate(
         "source id",
         "source ids must be unique across the site: keep one definition and cite it everywhere",
     )
-    documents, languages = _translations(site, documents, problems, unreadable)
+    documents, languages = _translations(config, documents, problems, unreadable)
     problems += _addresses(documents, languages)
-    register = merge_people(site, people, problems, unreadable)
+    register = merge_people(config, people, problems, unreadable)
     problems += _dates(documents, every_source, dt.date.today() if today is None else today)
     for lang in ("", *languages):
         edition = [d for d in documents if d.lang == lang]
@@ -62,17 +62,17 @@ def validate(
             "figure id",
             "figure ids must be unique across the site (in each language)",
         )
-        problems += _tags(edition, site)
+        problems += _tags(edition, config)
     cited, unknown = _citations(documents, every_source)
     for d in documents:
-        problems += _document_settings(d, site, languages, assets)
+        problems += _document_settings(d, config, languages, assets)
     problems += _explained(duplicated, unknown)
-    index = links.index_of(documents, site.language, drafts, files, assets, {p.id for p in register})
+    index = links.index_of(documents, config.language, drafts, files, assets, {p.id for p in register})
     problems += _links(documents, index)
     people_cited, found = check_register(register, documents, {s.id for s in every_source}, index)
     cited |= people_cited
     problems += found
-    problems += _site_settings(site, documents, assets, site_path)
+    problems += _site_settings(config, documents, assets, site_path)
     for source in every_source:
         if source.id not in cited:
             problems.append(warning(source.origin.path, source.origin.line, f"source '{source.id}' is never cited"))
@@ -122,12 +122,12 @@ def _citations(
 
 
 def _document_settings(
-    d: Document, site: SiteConfig, languages: Sequence[str], assets: Collection[str]
+    d: Document, config: SiteConfig, languages: Sequence[str], assets: Collection[str]
 ) -> list[Problem]:
     """What a document names that the site must have: its figures' series, its image, the
     languages of its navigation title; and its quotes said in another language than its own,
     which must say whose translation they show."""
-    series_ids = {s.id for s in site.series}
+    series_ids = {s.id for s in config.series}
     problems = [
         warning(
             d.path,
@@ -137,9 +137,9 @@ def _document_settings(
         for figure in d.figures
         if figure.series and figure.series not in series_ids
     ]
-    problems += check_languages(d.nav_title, "nav_title", d.path, (site.language, *languages))
+    problems += check_languages(d.nav_title, "nav_title", d.path, (config.language, *languages))
     for quote in d.quotes:
-        spoken, here = quote.original_lang, d.lang or site.language
+        spoken, here = quote.original_lang, d.lang or config.language
         if quote.original and spoken and spoken != here and not quote.translation:
             problems.append(
                 error(
@@ -155,18 +155,18 @@ def _document_settings(
 
 
 def _site_settings(
-    site: SiteConfig, documents: Sequence[Document], assets: Collection[str], site_path: str
+    config: SiteConfig, documents: Sequence[Document], assets: Collection[str], site_path: str
 ) -> list[Problem]:
     """What site.yaml names that the content must have: its key figures, logo and image."""
     figure_ids = {f.id for d in documents for f in d.figures}
     problems = [
         error(site_path, line, f"key_figures: no figure has the id '{figure_id}'; use the id of a figure in a briefing")
-        for figure_id, line in zip(site.key_figures, site.key_figure_lines, strict=True)
+        for figure_id, line in zip(config.key_figures, config.key_figure_lines, strict=True)
         if figure_id not in figure_ids
     ]
     for what, path in (
-        ("logo", site.publisher.logo if site.publisher else ""),
-        ("image", site.image.src if site.image else ""),
+        ("logo", config.publisher.logo if config.publisher else ""),
+        ("image", config.image.src if config.image else ""),
     ):
         if path and path.removeprefix("assets/") not in assets:
             problems.append(error(site_path, 0, f"the {what} '{path}' is not in assets/; add the file or fix the name"))
@@ -241,14 +241,14 @@ def _addresses(documents: Sequence[Document], languages: Sequence[str]) -> list[
 
 
 def _translations(
-    site: SiteConfig, documents: Sequence[Document], problems: list[Problem], unreadable: Collection[str]
+    config: SiteConfig, documents: Sequence[Document], problems: list[Problem], unreadable: Collection[str]
 ) -> tuple[tuple[Document, ...], tuple[str, ...]]:
     """Each document placed in its language's edition ('' for the site's own), checked
     against the site's languages and its original, each translation given the original's
     slug; what cannot be placed is left out. An original is in any of the site's
     languages (its 'lang', else the site's); a <name>.<code>.md alone is an original too."""
-    languages = tuple(lang.code for lang in site.languages)
-    every = (site.language, *languages)
+    languages = tuple(lang.code for lang in config.languages)
+    every = (config.language, *languages)
     listed = ", ".join(every)
     versions: dict[str, list[Document]] = {}
     for d in documents:
@@ -262,7 +262,7 @@ def _translations(
             and d.path.removesuffix(f".{d.lang}.md") + ".md" not in unreadable
         ):
             d = original = replace(d, translated=False)  # written in this language first
-        code = d.lang or site.language
+        code = d.lang or config.language
         if code not in every:
             what = f"'.{d.lang}.md' marks a translation into" if d.translated else "'lang' says it is in"
             problems.append(error(d.path, 1, f"{what} '{code}', which is not one of the site's languages ({listed})"))
@@ -278,12 +278,12 @@ def _translations(
                     )
                 )
             continue
-        if d.translated and code == (original.lang or site.language):
+        if d.translated and code == (original.lang or config.language):
             problems.append(
                 error(d.path, 1, f"this translation is in '{code}', the language of its original: rename it")
             )
             continue
-        d = _own_texts(_placed(d, "" if code == site.language else code), code, every, problems)
+        d = _own_texts(_placed(d, "" if code == config.language else code), code, every, problems)
         kept.append(replace(d, slug=original.slug) if d.translated else d)
     return tuple(kept), languages
 
@@ -322,14 +322,14 @@ def _placed(d: Document, lang: str) -> Document:
     )
 
 
-def _tags(edition: Sequence[Document], site: SiteConfig) -> list[Problem]:
+def _tags(edition: Sequence[Document], config: SiteConfig) -> list[Problem]:
     """Two spellings of a tag that give one address are a mistake: name both. (A topic that
     site.yaml names in several languages is one tag, however it is written.)"""
     seen: dict[str, tuple[str, str]] = {}
     problems = []
     for d in edition:
         for tag in d.tags:
-            if site.tag_of(tag):
+            if config.tag_of(tag):
                 continue
             slug = slugify(tag)
             first = seen.setdefault(slug, (tag, d.path))
@@ -375,20 +375,20 @@ def _has_anchor(document: Document, anchor: str) -> bool:
     return anchor in document.body.anchors or anchor in RESERVED_IDS or anchor.startswith(RESERVED_PREFIXES)
 
 
-def stale(site: SiteConfig, documents: Sequence[Document], today: dt.date) -> list[Problem]:
+def stale(config: SiteConfig, documents: Sequence[Document], today: dt.date) -> list[Problem]:
     """Warnings for information older than site.yaml's stale_after_days (check and build
     say them; the pages never depend on today's date)."""
-    limit = site.stale_after_days
+    limit = config.stale_after_days
     old = [d for d in documents if not d.translated and d.as_of and (today - d.as_of).days > limit]
     latest = max((x for d in documents if (x := d.as_of or d.updated or d.date)), default=None)
-    current = site.as_of or latest
+    current = config.as_of or latest
     problems = []
-    if current and (today - current).days > limit and site.origin:
-        what = "as_of" if site.as_of else "the latest briefing's date (there is no as_of)"
+    if current and (today - current).days > limit and config.origin:
+        what = "as_of" if config.as_of else "the latest briefing's date (there is no as_of)"
         problems.append(
             warning(
-                site.origin.path,
-                site.origin.line,
+                config.origin.path,
+                config.origin.line,
                 f"the site's information is as of {current} ({what}), {(today - current).days} days ago, more than"
                 f" stale_after_days ({limit}): bring it up to date and move as_of forward, or say so on the site",
             )

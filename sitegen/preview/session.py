@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from ..build import make_site
 from ..content.files import Inputs, read_inputs
 from ..content.load import Memo
-from ..content.siteconfig import SITE_FILE, read_site
+from ..content.siteconfig import SITE_FILE, read_site_config
+from ..pipeline import make_site
 from ..problems import ContentError, Problem
 from ..settings import BuildOptions
 from .server import Hub, LiveSite, SiteState, bind
@@ -56,7 +56,7 @@ class Preview:
             return
         finally:
             self.memo.prune()
-        base = urlsplit(model.site.base_url).path or "/"
+        base = urlsplit(model.config.base_url).path or "/"
         live = LiveSite(site)
         first = [p for p in self.hub.viewed() if p in live]
         first += [p for p in live.paths if p.startswith("assets/") and p not in first]  # stylesheets and images
@@ -108,7 +108,7 @@ class Preview:
 
 def _own_path(inputs: Inputs, options: BuildOptions) -> str:  # where to show a failed first build
     site_file = next((f for f in inputs.content if f.rel == SITE_FILE), None)
-    config = read_site(SITE_FILE, site_file.data if site_file else None, [], options.base_url)
+    config = read_site_config(SITE_FILE, site_file.data if site_file else None, [], options.base_url)
     return urlsplit(config.base_url).path or "/"
 
 

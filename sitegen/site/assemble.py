@@ -41,11 +41,11 @@ class Site:
     ) -> None:
         self.model = model
         self.templates, self.assets, self.templates_prefix = tuple(templates), tuple(assets), templates_prefix
-        site = model.site
-        codes = [site.language, *(x.code for x in site.languages)]
+        config = model.config
+        codes = [config.language, *(x.code for x in config.languages)]
         self.problems: list[Problem] = []
         self.strings = load_strings(templates, codes, templates_prefix, self.problems)
-        editions = [build_edition(model, "" if code == site.language else code) for code in codes]
+        editions = [build_edition(model, "" if code == config.language else code) for code in codes]
         self.editions = {e.lang: e for e in editions}
         self.pages: dict[str, Page] = {}
         for page in plan_pages(model, editions):

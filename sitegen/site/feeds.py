@@ -119,7 +119,7 @@ def _iso(value: object) -> str | None:
 
 def records(model: Model, edition: Edition, kind: str) -> list[dict[str, object]]:
     """The records of one download, each with DATA_FIELDS[kind] in order."""
-    base = model.site.base_url
+    base = model.config.base_url
 
     def owner_url(key: str) -> str:
         return base + document_url(edition.by_key[key])
@@ -175,7 +175,7 @@ def records(model: Model, edition: Edition, kind: str) -> list[dict[str, object]
             {
                 "id": v.person.id,
                 "name": v.name.text,
-                "names": {n.lang or model.site.language: n.text for n in v.person.names.texts},
+                "names": {n.lang or model.config.language: n.text for n in v.person.names.texts},
                 "also_known_as": list(v.person.also_known_as),
                 "description": v.description.text if v.description else "",
                 "status": v.person.latest.status if v.person.latest else "",
@@ -184,7 +184,7 @@ def records(model: Model, edition: Edition, kind: str) -> list[dict[str, object]
                     {
                         "date": e.date.iso,
                         "status": e.status,
-                        "text": {t.lang or model.site.language: t.text for t in e.text.texts},
+                        "text": {t.lang or model.config.language: t.text for t in e.text.texts},
                         "sources": list(e.sources),
                     }
                     for e in v.person.events
@@ -215,8 +215,8 @@ def records(model: Model, edition: Edition, kind: str) -> list[dict[str, object]
 
 
 def entry_id(model: Model, path: str) -> str:
-    feed_id = model.site.feed_id
-    return f"{feed_id}:{path}" if feed_id else model.site.base_url + path
+    feed_id = model.config.feed_id
+    return f"{feed_id}:{path}" if feed_id else model.config.base_url + path
 
 
 def atom(
@@ -224,7 +224,7 @@ def atom(
 ) -> bytes:
     """An Atom feed of (path, title, summary, date, link) entries, newest first. Entries of one
     day get distinct times (a second apart, in a fixed order), which feed readers sort by."""
-    site, home = model.site, model.site.base_url + edition.prefix
+    config, home = model.config, model.config.base_url + edition.prefix
     seconds: dict[object, int] = {}
     out = []
     for path, entry_title, summary, day, link in sorted(entries, key=lambda e: (str(e[3]), e[0]), reverse=True):
@@ -232,19 +232,19 @@ def atom(
         stamp = f"{day}T00:{n // 60 % 60:02d}:{n % 60:02d}Z"
         out.append(
             f"  <entry>\n    <title>{escape(entry_title)}</title>\n"
-            f'    <link rel="alternate" type="text/html" href={quoteattr(site.base_url + link)}/>\n'
+            f'    <link rel="alternate" type="text/html" href={quoteattr(config.base_url + link)}/>\n'
             f"    <id>{escape(entry_id(model, path))}</id>\n    <updated>{stamp}</updated>\n"
             f"    <summary>{escape(summary)}</summary>\n  </entry>\n"
         )
     newest = max((str(e[3]) for e in entries), default="1970-01-01")
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(edition.lang or site.language)}>\n'
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(edition.lang or config.language)}>\n'
         f"  <title>{escape(title)}</title>\n  <subtitle>{escape(edition.description)}</subtitle>\n"
         f'  <link rel="alternate" type="text/html" href={quoteattr(home)}/>\n'
         f'  <link rel="self" type="application/atom+xml" href={quoteattr(home + name)}/>\n'
         f"  <id>{escape(entry_id(model, edition.prefix + name))}</id>\n  <updated>{newest}T00:00:00Z</updated>\n"
-        f"  <author><name>{escape(site.publisher.name if site.publisher else edition.title)}</name></author>\n"
+        f"  <author><name>{escape(config.publisher.name if config.publisher else edition.title)}</name></author>\n"
         + "".join(out)
         + "</feed>\n"
     ).encode("utf-8")
@@ -291,15 +291,15 @@ def sitemap(model: Model, pages: Iterable[Page]) -> bytes:
     """Every page but 404.html, with its versions in the other languages (and x-default, the
     site's own language's) and when it last changed: a document's own date of change, a topic's
     latest briefing's, any other page the latest of the whole content's (never today's)."""
-    base = model.site.base_url
+    base = model.config.base_url
     latest = max((d.modified for d in model.documents if d.modified), default=None)
     urls = []
     for page in sorted(pages, key=lambda p: p.url):
         if not pagekinds.BY_NAME[page.kind].sitemap:
             continue
         alternates = dict(page.alternates)
-        if len(alternates) > 1 and model.site.language in alternates:
-            alternates["x-default"] = alternates[model.site.language]
+        if len(alternates) > 1 and model.config.language in alternates:
+            alternates["x-default"] = alternates[model.config.language]
         links = "".join(
             f'<xhtml:link rel="alternate" hreflang="{code}" href="{escape(base + url)}"/>'
             for code, url in sorted(alternates.items())
@@ -325,14 +325,14 @@ def other_files(
 ) -> dict[str, Callable[[], bytes]]:
     """Every file of the site but its pages and assets, each made when asked for. `titles`
     gives each language's strings, for the feeds' own titles."""
-    site, default = model.site, editions[0]
+    config, default = model.config, editions[0]
     files: dict[str, Callable[[], bytes]] = {
         "sitemap.xml": lambda: sitemap(model, pages),
-        "robots.txt": lambda: f"User-agent: *\nAllow: /\nSitemap: {site.base_url}sitemap.xml\n".encode(),
+        "robots.txt": lambda: f"User-agent: *\nAllow: /\nSitemap: {config.base_url}sitemap.xml\n".encode(),
         ".nojekyll": lambda: b"",
     }
     for edition in editions:
-        t = titles[edition.lang or site.language]
+        t = titles[edition.lang or config.language]
         files[edition.prefix + "feed.xml"] = partial(
             atom, model, edition, "feed.xml", edition.title, briefing_entries(edition)
         )
@@ -348,6 +348,6 @@ def other_files(
         files[f"data/{kind}.json"] = partial(_download, _json, model, default, kind)
     for kind in CSV_FILES:
         files[f"data/{kind}.csv"] = partial(_download, _csv, model, default, kind)
-    if site.cname:
-        files["CNAME"] = lambda: site.cname.encode() + b"\n"
+    if config.cname:
+        files["CNAME"] = lambda: config.cname.encode() + b"\n"
     return files

@@ -163,8 +163,8 @@ def _reader_order(source: Source) -> tuple[str, str, str]:
 
 def build_edition(model: Model, lang: str) -> Edition:
     """The edition in lang ('' for the site's own language)."""
-    site = model.site
-    spoken_names = {p.id: p.names.text(lang or site.language, site.language) or p.id for p in model.people}
+    config = model.config
+    spoken_names = {p.id: p.names.text(lang or config.language, config.language) or p.id for p in model.people}
     by_key = {d.key: spoken(d, spoken_names) for d in model.documents}
     originals = [d for d in by_key.values() if not d.translated]
     shown = [by_key.get(f"{d.name}.{lang}" if lang else d.name, d) for d in originals]
@@ -176,12 +176,12 @@ def build_edition(model: Model, lang: str) -> Edition:
     pages = tuple(
         sorted((d for d in shown if d.kind is Kind.PAGE), key=lambda p: (p.nav is None, p.nav or 0, p.title.casefold()))
     )
-    briefings = tuple(_in_language(b, lang or site.language, site.language) for b in briefings)
+    briefings = tuple(_in_language(b, lang or config.language, config.language) for b in briefings)
     timeline = tuple(
         sorted((e for b in briefings for e in b.timeline), key=lambda e: (e.date.sort_key, e.owner, e.number))
     )
     figures = sorted((f for b in briefings for f in b.figures), key=lambda f: (f.series, f.as_of, f.id))
-    order = [s.id for s in site.series]
+    order = [s.id for s in config.series]
     series_ids = sorted(
         {f.series for f in figures if f.series}, key=lambda s: (order.index(s) if s in order else len(order), s)
     )
@@ -194,21 +194,21 @@ def build_edition(model: Model, lang: str) -> Edition:
     anchors = Anchors()
     tagged: dict[str, list[Document]] = {}
     names: dict[str, tuple[str, str]] = {}  # each topic's name here, and its language
-    code = lang or site.language
+    code = lang or config.language
     for b in briefings:
         for tag in b.tags:
-            topic = site.tag_of(tag)
+            topic = config.tag_of(tag)
             key = topic.id if topic else slugify(tag)
             tagged.setdefault(key, []).append(b)
             named = topic.names.get(code) if topic else None
-            names.setdefault(key, (named.text, named.lang) if named else (tag, b.lang or site.language))
-    language = next((x for x in site.languages if x.code == lang), None)
+            names.setdefault(key, (named.text, named.lang) if named else (tag, b.lang or config.language))
+    language = next((x for x in config.languages if x.code == lang), None)
     latest = max((d for d in (as_of(b) for b in briefings) if d), default=None)
     edition = Edition(
         lang=lang,
         prefix=prefix_of(lang),
-        title=language.title if language else site.title,
-        description=language.description if language else site.description,
+        title=language.title if language else config.title,
+        description=language.description if language else config.description,
         home=by_key.get(f"home.{lang}" if lang else "home") or next((d for d in originals if d.name == "home"), None),
         briefings=briefings,
         pages=pages,
@@ -218,7 +218,7 @@ def build_edition(model: Model, lang: str) -> Edition:
             for year, events in itertools.groupby(timeline, key=lambda e: e.date.year)
         ),
         series=tuple(
-            SeriesView(site.series_by_id(sid), tuple(f for f in figures if f.series == sid), f"series-{sid}")
+            SeriesView(config.series_by_id(sid), tuple(f for f in figures if f.series == sid), f"series-{sid}")
             for sid in series_ids
         ),
         single_figures=tuple(f for f in figures if not f.series),
@@ -250,12 +250,12 @@ def build_edition(model: Model, lang: str) -> Edition:
         citing={},
         sources=dict(sorted(model.sources.items(), key=lambda item: _reader_order(item[1]))),
         by_key=by_key,
-        as_of=site.as_of or latest,
+        as_of=config.as_of or latest,
     )
     people = tuple(
         sorted(
             (
-                person_view(p, lang, site.language, edition.quotes, (*edition.briefings, *edition.pages))
+                person_view(p, lang, config.language, edition.quotes, (*edition.briefings, *edition.pages))
                 for p in model.people
             ),
             key=lambda v: (v.name.text.casefold(), v.person.id),
@@ -325,7 +325,7 @@ def plan_pages(model: Model, editions: Sequence[Edition]) -> list[Page]:
     versions: dict[str, list[Document]] = {}
     for v in model.documents:
         versions.setdefault(v.name, []).append(v)
-    every = {x.lang or model.site.language: x.prefix for x in editions}
+    every = {x.lang or model.config.language: x.prefix for x in editions}
     pages: list[Page] = []
     # A group page of the same address in several editions (an untranslated briefing's topic) is one page.
     item_versions: dict[str, dict[str, str]] = {}
@@ -335,15 +335,15 @@ def plan_pages(model: Model, editions: Sequence[Edition]) -> list[Page]:
                 for item in getattr(x, kind.items):
                     if not isinstance(item, Document):
                         url = kind.url_for(item.anchor)
-                        item_versions.setdefault(url, {})[x.lang or model.site.language] = x.prefix + url
+                        item_versions.setdefault(url, {})[x.lang or model.config.language] = x.prefix + url
     for edition in editions:
         for kind in pagekinds.KINDS:
             if edition.lang and not kind.every_edition:
                 continue
             if kind.items:
-                pages += _item_pages(kind, edition, model.site.language, versions, item_versions)
+                pages += _item_pages(kind, edition, model.config.language, versions, item_versions)
             else:
-                pages.append(_section_page(kind, edition, model.site.language, every, model.site.key_figures))
+                pages.append(_section_page(kind, edition, model.config.language, every, model.config.key_figures))
     return pages
 
 

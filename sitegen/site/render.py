@@ -154,7 +154,7 @@ class Renderer:
         self.language_names = {code: s.text("language_name") for code, s in strings.items()}
         self.index = links.index_of(
             model.documents,
-            model.site.language,
+            model.config.language,
             (),
             {f.rel for f in model.files},
             assets,
@@ -164,7 +164,7 @@ class Renderer:
             **{f"assets/{a}": n for a, n in assets.items()},
             **{f"files/{f.rel}": len(f.data) for f in model.files},
         }
-        self.prefixes = {lang or model.site.language: e.prefix for lang, e in editions.items()}
+        self.prefixes = {lang or model.config.language: e.prefix for lang, e in editions.items()}
         self.env.filters["compact"] = compact
         self.env.globals.update(
             document_url=document_url,
@@ -178,10 +178,10 @@ class Renderer:
 
     def render(self, page: Page, **extra: object) -> bytes:
         """The page's bytes; raises TemplateFailure, at the template's line, when it fails."""
-        site = self.model.site
-        lang = "" if page.lang == site.language else page.lang
+        config = self.model.config
+        lang = "" if page.lang == config.language else page.lang
         edition, t = self.editions[lang], self.strings[page.lang]
-        base_path = urlsplit(site.base_url).path or "/"
+        base_path = urlsplit(config.base_url).path or "/"
 
         root_relative = page.root_relative and not extra.get("offline_copy")
 
@@ -189,7 +189,7 @@ class Renderer:
             return base_path + to if root_relative else relative(page.url, to)
 
         def lang_of(document: Document) -> str:
-            return document.lang or site.language
+            return document.lang or config.language
 
         def display(figure: Figure) -> str:
             number = t.number(figure.value)
@@ -241,7 +241,7 @@ class Renderer:
         helpers: dict[str, Any] = {
             "body": body,
             "downloads": downloads,
-            "site": site,
+            "site": config,
             "edition": edition,
             "page": page,
             "t": t,
@@ -250,14 +250,14 @@ class Renderer:
             "time": t.time,
             "number": t.number,
             "display": display,
-            "absolute": lambda to: site.base_url + to,
-            "canonical": site.base_url + page.url,
+            "absolute": lambda to: config.base_url + to,
+            "canonical": config.base_url + page.url,
             "lang_of": lang_of,
             "csp": self.inline_csp
             if page.root_relative
             else "; ".join(filter(None, (CSP.format(style="'self'"), page.csp))),
             "inline_stylesheet": self.stylesheet if page.root_relative else None,
-            "alternates": {code: site.base_url + url for code, url in page.alternates.items()},
+            "alternates": {code: config.base_url + url for code, url in page.alternates.items()},
             "language_names": self.language_names,
             "language_links": language_links(page.url, page.lang, page.alternates, self.prefixes),
             "strings": self.strings,
@@ -270,15 +270,15 @@ class Renderer:
             ),
             # A document's tag: its topic's address, and its name in the page's language.
             "tag_link": lambda tag: link(
-                f"{edition.prefix}tags/{(topic.id if (topic := site.tag_of(tag)) else slugify(tag))}/"
+                f"{edition.prefix}tags/{(topic.id if (topic := config.tag_of(tag)) else slugify(tag))}/"
             ),
             "tag_name": lambda tag: (
-                topic.names.get(page.lang) if (topic := site.tag_of(tag)) else LocalText(tag, page.lang)
+                topic.names.get(page.lang) if (topic := config.tag_of(tag)) else LocalText(tag, page.lang)
             ),
             "tag_in_lang": lambda group: Markup('<span lang="{}">{}</span>').format(group.lang, group.name),
-            "local": lambda value: value.text(page.lang, site.language),
+            "local": lambda value: value.text(page.lang, config.language),
             "local_lang": lambda value: (
-                Markup(' lang="{}"').format(c) if (c := value.get(page.lang, site.language).lang) != page.lang else ""
+                Markup(' lang="{}"').format(c) if (c := value.get(page.lang, config.language).lang) != page.lang else ""
             ),
             "event_anchor": lambda e: event_anchor(e, edition),
             "quote_anchor": lambda q: quote_anchor(q, edition),
@@ -303,11 +303,11 @@ class Renderer:
                 else text
             ),
             "t_in": lambda code: self.strings[code],  # another language's interface (the 404 page has every one)
-            "site_languages": [site.language, *(x.code for x in site.languages)],
+            "site_languages": [config.language, *(x.code for x in config.languages)],
             "cited_urls": lambda items: cited_urls(edition, items),
-            "publisher_ld": lambda: publisher_ld(site, edition),
+            "publisher_ld": lambda: publisher_ld(config, edition),
             "figure_dates": lambda: figure_dates(edition),
-            "breadcrumb_ld": lambda: breadcrumb_ld(site.base_url, edition, page, t),
+            "breadcrumb_ld": lambda: breadcrumb_ld(config.base_url, edition, page, t),
             "quotations_ld": lambda: quotations_ld(self.model, edition),
             "timeline_ld": lambda: timeline_ld(self.model, edition, page, t),
             "person_ld": lambda view: person_ld(self.model, view),
@@ -355,16 +355,16 @@ def compact(value: Any) -> Any:
     return value
 
 
-def publisher_ld(site: SiteConfig, edition: Edition) -> dict[str, object]:
+def publisher_ld(config: SiteConfig, edition: Edition) -> dict[str, object]:
     """The schema.org Organization that publishes the site: site.yaml's publisher, else the site."""
-    p = site.publisher
+    p = config.publisher
     return dict(
         compact(
             {
                 "@type": "Organization",
                 "name": p.name if p else edition.title,
-                "url": p.url if p and p.url else site.base_url + edition.prefix,
-                "logo": {"@type": "ImageObject", "url": site.base_url + p.logo} if p and p.logo else None,
+                "url": p.url if p and p.url else config.base_url + edition.prefix,
+                "logo": {"@type": "ImageObject", "url": config.base_url + p.logo} if p and p.logo else None,
             }
         )
     )
@@ -414,7 +414,7 @@ def cited_urls(edition: Edition, items: Sequence[Figure | Event | Quote]) -> lis
 
 def quotations_ld(model: Model, edition: Edition) -> dict[str, object]:
     """schema.org Quotation for each quote, for search engines and citation tools."""
-    base = model.site.base_url
+    base = model.config.base_url
     return {
         "@context": "https://schema.org",
         "@graph": [
@@ -437,11 +437,11 @@ def person_ld(model: Model, view: PersonView) -> dict[str, object]:
     return {
         "@context": "https://schema.org",
         "@type": "Person",
-        "@id": model.site.base_url + view.url,
+        "@id": model.config.base_url + view.url,
         "name": view.name.text,
         "alternateName": [n.text for n in person.names.texts if n.text != view.name.text] + list(person.also_known_as),
         **({"description": view.description.text} if view.description else {}),
-        "url": model.site.base_url + view.url,
+        "url": model.config.base_url + view.url,
         "subjectOf": [
             {"@type": "CreativeWork", "name": sources[s].title, "url": sources[s].url}
             for s in dict.fromkeys(s for e in person.events for s in e.sources)
@@ -453,7 +453,7 @@ def person_ld(model: Model, view: PersonView) -> dict[str, object]:
 def timeline_ld(model: Model, edition: Edition, page: Page, t: Strings) -> dict[str, object]:
     """schema.org ItemList of the timeline's Events, in date order. Built here, not in the
     template: Jinja can only grow a list by copying it, which is quadratic in events."""
-    base = model.site.base_url
+    base = model.config.base_url
     items = []
     for position, e in enumerate(edition.timeline, start=1):
         owner: Document = edition.by_key[e.owner]

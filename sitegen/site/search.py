@@ -82,7 +82,7 @@ def record_entries(site: Site) -> list[Entry]:
     timeline events, as records at their anchors, in address order."""
     found = []
     for edition in site.editions.values():
-        lang, p = edition.lang or site.model.site.language, edition.prefix
+        lang, p = edition.lang or site.model.config.language, edition.prefix
         for q in edition.quotes:
             words = " ".join(x for x in (q.speaker, q.role, q.text, q.original) if x)
             found.append(

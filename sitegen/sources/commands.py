@@ -16,45 +16,49 @@ ARCHIVE_HELP = "find (or, with --save, make) an archived copy of each source and
 
 
 def add_sources_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    sources = commands.add_parser(
+    sources_parser = commands.add_parser(
         "sources",
         help="check that sources still answer; archive them",
         description="Work on the sources over the network: `sources check` and `sources archive`.",
     )
-    actions = sources.add_subparsers(dest="sources_command", metavar="{check,archive}", required=True)
-    check = actions.add_parser("check", help=CHECK_HELP, description=CHECK_HELP + ".")
-    check.add_argument("--json", type=Path, metavar="FILE", help="also write the whole result to FILE, for scripts")
-    check.add_argument(
+    actions = sources_parser.add_subparsers(dest="sources_command", metavar="{check,archive}", required=True)
+    check_parser = actions.add_parser("check", help=CHECK_HELP, description=CHECK_HELP + ".")
+    check_parser.add_argument(
+        "--json", type=Path, metavar="FILE", help="also write the whole result to FILE, for scripts"
+    )
+    check_parser.add_argument(
         "--max-age",
         default="1d",
         metavar="AGE",
         help="reuse an answer kept in .cache/ if younger than AGE (1d, 12h, 30m; 0 checks all again; default 1d)",
     )
-    archive = actions.add_parser("archive", help=ARCHIVE_HELP, description=ARCHIVE_HELP + ".")
-    archive.add_argument(
+    archive_parser = actions.add_parser("archive", help=ARCHIVE_HELP, description=ARCHIVE_HELP + ".")
+    archive_parser.add_argument(
         "--save",
         action="store_true",
         help="ask the Wayback Machine to save a source it has no capture of"
         " (needs IA_ACCESS_KEY and IA_SECRET_KEY: your keys from https://archive.org/account/s3.php)",
     )
-    archive.add_argument("--dry-run", action="store_true", help="look up, say what would be written, write nothing")
-    archive.add_argument(
+    archive_parser.add_argument(
+        "--dry-run", action="store_true", help="look up, say what would be written, write nothing"
+    )
+    archive_parser.add_argument(
         "--wait", type=_seconds, default=300.0, metavar="S", help="seconds to wait for one save (default 300)"
     )
-    archive.add_argument(
+    archive_parser.add_argument(
         "--poll-interval",
         type=_seconds,
         default=5.0,
         metavar="S",
         help="seconds between asking how a save goes (default 5)",
     )
-    for command in (check, archive):
-        command.add_argument("--content", type=Path, help="content folder (default: content/)")
-        command.add_argument("--drafts", action="store_true", help="include the sources of drafts")
-        command.add_argument(
+    for subparser in (check_parser, archive_parser):
+        subparser.add_argument("--content", type=Path, help="content folder (default: content/)")
+        subparser.add_argument("--drafts", action="store_true", help="include the sources of drafts")
+        subparser.add_argument(
             "--timeout", type=_seconds, default=20.0, metavar="S", help="seconds to wait for an answer (default 20)"
         )
-        command.add_argument(
+        subparser.add_argument(
             "--retries",
             type=int,
             choices=range(6),
@@ -62,10 +66,10 @@ def add_sources_parser(commands: argparse._SubParsersAction) -> None:  # type: i
             metavar="N",
             help="tries again after a timeout, a dropped connection, 429 or a server error (default 2)",
         )
-        command.add_argument(
+        subparser.add_argument(
             "--backoff", type=_seconds, default=1.0, metavar="S", help="seconds before the first retry (default 1)"
         )
-        command.add_argument(
+        subparser.add_argument(
             "--per-host", type=int, choices=range(1, 9), default=2, metavar="N", help="connections per host (default 2)"
         )
 
@@ -81,8 +85,8 @@ def _seconds(text: str) -> float:
 
 
 def run_sources(args: argparse.Namespace, options: BuildOptions, say: Callable[[str], None]) -> int:
-    from ..build import check as load
     from ..content.siteconfig import is_placeholder
+    from ..pipeline import check as load
     from .net import Politeness
 
     if args.sources_command == "check":
@@ -97,7 +101,7 @@ def run_sources(args: argparse.Namespace, options: BuildOptions, say: Callable[[
     sources = list(model.sources.values())
     if model.errors:
         say(f"note: the content has {len(model.errors)} errors (run check); sources with a wrong address are skipped")
-    base = model.site.base_url
+    base = model.config.base_url
     contact = base if base.startswith("http") and not is_placeholder(base) else ""
     politeness = Politeness(timeout=args.timeout, retries=args.retries, per_host=args.per_host, backoff=args.backoff)
     if args.sources_command == "check":

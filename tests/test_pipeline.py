@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from markupsafe import Markup
 
-from sitegen import build as build_module
-from sitegen.build import build
+from sitegen import pipeline
+from sitegen.pipeline import build
 from sitegen.problems import ContentError
 from sitegen.settings import BuildOptions
 
@@ -148,7 +148,7 @@ def test_a_cache_entry_edited_by_hand_is_never_published(project: Path) -> None:
     assert digests_under(project / "output") == clean_build(project)
     # Even with its check made anew, HTML the renderer does not make is refused on every
     # build: the entry is not used, and the file is parsed again from its source.
-    cache = build_module.Cache(options(project), build_module.fingerprint())
+    cache = pipeline.Cache(options(project), pipeline.fingerprint())
     entry["check"] = cache._check(edited, entry["value"])
     edited.write_text(json.dumps(entry))
     (project / "output/index.html").unlink()
@@ -195,7 +195,7 @@ def test_a_big_build_in_worker_processes_equals_one_in_this_process(
     project: Path, monkeypatch: pytest.MonkeyPatch, start: str
 ) -> None:
     # Forked workers are handed the site; spawned ones (macOS, Windows) make their own.
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
     context = multiprocessing.get_context(start)
     monkeypatch.setattr(multiprocessing, "get_context", lambda method=None: context)
     quiet(options(project, cache=False, workers=2))
@@ -203,7 +203,7 @@ def test_a_big_build_in_worker_processes_equals_one_in_this_process(
 
 
 def clean_build_single(root: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    monkeypatch.setattr(build_module, "PARALLEL_FROM", 10**9)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 10**9)
     return clean_build(root)
 
 
@@ -280,7 +280,7 @@ def test_a_build_killed_while_its_workers_run_leaves_no_lock_and_no_workers(tmp_
 
     root = copy_project(FIXTURES / "basic" / "content", tmp_path / "project")
     shutil.rmtree(root / "content")
-    write_corpus(root, build_module.PARALLEL_FROM + 200)
+    write_corpus(root, pipeline.PARALLEL_FROM + 200)
     command = [sys.executable, str(root / "build.py"), "build", "--no-cache", "--workers", "2"]
     build_run = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
@@ -317,7 +317,7 @@ def test_the_fingerprint_is_of_the_libraries_code_as_loaded(tmp_path: Path) -> N
     shutil.copytree(Path(markdown_it.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
 
     def fingerprint_with(path: str) -> str:
-        code = "from sitegen.build import fingerprint; print(fingerprint())"
+        code = "from sitegen.pipeline import fingerprint; print(fingerprint())"
         env = {**os.environ, "PYTHONPATH": path}
         return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
 

@@ -182,7 +182,7 @@ def make_site(
     if model.errors:
         raise ContentError(model.problems)
     if origin:
-        model = replace(model, site=replace(model.site, base_url=origin + urlsplit(model.site.base_url).path))
+        model = replace(model, config=replace(model.config, base_url=origin + urlsplit(model.config.base_url).path))
     site = Site(model, inputs.templates, inputs.assets, options.templates_prefix)
     if site.problems:
         raise ContentError(site.problems)
@@ -217,7 +217,7 @@ def write(site: Site, options: BuildOptions, pool: ProcessPoolExecutor | None) -
         # The index is part of the site: staged with it, so swapped in and copied offline with it.
         for path, data in search.files().items():
             writer.put(path, data)
-        name = site.model.site.offline_name
+        name = site.model.config.offline_name
         # 404.html links from the site's path on a server; the copy's, opened from disk, links relatively.
         copy_only = {path: site.file(path, offline_copy=True) for path in site.paths() if path == "404.html"}
         size, digest = writer.archive(f"offline/{name}.zip", name, copy_only)
