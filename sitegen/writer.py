@@ -250,6 +250,7 @@ class SiteWriter:
         self._old_archives = _archive_keys(self.target / MARKER_NAME) if old and reuse_archives else {}
         self._hashes: dict[str, str] = {}
         self._written: list[str] = []
+        self._folders: set[Path] = set()
         self._unchanged: list[str] = []
         parent = self.target.parent
         self._journal = Journal(lock_path(self.target))
@@ -289,7 +290,7 @@ class SiteWriter:
                     [p for p in self._unchanged if p != path],
                 )
                 new.unlink()
-            new.parent.mkdir(parents=True, exist_ok=True)
+            self._folder(new.parent)
             if path in self._old and _same_bytes(old, data):
                 _link_or_copy(old, new)
                 self._unchanged.append(path)
@@ -299,6 +300,13 @@ class SiteWriter:
             os.chmod(new, self._mode)
         except OSError as exc:
             raise os_problem("cannot write the site", new.as_posix(), exc) from None
+
+    def _folder(self, folder: Path) -> None:
+        """Make a folder of the staged site, once: a site of thousands of files in a few
+        folders (the search index's) would otherwise ask the disk for each again."""
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
 
     def archive(self, path: str, top: str, replace: Mapping[str, bytes] | None = None) -> tuple[int, str]:
         """Stage at path a zip of every file staged so far (but those beside it), inside the folder
@@ -344,7 +352,7 @@ class SiteWriter:
         try:
             if path not in self._old or hashlib.sha256(old.read_bytes()).hexdigest() != self._old[path]:
                 return False
-            new.parent.mkdir(parents=True, exist_ok=True)
+            self._folder(new.parent)
             _link_or_copy(old, new)
             os.chmod(new, self._mode)
         except OSError:
