@@ -214,13 +214,15 @@ def write(site: Site, options: BuildOptions, pool: ProcessPoolExecutor | None) -
                     search.add(entry)
         if problems:
             raise ContentError(sorted_unique(problems))
-        # The index is part of the site: staged with it, so swapped in and copied offline with it.
-        for path, data in search.files().items():
-            writer.put(path, data)
         name = site.model.config.offline_name
         # 404.html links from the site's path on a server; the copy's, opened from disk, links relatively.
         copy_only = {path: site.file(path, offline_copy=True) for path in site.paths() if path == "404.html"}
-        size, digest = writer.archive(f"offline/{name}.zip", name, copy_only)
+        # The pages are compressed while Pagefind finishes the index.
+        archive = writer.start_archive(f"offline/{name}.zip", name, copy_only)
+        # The index is part of the site: staged with it, so swapped in and copied offline with it.
+        for path, data in search.files().items():
+            writer.put(path, data)
+        size, digest = writer.finish_archive(archive)
         writer.put(f"offline/{name}.zip.sha256", f"{digest}  {name}.zip\n".encode())
         # The copy's own pages cannot give its digest; the site's, made again now, do.
         offline = {"file": f"offline/{name}.zip", "size": size, "sha256": digest}

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 import time
 import zipfile
 import zlib
@@ -234,7 +235,7 @@ def build_lock(target: Path, say: Callable[[str], None]) -> Iterator[None]:
 
 
 GZIP_MAGIC = b"\x1f\x8b"
-ARCHIVE_FORMAT = 2  # how archive() lays out and compresses: a change makes every kept zip new
+ARCHIVE_FORMAT = 3  # how archive() lays out and compresses: a change makes every kept zip new
 
 
 class SiteWriter:
@@ -251,6 +252,7 @@ class SiteWriter:
         self._hashes: dict[str, str] = {}
         self._written: list[str] = []
         self._folders: set[Path] = set()
+        self._pending: list[Archive] = []
         self._unchanged: list[str] = []
         parent = self.target.parent
         self._journal = Journal(lock_path(self.target))
@@ -309,12 +311,28 @@ class SiteWriter:
             self._folders.add(folder)
 
     def archive(self, path: str, top: str, replace: Mapping[str, bytes] | None = None) -> tuple[int, str]:
-        """Stage at path a zip of every file staged so far (but those beside it), inside the folder
-        `top`, byte-identical for the same files (fixed times, order, modes): its size and sha256.
-        `replace` gives the copy's own bytes for some files (a page made for reading from disk)."""
-        replace = replace or {}
-        beside = path.rsplit("/", 1)[0] + "/"
-        names = sorted(n for n in self._hashes if not n.startswith(beside))
+        """Stage at path a zip of every file staged so far (but those beside it): its size and sha256."""
+        return self.finish_archive(self.start_archive(path, top, replace))
+
+    def start_archive(self, path: str, top: str, replace: Mapping[str, bytes] | None = None) -> Archive:
+        """Begin a zip, for path, of every file staged by finish_archive (but those beside it),
+        inside the folder `top`, byte-identical for the same files (fixed times, order, modes).
+        `replace` gives the copy's own bytes for some files (a page made for reading from disk).
+        The files staged so far are compressed in a thread meanwhile (zlib works outside
+        Python's lock); those staged later follow, at the end: files in the order they were
+        staged in, each part in name order."""
+        job = Archive(path, top, dict(replace or {}), self.staging)
+        job.first = sorted(n for n in self._hashes if not n.startswith(job.beside))
+        self._pending.append(job)
+        job.start()
+        return job
+
+    def finish_archive(self, job: Archive) -> tuple[int, str]:
+        """Stage the zip start_archive began (or the last build's, if it holds the same files):
+        its size and sha256."""
+        first = set(job.first)
+        later = sorted(n for n in self._hashes if not n.startswith(job.beside) and n not in first)
+        names = job.first + later
         # What the zip's bytes depend on: the same key, the same zip, which the last build made.
         key = hashlib.sha256(
             json.dumps(
@@ -323,28 +341,24 @@ class SiteWriter:
                     zipfile.__file__,
                     zlib.ZLIB_RUNTIME_VERSION,  # the compressor: another version may compress otherwise
                     ARCHIVE_FORMAT,
-                    top,
-                    [[n, hashlib.sha256(replace[n]).hexdigest() if n in replace else self._hashes[n]] for n in names],
+                    job.top,
+                    len(job.first),
+                    [
+                        [n, hashlib.sha256(job.replace[n]).hexdigest() if n in job.replace else self._hashes[n]]
+                        for n in names
+                    ],
                 ]
             ).encode()
         ).hexdigest()
-        self._archives[path] = key
-        if self._old_archives.get(path) == key and self._keep(path):
-            return (self.staging / path).stat().st_size, self._hashes[path]
-        buffer = io.BytesIO()
-        try:
-            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-                for name in names:
-                    data = replace[name] if name in replace else (self.staging / name).read_bytes()
-                    # Compressed already (the search index's files are gzip): stored, not compressed again.
-                    method = zipfile.ZIP_STORED if data.startswith(GZIP_MAGIC) else zipfile.ZIP_DEFLATED
-                    info = zipfile.ZipInfo(f"{top}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
-                    info.create_system, info.external_attr, info.compress_type = 3, 0o644 << 16, method
-                    archive.writestr(info, data, compress_type=method, compresslevel=6)
-        except OSError as exc:
-            raise os_problem("cannot read the staged site back", self.staging.as_posix(), exc) from None
-        self.put(path, data := buffer.getvalue())
-        return len(data), self._hashes[path]
+        self._archives[job.path] = key
+        if self._old_archives.get(job.path) == key and self._keep(job.path):
+            job.cancel()
+            self._pending.remove(job)
+            return (self.staging / job.path).stat().st_size, self._hashes[job.path]
+        data = job.finish(later)
+        self._pending.remove(job)
+        self.put(job.path, data)
+        return len(data), self._hashes[job.path]
 
     def _keep(self, path: str) -> bool:
         """Stage the last build's file at path as it is, if it is still what its manifest says."""
@@ -391,12 +405,64 @@ class SiteWriter:
         return WriteReport(tuple(sorted(self._written)), tuple(sorted(self._unchanged)), removed)
 
     def discard(self) -> None:
+        for job in self._pending:  # it reads the staged files, which are about to go
+            job.cancel()
         self._remove(self.staging)
 
     def _remove(self, tree: Path) -> None:
         shutil.rmtree(tree, ignore_errors=True)
         if not tree.exists():
             self._journal.discard(tree.name)
+
+
+class Archive:
+    """A zip being made for SiteWriter (start_archive, finish_archive)."""
+
+    def __init__(self, path: str, top: str, replace: dict[str, bytes], staging: Path) -> None:
+        self.path, self.top, self.replace, self.staging = path, top, replace, staging
+        self.beside = path.rsplit("/", 1)[0] + "/"
+        self.first: list[str] = []
+        self._buffer = io.BytesIO()
+        self._zip = zipfile.ZipFile(self._buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
+        self._failure: OSError | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._add_first, name="offline-copy", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _add_first(self) -> None:
+        try:
+            for name in self.first:
+                if self._stop.is_set():
+                    return
+                self._add(name)
+        except OSError as exc:
+            self._failure = exc
+
+    def _add(self, name: str) -> None:
+        data = self.replace[name] if name in self.replace else (self.staging / name).read_bytes()
+        # Compressed already (the search index's files are gzip): stored, not compressed again.
+        method = zipfile.ZIP_STORED if data.startswith(GZIP_MAGIC) else zipfile.ZIP_DEFLATED
+        info = zipfile.ZipInfo(f"{self.top}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
+        info.create_system, info.external_attr, info.compress_type = 3, 0o644 << 16, method
+        self._zip.writestr(info, data, compress_type=method, compresslevel=6)
+
+    def finish(self, later: list[str]) -> bytes:
+        self._thread.join()
+        try:
+            if self._failure is not None:
+                raise self._failure
+            for name in later:
+                self._add(name)
+            self._zip.close()
+        except OSError as exc:
+            raise os_problem("cannot read the staged site back", self.staging.as_posix(), exc) from None
+        return self._buffer.getvalue()
+
+    def cancel(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 class Journal:

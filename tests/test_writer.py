@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import gzip
+import hashlib
+import io
 import os
 import shutil
 import stat
@@ -301,3 +303,39 @@ def test_the_offline_copy_stores_compressed_files_as_they_are(root: Path) -> Non
         page, stored = archive.getinfo("site/index.html"), archive.getinfo("site/pagefind/index/en_1.pf_index")
         assert page.compress_type == zipfile.ZIP_DEFLATED and page.compress_size < page.file_size
         assert stored.compress_type == zipfile.ZIP_STORED and archive.read(stored) == index
+
+
+def test_a_zip_begun_before_the_last_files_holds_them_all_in_a_fixed_order(root: Path) -> None:
+    """The pages are compressed while the search index is made; its files join at the end."""
+    made = []
+    for _ in range(2):
+        with site_writer(root, root / "output") as writer:
+            for n in range(50):
+                writer.put(f"p{n:02}/index.html", f"<p>page {n}</p>".encode() * 200)
+            job = writer.start_archive("offline/site.zip", "site")
+            writer.put("pagefind/a.pf_index", gzip.compress(b"index", mtime=0))
+            writer.put("about/index.html", b"<p>staged late</p>")
+            size, digest = writer.finish_archive(job)
+            writer.commit()
+        data = (root / "output/offline/site.zip").read_bytes()
+        assert len(data) == size and hashlib.sha256(data).hexdigest() == digest
+        made.append(data)
+        shutil.rmtree(root / "output")
+    assert made[0] == made[1]
+    with zipfile.ZipFile(io.BytesIO(made[0])) as archive:
+        names = archive.namelist()
+        assert names == [f"site/p{n:02}/index.html" for n in range(50)] + [
+            "site/about/index.html",
+            "site/pagefind/a.pf_index",
+        ]
+        assert archive.read("site/about/index.html") == b"<p>staged late</p>"
+
+
+def test_a_build_that_fails_while_its_zip_is_made_stops_the_zip(root: Path) -> None:
+    with pytest.raises(RuntimeError), site_writer(root, root / "output") as writer:
+        for n in range(200):
+            writer.put(f"p{n:03}/index.html", os.urandom(20_000))
+        job = writer.start_archive("offline/site.zip", "site")
+        raise RuntimeError("the search index failed")
+    assert not job._thread.is_alive()
+    assert not [p for p in root.iterdir() if p.name.startswith(".output.new-")]  # the staged site is gone
