@@ -218,10 +218,14 @@ class SearchIndex:
     def _read(self) -> None:
         stdout = self._process.stdout
         assert stdout is not None
-        pending = b""
+        pending: list[bytes] = []  # an answer's parts so far (the index comes as one answer of megabytes)
         try:
-            while chunk := os.read(stdout.fileno(), 1 << 16):
-                *whole, pending = (pending + chunk).split(b",")
+            while chunk := os.read(stdout.fileno(), 1 << 20):
+                if b"," not in chunk:
+                    pending.append(chunk)
+                    continue
+                *whole, rest = (b"".join(pending) + chunk).split(b",")
+                pending = [rest]
                 for raw in whole:
                     answer = json.loads(base64.b64decode(raw))
                     payload = answer["payload"]
