@@ -283,6 +283,8 @@ class SiteWriter:
         """Stage a file; `again` replaces one staged before."""
         if (path in self._hashes) != again or path == MARKER_NAME or not _is_relative(path):
             raise ValueError(f"bad or repeated output path {path!r}")
+        if again and any(path in job.first for job in self._pending):
+            raise ValueError(f"{path!r} is being read into a zip; stage it again after finish_archive")
         self._hashes[path] = hashlib.sha256(data).hexdigest()
         new, old = self.staging / path, self.target / path
         try:

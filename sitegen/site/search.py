@@ -191,6 +191,7 @@ class SearchIndex:
             self._process.kill()
         self._process.wait()
         self._writer.join(timeout=10)  # its next write fails, or it has ended: it no longer writes
+        self._reader.join(timeout=10)  # the program's end ends its answers: nothing reads them now
         for stream in (self._process.stdin, self._process.stdout):
             if stream is not None:
                 with suppress(OSError):  # what was left unsent has nowhere to go
