@@ -11,6 +11,8 @@ import datetime as dt
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import overload
 
 from .. import pagekinds
 from ..content.model import (
@@ -99,7 +101,6 @@ class Edition:
     people: tuple[PersonView, ...]  # by name
     statuses: tuple[Group, ...]  # people by their latest status, in STATUSES order
     corrections: tuple[tuple[Correction, Document], ...]  # newest first
-    citing: Mapping[str, tuple[Citing, ...]]
     sources: Mapping[str, Source]  # every source, sorted for readers: by publisher, then date
     by_key: Mapping[str, Document]  # every document of every language
     as_of: dt.date | None
@@ -107,6 +108,12 @@ class Edition:
     @property
     def figures(self) -> tuple[Figure, ...]:
         return (*(f for sv in self.series for f in sv.figures), *self.single_figures)
+
+    @cached_property
+    def citing(self) -> Mapping[str, tuple[Citing, ...]]:
+        """For each source, everything in the edition that cites it: made when the sources
+        page is rendered, not when the site is planned (the preview plans on every save)."""
+        return _citing(self)
 
     def owner(self, item: Figure | Event | Quote) -> Document:
         return self.by_key[item.owner]
@@ -247,7 +254,6 @@ def build_edition(model: Model, lang: str) -> Edition:
                 reverse=True,
             )
         ),
-        citing={},
         sources=dict(sorted(model.sources.items(), key=lambda item: _reader_order(item[1]))),
         by_key=by_key,
         as_of=config.as_of or latest,
@@ -267,8 +273,7 @@ def build_edition(model: Model, lang: str) -> Edition:
         for status in STATUSES
         if status in last_status.values()
     )
-    edition = replace(edition, people=people, statuses=statuses)
-    return replace(edition, citing=_citing(edition))
+    return replace(edition, people=people, statuses=statuses)
 
 
 def _citing(edition: Edition) -> dict[str, tuple[Citing, ...]]:
@@ -287,6 +292,31 @@ def _citing(edition: Edition) -> dict[str, tuple[Citing, ...]]:
         for source_id in item.sources:
             citing.setdefault(source_id, {})[cites] = None
     return {k: tuple(v) for k, v in sorted(citing.items())}
+
+
+class SourceList(Sequence[NumberedSource]):
+    """numbered_sources of a document, made when a template first reads it: planning makes
+    a page for each document, and the preview plans on every save but renders only what is
+    asked for."""
+
+    def __init__(self, document: Document, sources: Mapping[str, Source]) -> None:
+        self._document, self._sources = document, sources
+        self._made: tuple[NumberedSource, ...] | None = None
+
+    def _items(self) -> tuple[NumberedSource, ...]:
+        if self._made is None:
+            self._made = numbered_sources(self._document, self._sources)
+        return self._made
+
+    @overload
+    def __getitem__(self, index: int) -> NumberedSource: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[NumberedSource, ...]: ...
+    def __getitem__(self, index: int | slice) -> NumberedSource | tuple[NumberedSource, ...]:
+        return self._items()[index]
+
+    def __len__(self) -> int:
+        return len(self._items())
 
 
 def numbered_sources(document: Document, sources: Mapping[str, Source]) -> tuple[NumberedSource, ...]:
@@ -374,7 +404,7 @@ def _context(kind: PageKind, edition: Edition, chosen: Sequence[str] = ()) -> di
             "home": home,
             "key_figures": key_figures(edition, chosen),
             "latest_events": tuple(e for e in reversed(edition.timeline) if not upcoming(e, edition))[:LATEST_EVENTS],
-            "source_list": numbered_sources(home, edition.sources) if home else (),
+            "source_list": SourceList(home, edition.sources) if home else (),
         }
     if kind.name == "access":
         return {"offline": None}  # the build gives the copy's size and digest
@@ -425,7 +455,7 @@ def _item_pages(
                         "document": item,
                         "briefing": item,
                         "original": next((v for v in versions[item.name] if not v.translated), None),
-                        "source_list": numbered_sources(item, edition.sources),
+                        "source_list": SourceList(item, edition.sources),
                     },
                     {v.lang or site_language: document_url(v) for v in versions[item.name]},
                     kind=kind.name,
