@@ -11,12 +11,10 @@ folder whose loss would hurt. Only calls that Linux, macOS and Windows all have.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import shutil
 import sys
-import threading
 import time
 import zipfile
 import zlib
@@ -26,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from .offline_zip import Archive
 from .problems import EnvironmentProblem, os_problem
 
 MARKER_NAME = ".sitegen-manifest.json"
@@ -234,7 +233,6 @@ def build_lock(target: Path, say: Callable[[str], None]) -> Iterator[None]:
         os.close(fd)  # closing releases the lock too
 
 
-GZIP_MAGIC = b"\x1f\x8b"
 ARCHIVE_FORMAT = 3  # how archive() lays out and compresses: a change makes every kept zip new
 
 
@@ -415,56 +413,6 @@ class SiteWriter:
         shutil.rmtree(tree, ignore_errors=True)
         if not tree.exists():
             self._journal.discard(tree.name)
-
-
-class Archive:
-    """A zip being made for SiteWriter (start_archive, finish_archive)."""
-
-    def __init__(self, path: str, top: str, replace: dict[str, bytes], staging: Path) -> None:
-        self.path, self.top, self.replace, self.staging = path, top, replace, staging
-        self.beside = path.rsplit("/", 1)[0] + "/"
-        self.first: list[str] = []
-        self._buffer = io.BytesIO()
-        self._zip = zipfile.ZipFile(self._buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
-        self._failure: OSError | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._add_first, name="offline-copy", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def _add_first(self) -> None:
-        try:
-            for name in self.first:
-                if self._stop.is_set():
-                    return
-                self._add(name)
-        except OSError as exc:
-            self._failure = exc
-
-    def _add(self, name: str) -> None:
-        data = self.replace[name] if name in self.replace else (self.staging / name).read_bytes()
-        # Compressed already (the search index's files are gzip): stored, not compressed again.
-        method = zipfile.ZIP_STORED if data.startswith(GZIP_MAGIC) else zipfile.ZIP_DEFLATED
-        info = zipfile.ZipInfo(f"{self.top}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
-        info.create_system, info.external_attr, info.compress_type = 3, 0o644 << 16, method
-        self._zip.writestr(info, data, compress_type=method, compresslevel=6)
-
-    def finish(self, later: list[str]) -> bytes:
-        self._thread.join()
-        try:
-            if self._failure is not None:
-                raise self._failure
-            for name in later:
-                self._add(name)
-            self._zip.close()
-        except OSError as exc:
-            raise os_problem("cannot read the staged site back", self.staging.as_posix(), exc) from None
-        return self._buffer.getvalue()
-
-    def cancel(self) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 class Journal:

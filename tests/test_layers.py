@@ -39,6 +39,7 @@ ORDER = [
     "site.render",
     "site.assemble",
     "site.search",
+    "offline_zip",
     "writer",
     "pipeline",
     "sources.net",
