@@ -23,7 +23,7 @@ class Archive:
         self.first: list[str] = []
         self._buffer = io.BytesIO()
         self._zip = zipfile.ZipFile(self._buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
-        self._failure: OSError | None = None
+        self._failure: Exception | None = None  # the thread's, raised by finish()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._add_first, name="offline-copy", daemon=True)
 
@@ -36,7 +36,7 @@ class Archive:
                 if self._stop.is_set():
                     return
                 self._add(name)
-        except OSError as exc:
+        except Exception as exc:  # never a zip with files missing: finish() raises it
             self._failure = exc
 
     def _add(self, name: str) -> None:
