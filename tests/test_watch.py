@@ -6,6 +6,9 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+from watchdog.events import FileSystemEvent
+
 from sitegen.preview.watch import ChangeQueue
 
 
@@ -64,3 +67,39 @@ def test_editors_temporary_files_are_not_changes_and_real_saves_are() -> None:
     # An atomic save: the temporary file moved over the real one is a change of the real one.
     moved = FileMovedEvent(folder + ".first-round.md.tmp", folder + "first-round.md")
     assert relevant_paths(moved) == [Path(folder + "first-round.md")]
+
+
+def test_the_watcher_hears_saves_renames_and_deletions_but_not_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every build reads every input: a watch that heard reads would get thousands of events
+    a build at 1,000 briefings, and its thread would slow the build the author waits for."""
+    from sitegen.preview import watch
+
+    heard: list[str] = []
+    real = watch._Handler.on_any_event
+
+    def counting(self: watch._Handler, event: FileSystemEvent) -> None:
+        heard.append(event.event_type)
+        real(self, event)
+
+    monkeypatch.setattr(watch._Handler, "on_any_event", counting)
+    page = tmp_path / "page.md"
+    page.write_text("first\n", encoding="utf-8")
+    queue = ChangeQueue()
+    observer = watch.start_watching([tmp_path], queue)
+    try:
+        time.sleep(0.3)  # the watch is set
+        for _ in range(50):
+            page.read_bytes()
+        time.sleep(0.5)
+        assert heard == [] and not queue.take(timeout=0.1)
+        page.write_text("second\n", encoding="utf-8")
+        assert queue.take(timeout=10) == {page}
+        page.rename(tmp_path / "moved.md")
+        assert queue.take(timeout=10) == {page, tmp_path / "moved.md"}
+        (tmp_path / "moved.md").unlink()
+        assert queue.take(timeout=10) == {tmp_path / "moved.md"}
+    finally:
+        observer.stop()
+        observer.join(timeout=10)
