@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from urllib.parse import urlsplit
 
 from anyascii import anyascii
@@ -155,8 +156,6 @@ def _as_rendered(html: str) -> bool:
     """True if every '<' in html opens a tag of the renderer's own form (_TAG_RE) and every
     address in them is safe: then an HTML parser would find nothing else either. Most
     pages are checked by this alone; anything else goes to the parser, which says what."""
-    from html import unescape
-
     tags = [m.group() for m in _TAG_RE.finditer(html)]
     if len(tags) != html.count("<"):
         return False

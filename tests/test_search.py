@@ -12,7 +12,7 @@ import pytest
 from sitegen.problems import EnvironmentProblem
 from sitegen.settings import BuildOptions
 from sitegen.site import search
-from sitegen.site.search import Entry, SearchIndex, _marked, search_files
+from sitegen.site.search import Entry, SearchIndex, _marked
 
 from .conftest import FIXTURES, PROJECT_ROOT, files_under, quiet_build
 
@@ -28,6 +28,13 @@ def entries() -> list[Entry]:
         Entry("be/quotes/index.html#quote-1", "be", "Хтосьці", {"type": ("quote",)}, text="цытата пра свабоду"),
         Entry("be/briefings/x/index.html", "be", "Памілаванне", {"type": ("briefing",), "year": ("2024",)}, html=page),
     ]
+
+
+def search_files(entries: list[Entry]) -> dict[str, bytes]:
+    with SearchIndex() as index:
+        for entry in entries:
+            index.add(entry)
+        return index.files()
 
 
 def test_pagefind_reads_only_the_main_part_in_the_pages_language() -> None:
@@ -121,3 +128,9 @@ def test_the_index_is_closed_when_the_build_fails_midway() -> None:
         index.add(entries()[0])
         raise RuntimeError("a template failed")
     assert index._process.poll() is not None  # no Pagefind left running
+
+
+def test_a_missing_pagefind_package_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pagefind.service", None)  # as if it were not installed
+    with pytest.raises(EnvironmentProblem, match="Pagefind's program is missing or cannot run"):
+        SearchIndex()

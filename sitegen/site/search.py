@@ -19,7 +19,7 @@ import queue
 import re
 import subprocess
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from subprocess import DEVNULL, PIPE
@@ -139,14 +139,14 @@ class SearchIndex:
     in an order that does not depend on its worker processes."""
 
     def __init__(self) -> None:
-        from pagefind.service import get_executable
-
         try:
+            from pagefind.service import get_executable
+
             program = get_executable()
             if program is None:
                 raise FileNotFoundError("pagefind")
             self._process = subprocess.Popen([os.fspath(program), "--service"], stdin=PIPE, stdout=PIPE, stderr=DEVNULL)
-        except OSError as exc:
+        except (OSError, ImportError) as exc:
             raise EnvironmentProblem(
                 f"the search index cannot be made: Pagefind's program is missing or cannot run ({exc});"
                 " reinstall with ./run build"
@@ -281,14 +281,6 @@ def _request(index: object, entry: Entry) -> dict[str, object]:
         "filters": {k: list(v) for k, v in sorted(entry.filters.items())},
         "sort": None,
     }
-
-
-def search_files(entries: Iterable[Entry]) -> dict[str, bytes]:
-    """The files of pagefind/ for these entries, in this order (for a site made already)."""
-    with SearchIndex() as index:
-        for entry in entries:
-            index.add(entry)
-        return index.files()
 
 
 # A few lines of CBOR (RFC 8949), the part Pagefind writes: numbers, text, bytes, arrays, maps.
