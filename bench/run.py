@@ -629,13 +629,14 @@ def targets(results: dict[int, SizeResult]) -> list[str]:
 
     floor, cold = median(TARGET_SIZE, "floor"), median(TARGET_SIZE, "cold")
     lines = [
-        f"## Targets (issue 12; at {TARGET_SIZE:,} briefings unless said)",
+        f"## Targets (issue 12, and issue 25's 1.3x; at {TARGET_SIZE:,} briefings unless said)",
         "",
         "| target | measured | verdict |",
         "| --- | --- | --- |",
     ]
     x = ratio(cold, floor)
     lines.append(row("cold build ≤ 1.2x floor", fmt_x(x), check(x, x is not None and x <= 1.2)))
+    lines.append(row("cold build ≤ 1.3x floor (issue 25)", fmt_x(x), check(x, x is not None and x <= 1.3)))
     for peer in ("pelican", "mkdocs"):
         x = ratio(cold, median(TARGET_SIZE, peer))
         lines.append(
