@@ -250,9 +250,17 @@ def _build(options: BuildOptions) -> int:
 def _new(title: str, options: BuildOptions, lang: str = "") -> int:
     from .content.fields import LANGUAGE_RE
     from .content.scaffold import new_briefing
+    from .content.siteconfig import SITE_FILE
 
     if lang and not LANGUAGE_RE.match(lang):
         _say(f"error: --lang '{lang}' must be a language code like 'en', 'be' or 'ru'")
+        return EXIT_USAGE
+    if lang and (known := _site_languages(options)) and lang not in known:
+        site_yaml = options.display_path(options.content_dir / SITE_FILE)
+        _say(
+            f"error: --lang '{lang}' is not one of this site's languages ({', '.join(known)}); add it under"
+            f" 'languages:' in {site_yaml} first, or write the briefing in one of them"
+        )
         return EXIT_USAGE
     try:
         name, text = new_briefing(title, dt.date.today(), lang)
@@ -272,6 +280,22 @@ def _new(title: str, options: BuildOptions, lang: str = "") -> int:
         raise os_problem("cannot write the new briefing", shown, exc) from None
     _say(f"wrote {shown}: a draft (build with --drafts, or serve, to see it)")
     return EXIT_OK
+
+
+def _site_languages(options: BuildOptions) -> tuple[str, ...]:
+    """The languages site.yaml gives the site, the first its own; () when it cannot be read
+    (the build says why)."""
+    from .content.siteconfig import SITE_FILE, read_site_config
+
+    try:
+        data = (options.content_dir / SITE_FILE).read_bytes()
+    except OSError:
+        return ()
+    problems: list[Problem] = []
+    config = read_site_config(SITE_FILE, data, problems, None)
+    if any(p.is_error for p in problems):
+        return ()
+    return (config.language, *(x.code for x in config.languages))
 
 
 def _init(folder: Path, lang: str, generator: str | None) -> int:

@@ -125,6 +125,23 @@ def test_new_writes_a_draft_named_from_the_title(project: Path) -> None:
     assert code == 0
 
 
+def test_new_refuses_a_language_the_site_does_not_have(project: Path) -> None:
+    """A briefing in a language without an edition would only fail at the next build."""
+    code, said = run(project, "new", "Памілаванне", "--lang", "be")
+    assert code == 2 and said == (
+        "error: --lang 'be' is not one of this site's languages (en); add it under 'languages:' in"
+        " content/site.yaml first, or write the briefing in one of them\n"
+    )
+    assert not (project / "content/briefings/pamilavanne.md").exists()
+    site_yaml = project / "content/site.yaml"
+    site_yaml.write_text(site_yaml.read_text() + "languages:\n  be: {title: Брыфінг, description: Апісанне.}\n")
+    code, said = run(project, "new", "Памілаванне", "--lang", "be")
+    assert code == 0, said
+    assert "lang: be" in (project / "content/briefings/pamilavanne.md").read_text(encoding="utf-8")
+    code, said = run(project, "new", "Помилование", "--lang", "ru")
+    assert code == 2 and said.startswith("error: --lang 'ru' is not one of this site's languages (en, be);")
+
+
 def test_help_names_the_command_the_author_typed() -> None:
     result = subprocess.run(
         [sys.executable, str(PROJECT_ROOT / "run"), "--help"], capture_output=True, text=True, timeout=120

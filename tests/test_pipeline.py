@@ -259,6 +259,15 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+def _holds(pid: int, path: Path) -> bool:
+    """Whether the process has path open."""
+    try:
+        links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+    except OSError:  # it ended, or a descriptor closed while read
+        return False
+    return str(path) in links
+
+
 def _alive(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] not in "ZX"
@@ -286,6 +295,18 @@ def test_a_build_killed_while_its_workers_run_leaves_no_lock_and_no_workers(tmp_
     deadline = time.monotonic() + 120
     while len(workers := _children(build_run.pid)) < 2 and build_run.poll() is None:
         assert time.monotonic() < deadline, "the build never started its workers"
+        time.sleep(0.01)
+    # A worker closes its copy of the lock's descriptor as it starts, microseconds after its
+    # fork; killed within them, the build's lock would be free that much later. So the build
+    # is killed once every worker has run that far, and must be free at that very moment.
+    lock = (root / ".output.lock").resolve()
+    while True:
+        assert all(_alive(w) for w in workers), (
+            "the workers ended before the build could be killed: they held its lock until then, or the parse was too short"
+        )
+        if not any(_holds(w, lock) for w in workers):
+            break
+        assert time.monotonic() < deadline, "a worker kept its copy of the build's lock"
         time.sleep(0.01)
     assert build_run.poll() is None, "the build ended before it could be killed"
     build_run.send_signal(signal.SIGKILL)
