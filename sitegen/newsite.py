@@ -19,7 +19,7 @@ from .problems import os_problem
 from .text import slugify
 
 STARTER = Path(__file__).resolve().parent / "starter"
-LANGUAGES = ("en", "be")
+LANGUAGES = ("en", "be", "ru")
 PLACEHOLDER_REPOSITORY = "https://github.com/OWNER/REPOSITORY"
 
 

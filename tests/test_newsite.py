@@ -108,7 +108,7 @@ def readme_steps() -> list[str]:
     return [line.split("#", 1)[0].strip() for line in block[1].splitlines() if line.split("#", 1)[0].strip()]
 
 
-@pytest.mark.parametrize("lang", ["en", "be"])
+@pytest.mark.parametrize("lang", ["en", "be", "ru"])
 def test_the_readme_steps_make_a_site_that_checks_and_builds(installed: Installed, tmp_path: Path, lang: str) -> None:
     steps = readme_steps()
     assert steps[:3] == [
