@@ -57,6 +57,15 @@ def test_the_index_holds_pages_and_records_in_each_language() -> None:
     assert files == search_files(entries())  # the same entries, the same bytes
 
 
+def test_only_the_answers_waited_for_are_kept() -> None:
+    """Pagefind answers every page added; a big site's thousands of answers are dropped as read."""
+    with SearchIndex() as index:
+        for entry in entries() * 50:
+            index.add(entry)
+        index.files()
+        assert index._answers == {}
+
+
 def fake_pagefind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, behaviour: str) -> None:
     """Pagefind's program replaced by a script that answers NewIndex, then `behaviour`."""
     script = tmp_path / "pagefind"

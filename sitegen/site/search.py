@@ -153,6 +153,7 @@ class SearchIndex:
             ) from None
         self._queue: queue.SimpleQueue[Entry | None] = queue.SimpleQueue()
         self._answers: dict[int, dict[str, Any]] = {}
+        self._awaited: set[int] = set()  # the requests whose answers are waited for
         self._arrived = threading.Condition()
         self._failure = ""
         self._ended = False  # its answers have ended: it stopped, or was stopped
@@ -197,8 +198,12 @@ class SearchIndex:
                 with suppress(OSError):  # what was left unsent has nowhere to go
                     stream.close()
 
-    def _send(self, payload: dict[str, object]) -> int:
+    def _send(self, payload: dict[str, object], awaited: bool = False) -> int:
+        """Write a request; only the answer to an awaited one is kept (the rest are read and dropped)."""
         self._sent += 1
+        if awaited:
+            with self._arrived:
+                self._awaited.add(self._sent)
         stdin = self._process.stdin
         assert stdin is not None
         stdin.write(base64.b64encode(json.dumps({"message_id": self._sent, "payload": payload}).encode()) + b",")
@@ -206,11 +211,11 @@ class SearchIndex:
 
     def _write(self) -> None:
         try:
-            made = self._wait(self._send({"type": "NewIndex", "config": {"keep_index_url": True}}), flush=True)
+            made = self._wait(self._send({"type": "NewIndex", "config": {"keep_index_url": True}}, True), flush=True)
             index = made["index_id"]
             while (entry := self._queue.get()) is not None:
                 self._send(_request(index, entry))
-            self._last = self._send({"type": "GetFiles", "index_id": index})
+            self._last = self._send({"type": "GetFiles", "index_id": index}, True)
             assert self._process.stdin is not None
             self._process.stdin.flush()
         except Exception as exc:  # a thread's failure is the index's: files() says it in one line
@@ -233,8 +238,9 @@ class SearchIndex:
                     if payload.get("type") == "Error":
                         self._fail(str(payload.get("message")))
                     with self._arrived:
-                        self._answers[int(answer["message_id"])] = payload
-                        self._arrived.notify_all()
+                        if (message := int(answer["message_id"])) in self._awaited:
+                            self._answers[message] = payload
+                            self._arrived.notify_all()
         except Exception as exc:  # a thread's failure is the index's: files() says it in one line
             self._fail(f"its answer is not understood ({exc})")
         with self._arrived:
