@@ -157,8 +157,8 @@ def report(briefings: int, runs: int, floor: float, builds: list[tuple[float, di
     names = [name for name, _ in STAGES]
     for (name, what), before in zip(STAGES, ["start", *names[:-1]], strict=True):
         wall = median([b["marks"][name][0] - b["marks"][before][0] for _, b in builds])
-        own = median([b["marks"][name][1] - b["marks"][before][1] for _, b in builds])
-        rows.append(f"| {what} | {wall:.2f} | {own:.2f} |")
+        cpu = median([b["marks"][name][1] - b["marks"][before][1] for _, b in builds])
+        rows.append(f"| {what} | {wall:.2f} | {cpu:.2f} |")
     whole = median([seconds for seconds, _ in builds])
     inside = median([b["marks"]["done"][0] - b["marks"]["start"][0] for _, b in builds])
     own = median([b["marks"]["done"][1] - b["marks"]["start"][1] for _, b in builds])
