@@ -295,7 +295,7 @@ def _site_languages(options: BuildOptions) -> tuple[str, ...]:
     config = read_site_config(SITE_FILE, data, problems, None)
     if any(p.is_error for p in problems):
         return ()
-    return (config.language, *(x.code for x in config.languages))
+    return config.codes
 
 
 def _init(folder: Path, lang: str, generator: str | None) -> int:

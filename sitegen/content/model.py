@@ -413,6 +413,11 @@ class SiteConfig:
     onion: str = ""
     email: str = ""
 
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Every language the site is published in, its own first."""
+        return (self.language, *(x.code for x in self.languages))
+
     def tag_of(self, name: str) -> Tag | None:
         """The topic a document's tag names, in any language (or by its id), if site.yaml lists it."""
         folded = name.casefold()

@@ -119,7 +119,7 @@ def merge_people(
 ) -> tuple[Person, ...]:
     """The records by id, each with its translated bodies. A name missing in one of the
     site's languages is a warning: those editions show the original, marked with its language."""
-    languages = [config.language, *(x.code for x in config.languages)]
+    languages = config.codes
     records = {p.id: p for p in people if not p.lang}
     for p in people:
         if not p.lang:

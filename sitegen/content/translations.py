@@ -28,7 +28,7 @@ class Missing:
 def missing_translations(model: Model) -> list[Missing]:
     """Every gap, by language in the site's order, then by file and line."""
     config = model.config
-    codes = [config.language, *(x.code for x in config.languages)]
+    codes = config.codes
     found: list[Missing] = []
     for code in codes:
         found += sorted(_gaps(model, code), key=lambda m: (m.path, m.line, m.what))
@@ -82,6 +82,6 @@ def report(model: Model) -> list[str]:
     """The report's lines: each gap, then a count per language."""
     gaps = missing_translations(model)
     config = model.config
-    codes = [config.language, *(x.code for x in config.languages)]
+    codes = config.codes
     counts = ", ".join(f"{code}: {sum(m.lang == code for m in gaps)}" for code in codes)
     return [*(str(m) for m in gaps), f"not translated or older than the original: {counts}"]

@@ -248,7 +248,7 @@ def _translations(
     slug; what cannot be placed is left out. An original is in any of the site's
     languages (its 'lang', else the site's); a <name>.<code>.md alone is an original too."""
     languages = tuple(lang.code for lang in config.languages)
-    every = (config.language, *languages)
+    every = config.codes
     listed = ", ".join(every)
     versions: dict[str, list[Document]] = {}
     for d in documents:

@@ -42,7 +42,7 @@ class Site:
         self.model = model
         self.templates, self.assets, self.templates_prefix = tuple(templates), tuple(assets), templates_prefix
         config = model.config
-        codes = [config.language, *(x.code for x in config.languages)]
+        codes = config.codes
         self.problems: list[Problem] = []
         self.strings = load_strings(templates, codes, templates_prefix, self.problems)
         editions = [build_edition(model, "" if code == config.language else code) for code in codes]

@@ -303,7 +303,7 @@ class Renderer:
                 else text
             ),
             "t_in": lambda code: self.strings[code],  # another language's interface (the 404 page has every one)
-            "site_languages": [config.language, *(x.code for x in config.languages)],
+            "site_languages": config.codes,
             "cited_urls": lambda items: cited_urls(edition, items),
             "publisher_ld": lambda: publisher_ld(config, edition),
             "figure_dates": lambda: figure_dates(edition),
