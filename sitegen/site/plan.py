@@ -301,22 +301,20 @@ class SourceList(Sequence[NumberedSource]):
 
     def __init__(self, document: Document, sources: Mapping[str, Source]) -> None:
         self._document, self._sources = document, sources
-        self._made: tuple[NumberedSource, ...] | None = None
 
+    @cached_property
     def _items(self) -> tuple[NumberedSource, ...]:
-        if self._made is None:
-            self._made = numbered_sources(self._document, self._sources)
-        return self._made
+        return numbered_sources(self._document, self._sources)
 
     @overload
     def __getitem__(self, index: int) -> NumberedSource: ...
     @overload
     def __getitem__(self, index: slice) -> tuple[NumberedSource, ...]: ...
     def __getitem__(self, index: int | slice) -> NumberedSource | tuple[NumberedSource, ...]:
-        return self._items()[index]
+        return self._items[index]
 
     def __len__(self) -> int:
-        return len(self._items())
+        return len(self._items)
 
 
 def numbered_sources(document: Document, sources: Mapping[str, Source]) -> tuple[NumberedSource, ...]:
