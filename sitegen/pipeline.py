@@ -46,6 +46,7 @@ LIBRARIES = (
     "babel",
     "pagefind",
     "pagefind_bin",
+    "cbor2",
 )
 PARALLEL_FROM = 300  # files to parse or render; below this, worker processes cost more than they save
 

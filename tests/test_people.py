@@ -13,12 +13,13 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import cbor2
 import pytest
 
 from sitegen.pipeline import check
-from sitegen.problems import ContentError
+from sitegen.problems import ContentError, EnvironmentProblem
 from sitegen.settings import BuildOptions
-from sitegen.site.search import SIGNATURE, _canonical, _cbor_write
+from sitegen.site.search import SIGNATURE, _canonical
 
 from .conftest import FIXTURES, PROJECT_ROOT, files_under, quiet_build, write
 
@@ -250,12 +251,21 @@ def test_pagefinds_filters_in_any_order_give_the_same_files() -> None:
         random.Random(seed).shuffle(filters)
         meta = ["1.5.2", [["en_0000000", 5]], [], filters, []]
         files = {
-            "filter/en_aaaaaaa.pf_filter": gzip.compress(SIGNATURE + _cbor_write(["type", shuffled])),
-            "filter/en_bbbbbbb.pf_filter": gzip.compress(SIGNATURE + _cbor_write(["year", [["2024", [0]]]])),
-            "pagefind.en_cccccccccc.pf_meta": gzip.compress(SIGNATURE + _cbor_write(meta)),
+            "filter/en_aaaaaaa.pf_filter": gzip.compress(SIGNATURE + cbor2.dumps(["type", shuffled])),
+            "filter/en_bbbbbbb.pf_filter": gzip.compress(SIGNATURE + cbor2.dumps(["year", [["2024", [0]]]])),
+            "pagefind.en_cccccccccc.pf_meta": gzip.compress(SIGNATURE + cbor2.dumps(meta)),
             "pagefind-entry.json": b'{"languages": {"en": {"hash": "en_cccccccccc"}}}',
         }
         made.append(_canonical(files))
     assert all(m == made[0] for m in made)
     entry = json.loads(made[0]["pagefind-entry.json"])
     assert f"pagefind.{entry['languages']['en']['hash']}.pf_meta" in made[0]
+
+
+@pytest.mark.parametrize(
+    "damage", [b"", b"not gzip", gzip.compress(b"no signature"), gzip.compress(SIGNATURE + b"\xff")]
+)
+def test_a_pagefind_file_that_cannot_be_read_is_one_line(damage: bytes) -> None:
+    files = {"filter/en_aaaaaaa.pf_filter": damage, "pagefind-entry.json": b"{}"}
+    with pytest.raises(EnvironmentProblem, match=r"^the search index cannot be made: .*filter/en_aaaaaaa\.pf_filter"):
+        _canonical(files)

@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import gzip
 import hashlib
+import io
 import json
 import os
 import queue
@@ -24,6 +25,8 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from subprocess import DEVNULL, PIPE
 from typing import Any
+
+import cbor2
 
 from ..content.model import Document, Kind, PartialDate
 from ..problems import EnvironmentProblem
@@ -289,49 +292,25 @@ def _request(index: object, entry: Entry) -> dict[str, object]:
     }
 
 
-# A few lines of CBOR (RFC 8949), the part Pagefind writes: numbers, text, bytes, arrays, maps.
-def _cbor_read(data: bytes, at: int) -> tuple[object, int]:
-    major, info = data[at] >> 5, data[at] & 31
-    at += 1
-    if info < 24:
-        n = info
-    else:
-        size = 1 << (info - 24)
-        n, at = int.from_bytes(data[at : at + size], "big"), at + size
-    if major == 0:
-        return n, at
-    if major in (2, 3):
-        raw = data[at : at + n]
-        return (raw if major == 2 else raw.decode()), at + n
-    if major in (4, 5):
-        items = []
-        for _ in range(n * (2 if major == 5 else 1)):
-            item, at = _cbor_read(data, at)
-            items.append(item)
-        return (items if major == 4 else dict(zip(items[::2], items[1::2], strict=True))), at
-    raise ValueError(f"CBOR type {major} is not one Pagefind writes")
+def _decoded(path: str, data: bytes) -> Any:
+    """A Pagefind filter or metadata file's value: gzip, then its signature and one CBOR item."""
+    try:
+        raw = gzip.decompress(data)
+        if not raw.startswith(SIGNATURE):
+            raise ValueError("no signature")
+        stream = io.BytesIO(raw[len(SIGNATURE) :])
+        value = cbor2.CBORDecoder(stream).decode()
+        if stream.read():
+            raise ValueError("more than one value")
+    except (OSError, EOFError, ValueError, cbor2.CBORDecodeError) as exc:
+        raise EnvironmentProblem(
+            f"the search index cannot be made: Pagefind wrote a file this generator cannot read ({path}: {exc})"
+        ) from None
+    return value
 
 
-def _cbor_head(major: int, n: int) -> bytes:
-    if n < 24:
-        return bytes([major << 5 | n])
-    size = next(s for s in (1, 2, 4, 8) if n < 1 << (8 * s))
-    return bytes([major << 5 | (24 + size.bit_length() - 1)]) + n.to_bytes(size, "big")
-
-
-def _cbor_write(value: object) -> bytes:
-    if isinstance(value, int):
-        return _cbor_head(0, value)
-    if isinstance(value, bytes):
-        return _cbor_head(2, len(value)) + value
-    if isinstance(value, str):
-        raw = value.encode()
-        return _cbor_head(3, len(raw)) + raw
-    if isinstance(value, list):
-        return _cbor_head(4, len(value)) + b"".join(_cbor_write(v) for v in value)
-    if isinstance(value, dict):
-        return _cbor_head(5, len(value)) + b"".join(_cbor_write(k) + _cbor_write(v) for k, v in value.items())
-    raise ValueError(f"no CBOR for {type(value).__name__}")
+def _encoded(value: Any) -> bytes:
+    return SIGNATURE + cbor2.dumps(value)
 
 
 def _short(data: bytes, n: int) -> str:
@@ -345,12 +324,11 @@ def _canonical(files: dict[str, bytes]) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     for path, data in files.items():
         if path.startswith("filter/"):
-            raw = gzip.decompress(data)
-            value, end = _cbor_read(raw, len(SIGNATURE))
-            if not raw.startswith(SIGNATURE) or end != len(raw) or not isinstance(value, list) or len(value) != 2:
+            value = _decoded(path, data)
+            if not isinstance(value, list) or len(value) != 2:
                 raise EnvironmentProblem(f"the search index cannot be made: an unknown Pagefind filter file ({path})")
             value[1] = sorted(value[1], key=lambda pair: str(pair[0]))
-            raw = SIGNATURE + _cbor_write(value)
+            raw = _encoded(value)
             old = path.removeprefix("filter/").removesuffix(".pf_filter")
             new = f"{old.split('_', 1)[0]}_{_short(raw, len(old.split('_', 1)[1]))}"
             renamed[old] = new
@@ -360,12 +338,12 @@ def _canonical(files: dict[str, bytes]) -> dict[str, bytes]:
     entry = files["pagefind-entry.json"].decode()
     for path, data in files.items():
         if path.endswith(".pf_meta"):
-            value, _ = _cbor_read(gzip.decompress(data), len(SIGNATURE))
+            value = _decoded(path, data)
             if not isinstance(value, list) or len(value) < 4 or not isinstance(value[3], list):
                 raise EnvironmentProblem(f"the search index cannot be made: an unknown Pagefind metadata file ({path})")
             # [version, pages, index chunks, filters as [name, file], ...]: the filters in name order
             value[3] = sorted([name, renamed.get(file, file)] for name, file in value[3])
-            raw = SIGNATURE + _cbor_write(value)
+            raw = _encoded(value)
             old = path.removeprefix("pagefind.").removesuffix(".pf_meta")
             lang, digest = old.split("_", 1)
             new = f"{lang}_{_short(raw, len(digest))}"
