@@ -40,6 +40,7 @@ LIBRARIES = (
     "jinja2",
     "markupsafe",
     "markdown_it",
+    "mdurl",  # markdown-it-py's own: it normalises and encodes every link address
     "mdit_py_plugins",
     "yaml",
     "anyascii",

@@ -20,7 +20,7 @@ from sitegen.pipeline import build
 from sitegen.problems import ContentError
 from sitegen.settings import BuildOptions
 
-from .conftest import FIXTURES, digests_under, files_under
+from .conftest import FIXTURES, PROJECT_ROOT, digests_under, files_under
 from .serving import copy_project
 
 
@@ -328,6 +328,27 @@ def test_a_build_killed_while_its_workers_run_leaves_no_lock_and_no_workers(tmp_
     again = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     assert "waiting" not in again.stderr
+
+
+def test_the_fingerprint_covers_every_library_a_build_loads(tmp_path: Path) -> None:
+    """LIBRARIES is a list kept by hand: a library the build loads (a dependency's dependency
+    too) but the fingerprint leaves out could change the pages while the cache says nothing changed."""
+    root = copy_project(PROJECT_ROOT / "content", tmp_path / "project")
+    code = (
+        "import json, sys, sysconfig\n"
+        "from pathlib import Path\n"
+        "from sitegen.pipeline import build\n"
+        "from sitegen.settings import BuildOptions\n"
+        f"build(BuildOptions.for_project(Path({str(root)!r}), workers=1), say=lambda _: None)\n"
+        "where = tuple({sysconfig.get_paths()[k] for k in ('purelib', 'platlib')})\n"
+        "print(json.dumps(sorted({n.split('.')[0] for n, m in list(sys.modules.items())"
+        " if (getattr(m, '__file__', None) or '').startswith(where)})))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    loaded = {name for name in json.loads(done.stdout) if not name.startswith("_")}  # install hooks, not libraries
+    assert {"jinja2", "markdown_it", "pagefind"} <= loaded  # the build ran, and was seen
+    assert loaded <= set(pipeline.LIBRARIES), loaded - set(pipeline.LIBRARIES)
 
 
 def test_the_fingerprint_is_of_the_libraries_code_as_loaded(tmp_path: Path) -> None:
